@@ -1,0 +1,182 @@
+// Command sre_workload_exporter exports where an SRE team's work goes, from
+// GitHub issues and pull requests and PagerDuty incidents, as Prometheus
+// metrics. main only wires the packages together.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/promslog"
+	"github.com/prometheus/common/promslog/flag"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
+
+	srecollectors "github.com/sre-workload/sre_workload_exporter/collectors"
+	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
+)
+
+const (
+	exporterName = "sre_workload_exporter"
+	// DefaultListenAddress is the exporter's default port.
+	defaultListenAddress = ":9866"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	app := kingpin.New(exporterName, "Exports where an SRE team's work goes, from GitHub and PagerDuty, to decide when the team should split.")
+	var (
+		configFile    = app.Flag("config.file", "Path to the configuration file.").Default("sre_workload_exporter.yml").String()
+		configCheck   = app.Flag("config.check", "Validate the configuration file, print a summary, and exit 0 if it is valid, 1 if not.").Bool()
+		demo          = app.Flag("demo", "Run on the embedded demo: a simulation of the GitHub and PagerDuty APIs on loopback. Needs no token, config file or network.").Bool()
+		telemetryPath = app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
+	)
+	webFlags := kingpinflag.AddFlags(app, defaultListenAddress)
+	logConfig := &promslog.Config{}
+	flag.AddFlags(app, logConfig)
+	app.Version(version.Print(exporterName))
+	app.HelpFlag.Short('h')
+	app.UsageWriter(stdout)
+	app.ErrorWriter(stderr)
+	if _, err := app.Parse(args); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	logConfig.Writer = stderr
+	logger := promslog.New(logConfig)
+
+	var (
+		cfg *config.Config
+		err error
+	)
+	if *demo {
+		var sim *simulation.Running
+		sim, cfg, err = simulation.StartDemo(time.Now())
+		if err != nil {
+			logger.Error("cannot start the demo", "err", err)
+			return 1
+		}
+		defer sim.Close()
+		logger.Info("demo: serving the simulated GitHub and PagerDuty APIs", "address", sim.URL)
+	} else {
+		cfg, err = config.Load(*configFile)
+	}
+	if *configCheck {
+		return checkConfig(cfg, err, *configFile, stdout, stderr)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "invalid config file %s:\n%s\n", *configFile, err)
+		return 1
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		versioncollector.NewCollector(exporterName),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	api := srecollectors.NewAPIMetrics(reg)
+	sources, err := srecollectors.NewSources(cfg, api)
+	if err != nil {
+		logger.Error("cannot build sources", "err", err)
+		return 1
+	}
+	refresher := srecollectors.NewRefresher(cfg, sources, logger, time.Now)
+	reg.MustRegister(srecollectors.NewCollector(refresher.View))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go refresher.Run(ctx)
+
+	mux := http.NewServeMux()
+	mux.Handle(*telemetryPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
+		EnableOpenMetrics: true,
+	}))
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "Healthy")
+	})
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
+		if !refresher.Ready() {
+			http.Error(w, "Not ready: waiting for every source's first successful refresh", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "Ready")
+	})
+	if *telemetryPath != "/" {
+		landing, err := web.NewLandingPage(web.LandingConfig{
+			Name:        "SRE Workload Exporter",
+			Description: "Where an SRE team's work goes, from GitHub and PagerDuty: evidence for deciding when to split the team.",
+			Version:     version.Info(),
+			Links: []web.LandingLinks{
+				{Address: *telemetryPath, Text: "Metrics"},
+				{Address: "/-/ready", Text: "Readiness", Description: "200 once every source has refreshed successfully"},
+				{Address: "/-/healthy", Text: "Health"},
+			},
+		})
+		if err != nil {
+			logger.Error("cannot build the landing page", "err", err)
+			return 1
+		}
+		mux.Handle("/", landing)
+	}
+
+	server := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- web.ListenAndServe(server, webFlags, logger) }()
+	select {
+	case err := <-errc:
+		logger.Error("cannot serve", "err", err)
+		return 1
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	_ = server.Shutdown(shutdownCtx)
+	return 0
+}
+
+// checkConfig prints the result of --config.check.
+func checkConfig(cfg *config.Config, err error, path string, stdout, stderr io.Writer) int {
+	if err != nil {
+		fmt.Fprintf(stderr, "invalid config file %s:\n%s\n", path, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "config file %s is valid\n", path)
+	fmt.Fprintf(stdout, "  sources: %v\n", cfg.Sources())
+	if cfg.GitHub != nil {
+		fmt.Fprintf(stdout, "    github: %s, %d repository entries\n", cfg.GitHub.APIURL, len(cfg.GitHub.Repositories))
+	}
+	if cfg.PagerDuty != nil {
+		fmt.Fprintf(stdout, "    pagerduty: %s\n", cfg.PagerDuty.APIURL)
+	}
+	fmt.Fprintf(stdout, "  domains: %d %v\n", len(cfg.Domains), cfg.DomainNames())
+	fmt.Fprintf(stdout, "  rules: %d\n", len(cfg.Rules))
+	fmt.Fprintf(stdout, "  people: %d\n", len(cfg.People))
+	fmt.Fprintf(stdout, "  window: %s, refresh every %s\n", cfg.Window, cfg.RefreshInterval)
+	return 0
+}

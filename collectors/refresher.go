@@ -1,0 +1,189 @@
+package collectors
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
+	"github.com/sre-workload/sre_workload_exporter/internal/model"
+)
+
+// SourceStatus is how a source's refreshes are going.
+type SourceStatus struct {
+	Name string
+	// Up is true when the last refresh succeeded.
+	Up bool
+	// LastSuccess is when the last successful refresh finished; zero before
+	// the first one.
+	LastSuccess time.Time
+	// Duration is how long the last refresh took, successful or not.
+	Duration time.Duration
+	// Refreshed is true once any refresh, good or bad, has finished.
+	Refreshed bool
+}
+
+// View is one published, immutable state of the exporter: the config, the
+// analysis of the last good snapshots, and the sources' statuses. Scrapes
+// read the current View and nothing else.
+type View struct {
+	Config   *config.Config
+	Analysis *analysis.Result
+	Sources  []SourceStatus
+}
+
+// Refresher runs the background refresh of every source. Each source
+// refreshes on its own schedule, never twice at once; a successful refresh
+// swaps that source's complete snapshot in, and a failed one keeps the last
+// good snapshot.
+type Refresher struct {
+	logger *slog.Logger
+	now    func() time.Time
+
+	mu      sync.Mutex // guards everything below; held while publishing, never by scrapes
+	cfg     *config.Config
+	sources []Source
+	snaps   map[string]*model.Snapshot
+	status  map[string]*SourceStatus
+
+	view atomic.Pointer[View]
+}
+
+// NewRefresher prepares a refresher for cfg's sources. Nothing is fetched
+// until Run or RefreshOnce.
+func NewRefresher(cfg *config.Config, sources []Source, logger *slog.Logger, now func() time.Time) *Refresher {
+	if now == nil {
+		now = time.Now
+	}
+	r := &Refresher{
+		logger:  logger,
+		now:     now,
+		cfg:     cfg,
+		sources: sources,
+		snaps:   map[string]*model.Snapshot{},
+		status:  map[string]*SourceStatus{},
+	}
+	for _, s := range sources {
+		r.status[s.Name()] = &SourceStatus{Name: s.Name()}
+	}
+	r.mu.Lock()
+	r.publishLocked()
+	r.mu.Unlock()
+	return r
+}
+
+// View returns the current published state. It never blocks on a refresh.
+func (r *Refresher) View() *View { return r.view.Load() }
+
+// Ready reports whether every source has completed one successful refresh.
+func (r *Refresher) Ready() bool {
+	for _, s := range r.View().Sources {
+		if s.LastSuccess.IsZero() {
+			return false
+		}
+	}
+	return true
+}
+
+// Run refreshes every source at once, then every refresh_interval, until
+// ctx ends.
+func (r *Refresher) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, s := range r.sources {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				_ = r.RefreshOnce(ctx, s)
+				r.mu.Lock()
+				interval := time.Duration(r.cfg.RefreshInterval)
+				r.mu.Unlock()
+				t := time.NewTimer(interval)
+				select {
+				case <-ctx.Done():
+					t.Stop()
+					return
+				case <-t.C:
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// RefreshAll refreshes every source once, one after the other, and returns
+// the first error.
+func (r *Refresher) RefreshAll(ctx context.Context) error {
+	var first error
+	for _, s := range r.sources {
+		if err := r.RefreshOnce(ctx, s); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// RefreshOnce fetches one source and, when the fetch is complete, swaps its
+// snapshot in and publishes a new View.
+func (r *Refresher) RefreshOnce(ctx context.Context, s Source) (err error) {
+	start := r.now()
+	r.mu.Lock()
+	window := time.Duration(r.cfg.Window)
+	r.mu.Unlock()
+	w := Window{Start: start.Add(-window), End: start}
+
+	snap, err := safeFetch(ctx, s, w)
+	took := r.now().Sub(start)
+	if ctx.Err() != nil && err != nil {
+		return err // shutting down: not a source failure
+	}
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := r.status[s.Name()]
+	st.Refreshed, st.Duration = true, took
+	if err != nil {
+		st.Up = false
+		r.logger.Error("refresh failed; serving the last good data", "api", s.Name(), "err", err, "duration", took)
+	} else {
+		st.Up, st.LastSuccess = true, r.now()
+		r.snaps[s.Name()] = snap
+		r.logger.Info("refresh complete", "api", s.Name(), "items", len(snap.Items), "activities", len(snap.Activities), "duration", took)
+	}
+	r.publishLocked()
+	return err
+}
+
+// safeFetch turns a panic in a source into an error, so that one bad API
+// answer can never take the exporter down.
+func safeFetch(ctx context.Context, s Source, w Window) (snap *model.Snapshot, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			snap, err = nil, fmt.Errorf("%s: panic during refresh: %v\n%s", s.Name(), p, debug.Stack())
+		}
+	}()
+	return s.Fetch(ctx, w)
+}
+
+// publishLocked recomputes the analysis from the current snapshots and
+// publishes a new View. r.mu must be held.
+func (r *Refresher) publishLocked() {
+	snaps := make([]*model.Snapshot, 0, len(r.sources))
+	statuses := make([]SourceStatus, 0, len(r.sources))
+	for _, s := range r.sources {
+		if snap := r.snaps[s.Name()]; snap != nil {
+			snaps = append(snaps, snap)
+		}
+		statuses = append(statuses, *r.status[s.Name()])
+	}
+	r.view.Store(&View{
+		Config:   r.cfg,
+		Analysis: analysis.Analyze(snaps, r.cfg, r.now()),
+		Sources:  statuses,
+	})
+}

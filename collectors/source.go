@@ -1,0 +1,149 @@
+// Package collectors owns fetching from GitHub and PagerDuty, the
+// background refresh that swaps complete snapshots in, and the Prometheus
+// collector that serves them.
+package collectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/model"
+)
+
+// requestTimeout bounds every API request.
+const requestTimeout = 60 * time.Second
+
+// Window is the rolling analysis window of one refresh: a time is inside it
+// when it is at or after Start and not after End.
+type Window struct {
+	Start, End time.Time
+}
+
+// Contains reports whether a Unix time lies inside the window.
+func (w Window) Contains(t int64) bool {
+	return t != 0 && t >= w.Start.Unix() && t <= w.End.Unix()
+}
+
+// Source fetches one API's tracked items and activities for a window. A
+// Source returns either a complete snapshot or an error, never partial data.
+type Source interface {
+	Name() string
+	Fetch(ctx context.Context, w Window) (*model.Snapshot, error)
+}
+
+// NewSources builds the sources that cfg configures, each with its own
+// HTTP client instrumented by api.
+func NewSources(cfg *config.Config, api *APIMetrics) ([]Source, error) {
+	var out []Source
+	if cfg.GitHub != nil {
+		s, err := NewGitHubSource(cfg.GitHub, httpClient(api, model.SourceGitHub))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	if cfg.PagerDuty != nil {
+		out = append(out, NewPagerDutySource(cfg, httpClient(api, model.SourcePagerDuty)))
+	}
+	return out, nil
+}
+
+func httpClient(api *APIMetrics, source string) *http.Client {
+	return &http.Client{
+		Timeout:   requestTimeout,
+		Transport: api.instrument(source, http.DefaultTransport),
+	}
+}
+
+// forEach runs f on every element with at most n running at once, and
+// returns the first error. After an error, elements not yet started are
+// skipped.
+func forEach[T any](ctx context.Context, n int, items []T, f func(context.Context, T) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	sem := make(chan struct{}, n)
+	for _, it := range items {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := f(ctx, it); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr == nil && ctx.Err() != nil {
+		// The parent was cancelled.
+		return ctx.Err()
+	}
+	return firstErr
+}
+
+// redact removes anything that looks like a credential from an error
+// message: query parameters that carry tokens, and the given secrets.
+func redact(msg string, secrets ...config.Secret) string {
+	for _, s := range secrets {
+		if len(s) >= 4 {
+			msg = strings.ReplaceAll(msg, string(s), "REDACTED")
+		}
+	}
+	for _, key := range []string{"access_token=", "token=", "client_secret="} {
+		for i := 0; ; {
+			j := strings.Index(msg[i:], key)
+			if j < 0 {
+				break
+			}
+			start := i + j + len(key)
+			end := start
+			for end < len(msg) && !strings.ContainsRune("&\" \n", rune(msg[end])) {
+				end++
+			}
+			msg = msg[:start] + "REDACTED" + msg[end:]
+			i = start + len("REDACTED")
+		}
+	}
+	return msg
+}
+
+// sourceError is an API failure with the token scrubbed from its text.
+type sourceError struct{ msg string }
+
+func (e *sourceError) Error() string { return e.msg }
+
+func scrub(err error, secrets ...config.Secret) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return &sourceError{msg: redact(err.Error(), secrets...)}
+}
+
+func errorf(secret config.Secret, format string, args ...any) error {
+	return scrub(fmt.Errorf(format, args...), secret)
+}

@@ -1,0 +1,295 @@
+// Package config owns the exporter's YAML schema, its defaults, its
+// validation and the compiled domain rules.
+//
+// The runtime only ever receives a *Config from Load or Parse, which have
+// validated it: there is no way to build a running exporter from an
+// unvalidated file.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
+)
+
+// Defaults for keys that may be left out.
+const (
+	DefaultRefreshInterval = model.Duration(5 * time.Minute)
+	DefaultWindow          = model.Duration(7 * 24 * time.Hour)
+	DefaultTimezone        = "UTC"
+	DefaultGitHubURL       = "https://api.github.com/"
+	DefaultPagerDutyURL    = "https://api.pagerduty.com"
+	// Unclassified is the domain of an item that no rule matches. It is
+	// reserved: no declared domain may use it.
+	Unclassified = "unclassified"
+)
+
+// Config is a validated configuration file.
+type Config struct {
+	RefreshInterval model.Duration   `yaml:"refresh_interval"`
+	Window          model.Duration   `yaml:"window"`
+	Timezone        string           `yaml:"timezone"`
+	GitHub          *GitHubConfig    `yaml:"github"`
+	PagerDuty       *PagerDutyConfig `yaml:"pagerduty"`
+	Domains         []Domain         `yaml:"domains"`
+	Rules           []Rule           `yaml:"rules"`
+	People          []Person         `yaml:"people"`
+
+	location *time.Location
+	domains  map[string]int // name -> index in Domains
+	people   identities
+}
+
+// GitHubConfig is the optional github section.
+type GitHubConfig struct {
+	APIURL              string   `yaml:"api_url"`
+	TokenEnv            string   `yaml:"token_env"`
+	TokenFile           string   `yaml:"token_file"`
+	Repositories        []string `yaml:"repositories"`
+	ExcludeRepositories []string `yaml:"exclude_repositories"`
+
+	// token is a pointer so that printing the struct shows an address,
+	// never the secret: fmt cannot call String on an unexported field.
+	token *Secret
+}
+
+// PagerDutyConfig is the optional pagerduty section.
+type PagerDutyConfig struct {
+	APIURL    string   `yaml:"api_url"`
+	TokenEnv  string   `yaml:"token_env"`
+	TokenFile string   `yaml:"token_file"`
+	Services  []string `yaml:"services"`
+	Teams     []string `yaml:"teams"`
+
+	token *Secret
+}
+
+// Domain is one SRE domain that work can belong to.
+type Domain struct {
+	Name         string `yaml:"name"`
+	ProposedTeam string `yaml:"proposed_team"`
+}
+
+// Person is a member of the SRE team. Only people get per-person series.
+type Person struct {
+	Name      string   `yaml:"name"`
+	GitHub    []string `yaml:"github"`
+	PagerDuty []string `yaml:"pagerduty"`
+	Timezone  string   `yaml:"timezone"`
+
+	location *time.Location
+}
+
+// Location is the person's time zone, or the config's default zone.
+func (p *Person) Location() *time.Location { return p.location }
+
+// Secret is a token. It never prints itself.
+type Secret string
+
+// String hides the secret from fmt and loggers.
+func (Secret) String() string { return "<secret>" }
+
+// GoString hides the secret from %#v.
+func (Secret) GoString() string { return `"<secret>"` }
+
+// Token returns the GitHub token that Load resolved.
+func (g *GitHubConfig) Token() Secret { return g.token.value() }
+
+// Token returns the PagerDuty token that Load resolved.
+func (p *PagerDutyConfig) Token() Secret { return p.token.value() }
+
+func (s *Secret) value() Secret {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// Location is the default time zone of people who set none.
+func (c *Config) Location() *time.Location { return c.location }
+
+// DomainNames lists the declared domains, in config order.
+func (c *Config) DomainNames() []string {
+	out := make([]string, len(c.Domains))
+	for i, d := range c.Domains {
+		out[i] = d.Name
+	}
+	return out
+}
+
+// Sources lists the configured sources, in label order.
+func (c *Config) Sources() []string {
+	var out []string
+	if c.GitHub != nil {
+		out = append(out, "github")
+	}
+	if c.PagerDuty != nil {
+		out = append(out, "pagerduty")
+	}
+	return out
+}
+
+// Environment is what Load reads secrets from. The zero value reads the
+// process environment and the file system.
+type Environment struct {
+	Getenv   func(string) string
+	ReadFile func(string) ([]byte, error)
+}
+
+func (e Environment) getenv(k string) string {
+	if e.Getenv == nil {
+		return os.Getenv(k)
+	}
+	return e.Getenv(k)
+}
+
+func (e Environment) readFile(p string) ([]byte, error) {
+	if e.ReadFile == nil {
+		return os.ReadFile(p)
+	}
+	return e.ReadFile(p)
+}
+
+// Load reads, validates and compiles the config file at path, and resolves
+// its secrets from the process environment.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config file: %w", err)
+	}
+	return Parse(data, Environment{})
+}
+
+// Parse validates and compiles a config document and resolves its secrets.
+// The error, when there is one, is an *Errors listing every problem found.
+func Parse(data []byte, env Environment) (*Config, error) {
+	c, err := parseOnly(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.resolveSecrets(env); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ParseWithoutSecrets validates a config document without reading its
+// secrets; the demo uses it, and fills in its own endpoints and tokens.
+func ParseWithoutSecrets(data []byte) (*Config, error) { return parseOnly(data) }
+
+// SetEndpoint points a source at another API URL with a fixed token. The demo
+// uses it to aim the real collectors at the embedded simulation.
+func (c *Config) SetEndpoint(source, apiURL string, token Secret) {
+	switch source {
+	case "github":
+		if c.GitHub != nil {
+			c.GitHub.APIURL, c.GitHub.token = apiURL, &token
+		}
+	case "pagerduty":
+		if c.PagerDuty != nil {
+			c.PagerDuty.APIURL, c.PagerDuty.token = apiURL, &token
+		}
+	}
+}
+
+func parseOnly(data []byte) (*Config, error) {
+	var errs Errors
+	var root yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			errs.add("", "the config file is empty")
+			return nil, &errs
+		}
+		errs.add("", "invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, &errs
+	}
+	checkShape(&root, &Config{}, "", &errs)
+	if len(errs) > 0 {
+		return nil, &errs
+	}
+	c := &Config{}
+	strict := yaml.NewDecoder(bytes.NewReader(data))
+	strict.KnownFields(true)
+	if err := strict.Decode(c); err != nil {
+		// checkShape should have caught this with a path; keep the
+		// decoder's own words as a backstop.
+		errs.add("", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, &errs
+	}
+	c.applyDefaults()
+	c.validate(&errs)
+	if len(errs) > 0 {
+		return nil, &errs
+	}
+	return c, nil
+}
+
+func (c *Config) applyDefaults() {
+	if c.RefreshInterval == 0 {
+		c.RefreshInterval = DefaultRefreshInterval
+	}
+	if c.Window == 0 {
+		c.Window = DefaultWindow
+	}
+	if c.Timezone == "" {
+		c.Timezone = DefaultTimezone
+	}
+	if c.GitHub != nil && c.GitHub.APIURL == "" {
+		c.GitHub.APIURL = DefaultGitHubURL
+	}
+	if c.PagerDuty != nil && c.PagerDuty.APIURL == "" {
+		c.PagerDuty.APIURL = DefaultPagerDutyURL
+	}
+	for i := range c.Rules {
+		if c.Rules[i].Name == "" {
+			c.Rules[i].Name = fmt.Sprintf("rule-%d", i+1)
+		}
+	}
+}
+
+func (c *Config) resolveSecrets(env Environment) error {
+	var errs Errors
+	if c.GitHub != nil {
+		c.GitHub.token = resolveSecret("github", c.GitHub.TokenEnv, c.GitHub.TokenFile, env, &errs)
+	}
+	if c.PagerDuty != nil {
+		c.PagerDuty.token = resolveSecret("pagerduty", c.PagerDuty.TokenEnv, c.PagerDuty.TokenFile, env, &errs)
+	}
+	if len(errs) > 0 {
+		return &errs
+	}
+	return nil
+}
+
+func resolveSecret(section, envName, file string, env Environment, errs *Errors) *Secret {
+	var v string
+	if envName != "" {
+		v = strings.TrimSpace(env.getenv(envName))
+		if v == "" {
+			errs.add(section+".token_env", "environment variable %s is unset or empty", envName)
+		}
+	} else {
+		data, err := env.readFile(file)
+		if err != nil {
+			// The file's content is never quoted; only the OS error about the path.
+			errs.add(section+".token_file", "cannot read token file: %v", err)
+		}
+		v = strings.TrimSpace(string(data))
+		if err == nil && v == "" {
+			errs.add(section+".token_file", "token file %s is empty", file)
+		}
+	}
+	s := Secret(v)
+	return &s
+}
+
+var nameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)

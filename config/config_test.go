@@ -1,0 +1,236 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/internal/model"
+)
+
+var testEnv = Environment{Getenv: func(k string) string {
+	if k == "TEST_GITHUB_TOKEN" {
+		return "ghp_testtoken"
+	}
+	return ""
+}}
+
+func parseFile(t *testing.T, name string, env Environment) (*Config, error) {
+	t.Helper()
+	data, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Parse(data, env)
+}
+
+func TestGoodConfigDefaults(t *testing.T) {
+	c, err := parseFile(t, "good.yml", testEnv)
+	if err != nil {
+		t.Fatalf("good.yml: %v", err)
+	}
+	if c.RefreshInterval != DefaultRefreshInterval || c.Window != DefaultWindow || c.Timezone != "UTC" {
+		t.Errorf("defaults: refresh %s window %s timezone %s", c.RefreshInterval, c.Window, c.Timezone)
+	}
+	if c.GitHub.APIURL != DefaultGitHubURL || c.PagerDuty.APIURL != DefaultPagerDutyURL {
+		t.Errorf("default API URLs: %q %q", c.GitHub.APIURL, c.PagerDuty.APIURL)
+	}
+	if c.GitHub.Token() != "ghp_testtoken" || c.PagerDuty.Token() != "pd-secret-token" {
+		t.Errorf("tokens were not resolved from the environment and the file")
+	}
+	if got := []string{c.Rules[0].Name, c.Rules[1].Name}; got[0] != "rule-1" || got[1] != "infra" {
+		t.Errorf("rule names: %v", got)
+	}
+	if c.Domains[1].ProposedTeam != "security" {
+		t.Errorf("a domain without proposed_team is its own team, got %q", c.Domains[1].ProposedTeam)
+	}
+	if got := c.People[0].Location().String(); got != "Asia/Tokyo" {
+		t.Errorf("alice's zone: %s", got)
+	}
+	if c.People[1].Location() != time.UTC {
+		t.Errorf("bob's zone defaults to the top-level timezone")
+	}
+	if c.GitHubPerson("alice-gh") != 0 || c.GitHubPerson("ALICE-GH") != 0 || c.GitHubPerson("bob") != -1 {
+		t.Errorf("GitHub logins are matched case-insensitively")
+	}
+	if c.PagerDutyUserPerson("PABC123") != 0 || c.PagerDutyEmailPerson("Alice@Example.com") != 0 {
+		t.Errorf("PagerDuty identities")
+	}
+	if got := c.PagerDutyEmails(); len(got) != 1 || got[0] != "alice@example.com" {
+		t.Errorf("emails to resolve: %v", got)
+	}
+}
+
+// TestBadConfigs maps each bad config file to its exact errors, one per
+// problem, each with its field path.
+func TestBadConfigs(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want []string
+	}{
+		{"empty.yml", []string{"the config file is empty"}},
+		{"bad-yaml.yml", []string{"invalid YAML: line 1: did not find expected ',' or '}'"}},
+		{"no-source.yml", []string{"at least one of github and pagerduty must be configured"}},
+		{"unknown-field.yml", []string{
+			"github.token: unknown field",
+			"rules[0].labelz: unknown field",
+		}},
+		{"bad-types.yml", []string{
+			`refresh_interval: not a valid duration string: "often"`,
+			`window: unknown unit "x" in duration "7x"`,
+			`github.repositories: expected a list, got "acme/infra"`,
+			`people[0].github: expected a list, got "alice"`,
+		}},
+		{"bad-regexp.yml", []string{
+			"rules[3].title: invalid regular expression: missing closing ): `(?i)okta|sso(`",
+		}},
+		{"bad-sources.yml", []string{
+			"refresh_interval: must be at least 1s",
+			"window: must be at least 1h0m0s",
+			`timezone: unknown time zone "Mars/Olympus"`,
+			"github.api_url: must be an absolute http or https URL",
+			"github: token_env and token_file are mutually exclusive",
+			`github.repositories[0]: "acme" must be "owner/name" or "owner/*"`,
+			`github.repositories[1]: "acme/infra/x" must be "owner/name" or "owner/*"`,
+			"github.exclude_repositories[0]: must not be empty",
+			"pagerduty.api_url: must not contain credentials; use token_env or token_file",
+			"pagerduty: one of token_env and token_file is required",
+			"pagerduty.services[0]: must not be empty",
+		}},
+		{"bad-domains.yml", []string{
+			`domains[0].name: "Product" must match [a-z0-9_-]+`,
+			`domains[1].name: "unclassified" is reserved for items that no rule matches`,
+			`domains[2].proposed_team: "Ops Team" must match [a-z0-9_-]+`,
+			`domains[3].name: duplicate domain "ops"`,
+			`rules[0].domain: unknown domain "nope"`,
+			`rules[1].name: duplicate rule name "r1"`,
+			"rules[1]: a rule needs at least one match field (source, kind, repositories, labels, title, services, pagerduty_teams, escalation_policies)",
+			`rules[2].source: "gitlab" must be github or pagerduty`,
+			"rules[3].kind: kind incident never comes from source github",
+			"rules[4].services: only pagerduty items have services; this rule can never match",
+			`rules[5].repositories[0]: invalid glob "acme/[x": syntax error in pattern`,
+		}},
+		{"bad-people.yml", []string{
+			`people[1].name: duplicate person "alice"`,
+			`people[1].timezone: unknown time zone "Nowhere/City"`,
+			`people[1].github[0]: GitHub login "A1" is given more than once`,
+			`people[1].pagerduty[0]: PagerDuty user "P1" is given more than once`,
+			`people[1].pagerduty[1]: PagerDuty user "alice@example.com" is given more than once`,
+			`people[2].name: "Bob Smith" must match [a-z0-9_-]+`,
+			"people[2].github[0]: must not be empty",
+		}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			_, err := parseFile(t, tc.file, Environment{Getenv: func(string) string { return "x" }})
+			var errs *Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("want *Errors, got %v", err)
+			}
+			got := strings.Split(errs.Error(), "\n")
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("errors:\n got: %q\nwant: %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSecrets(t *testing.T) {
+	data := []byte("github: {token_env: MY_GH_TOKEN, repositories: [a/b]}\npagerduty: {token_file: /nonexistent/pd}\ndomains: [{name: d}]\n")
+	_, err := Parse(data, Environment{Getenv: func(string) string { return "  " }})
+	want := "github.token_env: environment variable MY_GH_TOKEN is unset or empty\n" +
+		"pagerduty.token_file: cannot read token file: open /nonexistent/pd: no such file or directory"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+
+	c, err := Parse(data, Environment{
+		Getenv:   func(string) string { return "ghp_verysecret" },
+		ReadFile: func(string) ([]byte, error) { return []byte("pdsecret\n"), nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{
+		c.GitHub.Token().String(),
+		strings.Join(strings.Fields(strings.ReplaceAll(sprintAll(c), "\n", " ")), " "),
+	} {
+		if strings.Contains(s, "verysecret") || strings.Contains(s, "pdsecret") {
+			t.Errorf("a secret printed itself: %s", s)
+		}
+	}
+}
+
+func TestDemoConfigIsValid(t *testing.T) {
+	c, err := ParseWithoutSecrets(DemoYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.People) != 3 || len(c.Domains) != 4 {
+		t.Errorf("demo: %d people, %d domains", len(c.People), len(c.Domains))
+	}
+}
+
+func TestExampleConfigIsValid(t *testing.T) {
+	data, err := os.ReadFile("example.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := Environment{
+		Getenv:   func(string) string { return "token" },
+		ReadFile: func(string) ([]byte, error) { return []byte("token"), nil },
+	}
+	if _, err := Parse(data, env); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	data := []byte(`
+github: {token_env: T, repositories: [acme/x]}
+pagerduty: {token_env: T}
+domains: [{name: product}, {name: security}, {name: saas}, {name: cloud}]
+rules:
+  - {name: sec-labels, domain: security, labels: [Security, vuln]}
+  - {name: sso, domain: saas, title: "(?i)okta|sso|saml"}
+  - {name: corp-repos, domain: cloud, repositories: ["acme-corp/aws-*"]}
+  - {name: prs-in-infra, domain: product, kind: pull_request, repositories: ["acme/infra"]}
+  - {name: okta-service, domain: saas, services: ["Okta SSO"]}
+  - {name: corp-team, domain: cloud, pagerduty_teams: [PTCORP1]}
+  - {name: corp-ep, domain: security, escalation_policies: ["corp it"]}
+`)
+	c, err := Parse(data, Environment{Getenv: func(string) string { return "t" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh := func(repo, kind, title string, labels ...string) *model.Item {
+		return &model.Item{Source: "github", Kind: kind, Repo: repo, Title: title, Labels: labels}
+	}
+	for _, tc := range []struct {
+		name       string
+		item       *model.Item
+		wantDomain string
+		wantRule   int
+	}{
+		{"label, any case", gh("acme/app", "issue", "Bump", "SECURITY"), "security", 0},
+		{"any listed label", gh("acme/app", "issue", "x", "infra", "vuln"), "security", 0},
+		{"first rule wins over a later match", gh("acme-corp/aws-org", "issue", "Okta app", "vuln"), "security", 0},
+		{"title regexp", gh("acme-corp/aws-org", "issue", "New SAML app"), "saas", 1},
+		{"repository glob", gh("acme-corp/aws-org", "issue", "New account"), "cloud", 2},
+		{"glob does not cross /", gh("acme-corp/aws/x", "issue", "y"), "unclassified", -1},
+		{"kind must match too", gh("acme/infra", "issue", "y"), "unclassified", -1},
+		{"kind and repository", gh("acme/infra", "pull_request", "y"), "product", 3},
+		{"service by name", &model.Item{Source: "pagerduty", Kind: "incident", Service: model.Ref{ID: "P1", Name: "Okta SSO"}}, "saas", 4},
+		{"team by ID", &model.Item{Source: "pagerduty", Kind: "incident", Teams: []model.Ref{{ID: "PX"}, {ID: "PTCORP1", Name: "Corp IT"}}}, "cloud", 5},
+		{"policy by name, any case", &model.Item{Source: "pagerduty", Kind: "incident", EscalationPolicy: model.Ref{ID: "PE", Name: "Corp IT"}}, "security", 6},
+		{"labels never match an incident", &model.Item{Source: "pagerduty", Kind: "incident", Title: "db down"}, "unclassified", -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, r := c.Classify(tc.item)
+			if d != tc.wantDomain || r != tc.wantRule {
+				t.Errorf("got (%s, %d), want (%s, %d)", d, r, tc.wantDomain, tc.wantRule)
+			}
+		})
+	}
+}

@@ -1,0 +1,127 @@
+// Package model holds the data that flows from the collectors to the
+// analysis: tracked items (GitHub issues and pull requests, PagerDuty
+// incidents) and the activities of people on them.
+//
+// The model is deliberately free of configuration: domains and people are
+// applied by the analysis, so that a config reload can re-classify the same
+// snapshot without a new API sync. Times are Unix seconds, which keeps the
+// structs compact for large organisations.
+package model
+
+import "time"
+
+// Sources, in the fixed set used as the "source" label value.
+const (
+	SourceGitHub    = "github"
+	SourcePagerDuty = "pagerduty"
+)
+
+// Kinds, in the fixed set used as the "kind" label value.
+const (
+	KindIssue       = "issue"
+	KindPullRequest = "pull_request"
+	KindIncident    = "incident"
+)
+
+// Actions: what a person did to an item.
+const (
+	ActionOpened        = "opened"
+	ActionCommented     = "commented"
+	ActionReviewComment = "review_commented"
+	ActionClosed        = "closed"
+	ActionMerged        = "merged"
+	ActionReopened      = "reopened"
+	ActionAcknowledged  = "acknowledged"
+	ActionResolved      = "resolved"
+	ActionAnnotated     = "annotated"
+	ActionNotified      = "notified"
+)
+
+// KindsOf returns the kinds of item a source tracks, in label order.
+func KindsOf(source string) []string {
+	switch source {
+	case SourceGitHub:
+		return []string{KindIssue, KindPullRequest}
+	case SourcePagerDuty:
+		return []string{KindIncident}
+	}
+	return nil
+}
+
+// Ref is a PagerDuty object reference: its ID and its display name.
+type Ref struct {
+	ID   string
+	Name string
+}
+
+// Item is one tracked issue, pull request or incident. Only the fields that a
+// rule or a metric needs are kept; bodies and comments' text are not.
+type Item struct {
+	Source string
+	Kind   string
+	// Key identifies the item within its source: "owner/repo#number" on
+	// GitHub, the incident ID on PagerDuty.
+	Key   string
+	Title string
+	URL   string // html_url, for reports
+	Open  bool
+
+	CreatedAt int64
+	UpdatedAt int64
+	ClosedAt  int64 // 0 when not closed; merged or closed PRs, resolved incidents
+
+	// Assignees are raw account identities: lower-case GitHub logins, or
+	// PagerDuty user IDs.
+	Assignees []string
+
+	// GitHub only.
+	Repo   string // owner/name
+	Labels []string
+
+	// PagerDuty only.
+	Service          Ref
+	Teams            []Ref
+	EscalationPolicy Ref
+	Urgency          string // "high" or "low"
+	// FirstAcknowledgedAt is the time of the first acknowledge log entry by
+	// anyone; 0 when none was seen.
+	FirstAcknowledgedAt int64
+	// ResolveLoggedAt is the time of the resolve log entry, whoever the
+	// agent; 0 when none was seen (ClosedAt then comes from resolved_at).
+	ResolveLoggedAt int64
+}
+
+// Activity is one action by one account on one item, at one time.
+type Activity struct {
+	// Item indexes the snapshot's Items.
+	Item int32
+	// Actor is the raw account identity: a lower-case GitHub login, or a
+	// PagerDuty user ID.
+	Actor  string
+	Action string
+	At     int64
+}
+
+// Snapshot is the complete result of one successful refresh of one source.
+// It is never modified after it is published.
+type Snapshot struct {
+	Source string
+	// End is the end of the window this snapshot was collected for: the
+	// time at which its refresh started.
+	End   int64
+	Items []Item
+	// Activities reference Items by index.
+	Activities []Activity
+	// Emails maps lower-case e-mail addresses of configured people to the
+	// PagerDuty user IDs that the users API resolved them to.
+	Emails map[string]string
+}
+
+// Unix converts a time to the model's Unix seconds, mapping the zero time
+// to 0.
+func Unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}

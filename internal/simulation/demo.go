@@ -1,0 +1,417 @@
+package simulation
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"time"
+)
+
+// DemoDays is the length of the demo's history.
+const DemoDays = 90
+
+// demoSeed fixes the demo's story: the same seed and clock give the same data.
+const demoSeed = 20261125
+
+// The demo's people. Their accounts match config/demo.yml.
+type demoPerson struct {
+	login   string // GitHub
+	pdID    string
+	email   string
+	tz      string
+	joinDay int
+}
+
+var demoPeople = []demoPerson{
+	{login: "alice-sre", pdID: "PALICE1", email: "alice@acme.example", tz: "Europe/Berlin", joinDay: 0},
+	{login: "bob-ops", pdID: "PBOB001", email: "bob@acme.example", tz: "America/New_York", joinDay: 0},
+	{login: "carol-cloud", pdID: "PCAROL1", email: "carol@acme.example", tz: "Asia/Tokyo", joinDay: 45},
+}
+
+// demoArea is one kind of work in the story: where it lives on GitHub and
+// PagerDuty, and what its items are called.
+type demoArea struct {
+	corporate bool
+	repos     []string // owner/name
+	labels    []string
+	titles    []string
+	service   string // PagerDuty service ID
+}
+
+var demoAreas = []demoArea{
+	{ // product
+		repos:   []string{"acme/k8s-platform", "acme/terraform-product", "acme/deploy-pipelines"},
+		labels:  []string{"infra", "deploy", "incident-followup", "kubernetes"},
+		titles:  []string{"Upgrade EKS node group to %s", "Terraform drift in %s VPC", "Canary deploy stuck for %s", "HPA flapping on %s", "Postmortem follow-up: %s latency", "Rotate TLS certificates for %s ingress", "Deploy pipeline timeout in %s"},
+		service: "PCHK001",
+	},
+	{ // security
+		corporate: true,
+		repos:     []string{"acme-corp/security-tooling", "acme-corp/audit-requests"},
+		labels:    []string{"security", "audit", "vuln"},
+		titles:    []string{"SOC 2 evidence request: %s", "GuardDuty finding in %s account", "Rotate IAM access keys for %s", "Vulnerability scan exceptions for %s", "Auditor access review for %s"},
+		service:   "PGDTY01",
+	},
+	{ // cloud governance
+		corporate: true,
+		repos:     []string{"acme-corp/aws-organization", "acme-corp/account-vending"},
+		labels:    []string{"aws-org", "account-request"},
+		titles:    []string{"New AWS account for %s team", "SCP change request: %s", "Move %s account to new OU", "Budget alert routing for %s", "Close sandbox account %s"},
+		service:   "PAWSO01",
+	},
+	{ // SaaS administration
+		corporate: true,
+		repos:     []string{"acme-corp/it-requests"},
+		labels:    []string{"saas", "access-request"},
+		titles:    []string{"Okta SSO app for %s", "SAML setup for %s", "Offboard %s from SaaS tools", "Slack workspace settings for %s", "License true-up: %s"},
+		service:   "POKTA01",
+	},
+}
+
+var demoWords = []string{"checkout", "payments", "search", "billing", "data-platform", "marketing", "finance", "growth", "mobile", "analytics", "eu-west-1", "us-east-1", "staging", "sandbox-17", "legal", "hr"}
+
+type demoGen struct {
+	rnd     *rand.Rand
+	now     time.Time
+	start   time.Time
+	ds      *Dataset
+	repos   map[string]*Repo
+	open    map[string][]*Issue // repo -> open issues
+	nextID  int64
+	inc     int
+	logID   int
+	members []demoPerson
+}
+
+// Demo generates the demo's story as it stands at now: a two-person SRE team
+// at a growing company, with a third person joining on day 45, whose
+// corporate work (security, AWS Organizations, SSO and SaaS administration,
+// audits) grows from about an eighth of their work to about half over 90
+// days, and whose context switching grows with it.
+func Demo(now time.Time) *Dataset {
+	now = now.UTC().Truncate(time.Second)
+	g := &demoGen{
+		rnd:    rand.New(rand.NewPCG(demoSeed, 1)),
+		now:    now,
+		start:  now.Add(-DemoDays * 24 * time.Hour),
+		ds:     &Dataset{},
+		repos:  map[string]*Repo{},
+		open:   map[string][]*Issue{},
+		nextID: 1000,
+	}
+	g.setupGitHub()
+	g.setupPagerDuty()
+	for day := 0; day < DemoDays+1; day++ {
+		g.githubDay(day)
+		g.pagerdutyDay(day)
+	}
+	for _, r := range g.repos {
+		sort.Slice(r.Issues, func(i, j int) bool { return r.Issues[i].Number < r.Issues[j].Number })
+	}
+	return g.ds
+}
+
+// corporateShare is the share of the team's work that is corporate on a day.
+func corporateShare(day int) float64 {
+	x := float64(day) / DemoDays
+	return 0.12 + 0.38*x*x
+}
+
+// actionsPerDay is how many things one person does on a workday.
+func actionsPerDay(day int) int {
+	return 5 + int(math.Round(5*float64(day)/DemoDays))
+}
+
+func (g *demoGen) setupGitHub() {
+	owners := map[string]*Owner{}
+	addRepo := func(full string, archived bool) {
+		owner, name := splitFull(full)
+		o := owners[owner]
+		if o == nil {
+			o = &Owner{Login: owner, IsOrg: true}
+			owners[owner] = o
+			g.ds.GitHub.Owners = append(g.ds.GitHub.Owners, o)
+		}
+		r := &Repo{Name: name, Archived: archived}
+		o.Repos = append(o.Repos, r)
+		g.repos[full] = r
+	}
+	for _, a := range demoAreas {
+		for _, r := range a.repos {
+			addRepo(r, false)
+		}
+	}
+	addRepo("acme/handbook", false)               // no rule matches: unclassified work
+	addRepo("acme-corp/vpn-legacy-archive", true) // archived: never read
+}
+
+func splitFull(full string) (string, string) {
+	for i := range full {
+		if full[i] == '/' {
+			return full[:i], full[i+1:]
+		}
+	}
+	return full, ""
+}
+
+func (g *demoGen) setupPagerDuty() {
+	pd := &g.ds.PagerDuty
+	for _, p := range demoPeople {
+		pd.Users = append(pd.Users, PDUser{ID: p.pdID, Name: p.login, Email: p.email})
+	}
+	pd.Users = append(pd.Users, PDUser{ID: "PDAN001", Name: "Dan Developer", Email: "dan@acme.example"})
+	pd.Services = []PDRef{
+		{ID: "PCHK001", Name: "Checkout API"}, {ID: "PPAY001", Name: "Payments"}, {ID: "PK8S001", Name: "Kubernetes Platform"},
+		{ID: "POKTA01", Name: "Okta SSO"}, {ID: "PGDTY01", Name: "GuardDuty Findings"}, {ID: "PAWSO01", Name: "AWS Organizations"},
+		{ID: "PMKT001", Name: "Marketing Website"},
+	}
+	pd.Teams = []PDRef{{ID: "PTPLAT1", Name: "Platform"}, {ID: "PTCORP1", Name: "Corp IT"}, {ID: "PTMKT01", Name: "Marketing"}}
+	pd.EscalationPolicies = []PDRef{{ID: "PEPPROD", Name: "Product On-call"}, {ID: "PEPCORP", Name: "Corp IT"}, {ID: "PEPMKT1", Name: "Marketing"}}
+}
+
+func (g *demoGen) id() int64 { g.nextID++; return g.nextID }
+
+func (g *demoGen) pick(list []string) string { return list[g.rnd.IntN(len(list))] }
+
+// localDay is the start of a person's local calendar day number day.
+func (g *demoGen) localDay(p demoPerson, day int) time.Time {
+	loc, err := time.LoadLocation(p.tz)
+	if err != nil {
+		loc = time.UTC
+	}
+	t := g.start.Add(time.Duration(day) * 24 * time.Hour).In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+}
+
+func (g *demoGen) membersOn(day int) []demoPerson {
+	var out []demoPerson
+	for _, p := range demoPeople {
+		if day >= p.joinDay {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// chooseArea picks the area of one action: product, or one of the corporate
+// areas, with the day's corporate share.
+func (g *demoGen) chooseArea(day int) *demoArea {
+	if g.rnd.Float64() >= corporateShare(day) {
+		return &demoAreas[0]
+	}
+	return &demoAreas[1+g.rnd.IntN(len(demoAreas)-1)]
+}
+
+func (g *demoGen) githubDay(day int) {
+	for _, p := range g.membersOn(day) {
+		midnight := g.localDay(p, day)
+		if wd := midnight.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		n := actionsPerDay(day)
+		// Work happens between 09:00 and 18:00 local time, in bursts: a
+		// person tends to stay with an area for a couple of actions.
+		times := make([]time.Time, n)
+		for i := range times {
+			times[i] = midnight.Add(9*time.Hour + time.Duration(g.rnd.Int64N(int64(9*time.Hour))))
+		}
+		sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+		var area *demoArea
+		for i, at := range times {
+			if i == 0 || g.rnd.Float64() < 0.55 {
+				area = g.chooseArea(day)
+			}
+			if !at.Before(g.now) {
+				continue
+			}
+			g.act(p.login, area, at.UTC())
+		}
+	}
+	// Work by people outside the SRE team: a developer and two bots.
+	for k := 0; k < 3; k++ {
+		at := g.start.Add(time.Duration(day)*24*time.Hour + time.Duration(g.rnd.Int64N(int64(24*time.Hour))))
+		if !at.Before(g.now) {
+			continue
+		}
+		switch k {
+		case 0:
+			g.act("dev-dan", &demoAreas[0], at)
+		case 1:
+			if day%3 != 0 {
+				continue
+			}
+			g.openIssue(User{Login: "dependabot[bot]", Bot: true}, "acme/deploy-pipelines", true, "Bump golang.org/x/net in /tools", []string{"dependencies"}, at)
+		case 2:
+			if day%7 == 0 {
+				g.openIssue(User{Login: "dev-dan"}, "acme/handbook", false, "Update on-call handbook page", nil, at)
+			}
+		}
+	}
+}
+
+func (g *demoGen) openIssue(u User, repo string, pr bool, title string, labels []string, at time.Time) *Issue {
+	r := g.repos[repo]
+	is := &Issue{
+		Number: len(r.Issues) + 1, Title: title, User: u, Labels: labels, PR: pr,
+		CreatedAt: at, UpdatedAt: at,
+	}
+	r.Issues = append(r.Issues, is)
+	g.open[repo] = append(g.open[repo], is)
+	return is
+}
+
+// act performs one GitHub action by login in an area at a time.
+func (g *demoGen) act(login string, a *demoArea, at time.Time) {
+	repo := g.pick(a.repos)
+	u := User{Login: login}
+	open := g.open[repo]
+	x := g.rnd.Float64()
+	switch {
+	case len(open) < 3 || x < 0.2: // open an issue or a pull request
+		title := fmt.Sprintf(g.pick(a.titles), g.pick(demoWords))
+		is := g.openIssue(u, repo, g.rnd.Float64() < 0.4, title, []string{g.pick(a.labels)}, at)
+		if login != "dev-dan" && g.rnd.Float64() < 0.7 {
+			is.Assignees = []string{login}
+		}
+	case x < 0.5: // close, or merge a pull request
+		i := g.rnd.IntN(len(open))
+		is := open[i]
+		g.open[repo] = append(open[:i:i], open[i+1:]...)
+		is.ClosedAt, is.UpdatedAt = at, at
+		r := g.repos[repo]
+		if is.PR {
+			is.MergedAt = at
+			r.Events = append(r.Events, &Event{ID: g.id(), Issue: is.Number, Actor: u, Event: "merged", CreatedAt: at})
+		}
+		r.Events = append(r.Events, &Event{ID: g.id(), Issue: is.Number, Actor: u, Event: "closed", CreatedAt: at})
+	case x < 0.54: // reopen something recently closed
+		r := g.repos[repo]
+		for i := len(r.Issues) - 1; i >= 0 && i >= len(r.Issues)-10; i-- {
+			is := r.Issues[i]
+			if !is.Open() && !is.PR {
+				is.ClosedAt, is.UpdatedAt = time.Time{}, at
+				g.open[repo] = append(g.open[repo], is)
+				r.Events = append(r.Events, &Event{ID: g.id(), Issue: is.Number, Actor: u, Event: "reopened", CreatedAt: at})
+				return
+			}
+		}
+		fallthrough
+	default: // comment; on pull requests, sometimes a review comment
+		is := open[g.rnd.IntN(len(open))]
+		c := &Comment{ID: g.id(), Issue: is.Number, User: u, Body: "Simulated comment", CreatedAt: at, UpdatedAt: at}
+		r := g.repos[repo]
+		if is.PR && g.rnd.Float64() < 0.5 {
+			r.ReviewComments = append(r.ReviewComments, c)
+		} else {
+			r.Comments = append(r.Comments, c)
+		}
+		is.UpdatedAt = at
+		if len(is.Assignees) == 0 && login != "dev-dan" && g.rnd.Float64() < 0.3 {
+			is.Assignees = []string{login}
+		}
+	}
+}
+
+// poisson draws from a Poisson distribution with mean lambda.
+func (g *demoGen) poisson(lambda float64) int {
+	l, k, p := math.Exp(-lambda), 0, 1.0
+	for {
+		p *= g.rnd.Float64()
+		if p <= l {
+			return k
+		}
+		k++
+	}
+}
+
+var notifyChannels = []struct{ typ, notification string }{
+	{"sms", ""}, {"notification", "sms_notification"}, {"push_notification", ""},
+	{"notification", "phone_notification"}, {"phone", ""}, {"email", ""}, {"notification", "email_notification"},
+}
+
+func (g *demoGen) pagerdutyDay(day int) {
+	members := g.membersOn(day)
+	// A daily rotation among the members of the team.
+	oncall := members[day%len(members)]
+	product := g.poisson(0.9)
+	corporate := g.poisson(0.05 + 0.55*float64(day)/DemoDays)
+	for k := 0; k < product+corporate+1; k++ {
+		svc, team, ep := "PCHK001", "PTPLAT1", "PEPPROD"
+		switch {
+		case k == product+corporate: // an incident outside the configured teams: ignored
+			if day%5 != 0 {
+				continue
+			}
+			svc, team, ep = "PMKT001", "PTMKT01", "PEPMKT1"
+		case k >= product:
+			svc, team, ep = g.pick([]string{"POKTA01", "PGDTY01", "PAWSO01"}), "PTCORP1", "PEPCORP"
+		default:
+			svc = g.pick([]string{"PCHK001", "PPAY001", "PK8S001"})
+		}
+		created := g.start.Add(time.Duration(day)*24*time.Hour + time.Duration(g.rnd.Int64N(int64(24*time.Hour))))
+		if !created.Before(g.now.Add(-time.Minute)) {
+			continue
+		}
+		g.incident(oncall, svc, team, ep, created)
+	}
+}
+
+func (g *demoGen) logEntry(le *LogEntry) {
+	if le.CreatedAt.Before(g.now) {
+		g.logID++
+		le.ID = fmt.Sprintf("R%07d", g.logID)
+		g.ds.PagerDuty.LogEntries = append(g.ds.PagerDuty.LogEntries, le)
+	}
+}
+
+func (g *demoGen) incident(oncall demoPerson, svc, team, ep string, created time.Time) {
+	g.inc++
+	pd := &g.ds.PagerDuty
+	name := findRef(pd.Services, svc).Name
+	urgency := "high"
+	if g.rnd.Float64() < 0.3 {
+		urgency = "low"
+	}
+	in := &Incident{
+		ID: fmt.Sprintf("Q%06d", g.inc), Number: g.inc, Urgency: urgency,
+		Title:     fmt.Sprintf("%s: %s", name, g.pick([]string{"error rate above SLO", "latency p99 above 2s", "health check failing", "anomalous API activity", "sync job failed"})),
+		ServiceID: svc, TeamIDs: []string{team}, EscalationPolicyID: ep,
+		Assignees: []string{oncall.pdID}, CreatedAt: created,
+	}
+	pd.Incidents = append(pd.Incidents, in)
+	g.logEntry(&LogEntry{Type: "trigger_log_entry", IncidentID: in.ID, CreatedAt: created, AgentType: "service_reference", AgentID: svc, ChannelType: "api"})
+	// Notifications: usually a push and an SMS within a minute, sometimes
+	// a phone call, and an e-mail that never counts.
+	at := created.Add(5 * time.Second)
+	for n := 0; n < 1+g.rnd.IntN(3); n++ {
+		ch := notifyChannels[g.rnd.IntN(len(notifyChannels))]
+		g.logEntry(&LogEntry{Type: "notify_log_entry", IncidentID: in.ID, CreatedAt: at, UserID: oncall.pdID,
+			AgentType: "service_reference", AgentID: svc, ChannelType: ch.typ, NotificationType: ch.notification})
+		at = at.Add(time.Duration(20+g.rnd.IntN(100)) * time.Second)
+	}
+	ack := created.Add(time.Duration(2+g.rnd.IntN(15)) * time.Minute)
+	if !ack.Before(g.now) {
+		return
+	}
+	ackType := "acknowledge_log_entry"
+	if g.rnd.IntN(4) == 0 {
+		ackType = "acknowledgement_log_entry"
+	}
+	in.AcknowledgedAt = ack
+	g.logEntry(&LogEntry{Type: ackType, IncidentID: in.ID, CreatedAt: ack, AgentType: "user_reference", AgentID: oncall.pdID, ChannelType: "mobile"})
+	if g.rnd.IntN(3) == 0 {
+		g.logEntry(&LogEntry{Type: "annotate_log_entry", IncidentID: in.ID, CreatedAt: ack.Add(4 * time.Minute), AgentType: "user_reference", AgentID: oncall.pdID, ChannelType: "note"})
+	}
+	resolved := ack.Add(time.Duration(10+g.rnd.IntN(240)) * time.Minute)
+	if !resolved.Before(g.now) {
+		return
+	}
+	in.ResolvedAt = resolved
+	in.Assignees = nil
+	if g.rnd.IntN(4) == 0 { // the service resolved itself
+		g.logEntry(&LogEntry{Type: "resolve_log_entry", IncidentID: in.ID, CreatedAt: resolved, AgentType: "service_reference", AgentID: svc, ChannelType: "auto"})
+	} else {
+		g.logEntry(&LogEntry{Type: "resolve_log_entry", IncidentID: in.ID, CreatedAt: resolved, AgentType: "user_reference", AgentID: oncall.pdID, ChannelType: "web_ui"})
+	}
+}

@@ -1,0 +1,318 @@
+package simulation
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const githubDocs = "https://docs.github.com/rest"
+
+func githubError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]any{"message": msg, "documentation_url": githubDocs})
+}
+
+func (s *Server) serveGitHub(w http.ResponseWriter, r *http.Request, p string, now time.Time) {
+	if r.Method != http.MethodGet {
+		githubError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	if r.Header.Get("Authorization") != "Bearer "+s.GitHubToken {
+		githubError(w, http.StatusUnauthorized, "Bad credentials")
+		return
+	}
+	s.countGitHubRequest(w, now)
+	parts := strings.Split(strings.Trim(p, "/"), "/")
+	switch {
+	case len(parts) == 3 && parts[0] == "orgs" && parts[2] == "repos":
+		s.listRepos(w, r, parts[1], true)
+	case len(parts) == 3 && parts[0] == "users" && parts[2] == "repos":
+		s.listRepos(w, r, parts[1], false)
+	case len(parts) >= 4 && parts[0] == "repos":
+		repo := s.repo(parts[1], parts[2])
+		if repo == nil {
+			githubError(w, http.StatusNotFound, "Not Found")
+			return
+		}
+		full := parts[1] + "/" + parts[2]
+		switch strings.Join(parts[3:], "/") {
+		case "issues":
+			s.listIssues(w, r, full, repo)
+		case "issues/comments":
+			s.listComments(w, r, full, repo.Comments, "issue_url", "issues")
+		case "pulls/comments":
+			s.listComments(w, r, full, repo.ReviewComments, "pull_request_url", "pulls")
+		case "issues/events":
+			s.listEvents(w, r, full, repo)
+		default:
+			githubError(w, http.StatusNotFound, "Not Found")
+		}
+	default:
+		githubError(w, http.StatusNotFound, "Not Found")
+	}
+}
+
+// countGitHubRequest spends one request of the primary rate limit and sets
+// the X-RateLimit-* headers, as GitHub does on every authenticated answer.
+func (s *Server) countGitHubRequest(w http.ResponseWriter, now time.Time) {
+	if !now.Before(s.rateReset) {
+		s.rateRemaining = s.rateLimit
+		s.rateReset = now.Add(time.Hour).Truncate(time.Second)
+	}
+	if s.rateRemaining > 0 {
+		s.rateRemaining--
+	}
+	h := w.Header()
+	h.Set("X-RateLimit-Limit", strconv.Itoa(s.rateLimit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(s.rateRemaining))
+	h.Set("X-RateLimit-Used", strconv.Itoa(s.rateLimit-s.rateRemaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.rateReset.Unix(), 10))
+	h.Set("X-RateLimit-Resource", "core")
+}
+
+func (s *Server) owner(login string) *Owner {
+	for _, o := range s.ds.GitHub.Owners {
+		if strings.EqualFold(o.Login, login) {
+			return o
+		}
+	}
+	return nil
+}
+
+func (s *Server) repo(owner, name string) *Repo {
+	o := s.owner(owner)
+	if o == nil {
+		return nil
+	}
+	for _, r := range o.Repos {
+		if strings.EqualFold(r.Name, name) {
+			return r
+		}
+	}
+	return nil
+}
+
+// paginate writes one page of n items, with GitHub's Link header, and
+// returns the index range of the page.
+func paginate(w http.ResponseWriter, r *http.Request, n int) (lo, hi int) {
+	per := intParam(r, "per_page", 30, 100)
+	page := intParam(r, "page", 1, 0)
+	last := (n + per - 1) / per
+	if last == 0 {
+		last = 1
+	}
+	lo = min((page-1)*per, n)
+	hi = min(lo+per, n)
+	link := func(pg int, rel string) string {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(pg))
+		q.Set("per_page", strconv.Itoa(per))
+		u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
+		if r.TLS != nil {
+			u.Scheme = "https"
+		}
+		return fmt.Sprintf("<%s>; rel=%q", u.String(), rel)
+	}
+	var links []string
+	if page < last {
+		links = append(links, link(page+1, "next"), link(last, "last"))
+	}
+	if page > 1 {
+		links = append(links, link(1, "first"), link(page-1, "prev"))
+	}
+	if len(links) > 0 {
+		w.Header().Set("Link", strings.Join(links, ", "))
+	}
+	return lo, hi
+}
+
+func (s *Server) listRepos(w http.ResponseWriter, r *http.Request, login string, org bool) {
+	o := s.owner(login)
+	if o == nil || o.IsOrg != org {
+		githubError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	repos := append([]*Repo(nil), o.Repos...)
+	sort.Slice(repos, func(i, j int) bool { return repos[i].Name < repos[j].Name })
+	lo, hi := paginate(w, r, len(repos))
+	out := make([]map[string]any, 0, hi-lo)
+	for i, rp := range repos[lo:hi] {
+		full := o.Login + "/" + rp.Name
+		out = append(out, map[string]any{
+			"id":        lo + i + 1,
+			"name":      rp.Name,
+			"full_name": full,
+			"owner":     githubUser(r, User{Login: o.Login}, o.IsOrg),
+			"private":   true,
+			"archived":  rp.Archived,
+			"html_url":  "https://github.com/" + full,
+			"url":       baseURL(r) + GitHubPrefix + "repos/" + full,
+		})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func githubUser(r *http.Request, u User, org bool) map[string]any {
+	typ := "User"
+	switch {
+	case u.Bot:
+		typ = "Bot"
+	case org:
+		typ = "Organization"
+	}
+	return map[string]any{
+		"login":    u.Login,
+		"id":       len(u.Login)*7919 + int(u.Login[0]),
+		"type":     typ,
+		"html_url": "https://github.com/" + u.Login,
+		"url":      baseURL(r) + GitHubPrefix + "users/" + u.Login,
+	}
+}
+
+func (s *Server) issueJSON(r *http.Request, full string, is *Issue) map[string]any {
+	labels := make([]map[string]any, len(is.Labels))
+	for i, l := range is.Labels {
+		labels[i] = map[string]any{"name": l, "color": "ededed"}
+	}
+	assignees := make([]map[string]any, len(is.Assignees))
+	for i, a := range is.Assignees {
+		assignees[i] = githubUser(r, User{Login: a}, false)
+	}
+	state := "open"
+	if !is.Open() {
+		state = "closed"
+	}
+	kind := "issues"
+	if is.PR {
+		kind = "pull"
+	}
+	m := map[string]any{
+		"id":         int64(len(full))*1_000_000 + int64(is.Number),
+		"number":     is.Number,
+		"title":      is.Title,
+		"body":       "Simulated body of " + is.Title,
+		"state":      state,
+		"user":       githubUser(r, is.User, false),
+		"labels":     labels,
+		"assignees":  assignees,
+		"created_at": ts(is.CreatedAt),
+		"updated_at": ts(is.UpdatedAt),
+		"closed_at":  ts(is.ClosedAt),
+		"html_url":   fmt.Sprintf("https://github.com/%s/%s/%d", full, kind, is.Number),
+		"url":        fmt.Sprintf("%s%srepos/%s/issues/%d", baseURL(r), GitHubPrefix, full, is.Number),
+	}
+	if len(assignees) > 0 {
+		m["assignee"] = assignees[0]
+	}
+	if is.PR {
+		m["pull_request"] = map[string]any{
+			"url":       fmt.Sprintf("%s%srepos/%s/pulls/%d", baseURL(r), GitHubPrefix, full, is.Number),
+			"html_url":  fmt.Sprintf("https://github.com/%s/pull/%d", full, is.Number),
+			"merged_at": ts(is.MergedAt),
+		}
+	}
+	return m
+}
+
+func (s *Server) listIssues(w http.ResponseWriter, r *http.Request, full string, repo *Repo) {
+	q := r.URL.Query()
+	state := q.Get("state")
+	if state == "" {
+		state = "open"
+	}
+	since, hasSince := timeParam(r, "since")
+	var sel []*Issue
+	for _, is := range repo.Issues {
+		if (state == "open" && !is.Open()) || (state == "closed" && is.Open()) {
+			continue
+		}
+		if hasSince && is.UpdatedAt.Before(since) {
+			continue
+		}
+		sel = append(sel, is)
+	}
+	key := func(is *Issue) time.Time { return is.CreatedAt }
+	if q.Get("sort") == "updated" {
+		key = func(is *Issue) time.Time { return is.UpdatedAt }
+	}
+	asc := q.Get("direction") == "asc"
+	sort.SliceStable(sel, func(i, j int) bool {
+		a, b := key(sel[i]), key(sel[j])
+		if a.Equal(b) {
+			return sel[i].Number < sel[j].Number
+		}
+		return a.Before(b) == asc
+	})
+	lo, hi := paginate(w, r, len(sel))
+	out := make([]map[string]any, 0, hi-lo)
+	for _, is := range sel[lo:hi] {
+		out = append(out, s.issueJSON(r, full, is))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) listComments(w http.ResponseWriter, r *http.Request, full string, comments []*Comment, urlField, urlKind string) {
+	since, hasSince := timeParam(r, "since")
+	var sel []*Comment
+	for _, c := range comments {
+		if hasSince && c.UpdatedAt.Before(since) {
+			continue
+		}
+		sel = append(sel, c)
+	}
+	sort.SliceStable(sel, func(i, j int) bool {
+		if sel[i].CreatedAt.Equal(sel[j].CreatedAt) {
+			return sel[i].ID < sel[j].ID
+		}
+		return sel[i].CreatedAt.Before(sel[j].CreatedAt)
+	})
+	lo, hi := paginate(w, r, len(sel))
+	out := make([]map[string]any, 0, hi-lo)
+	for _, c := range sel[lo:hi] {
+		out = append(out, map[string]any{
+			"id":         c.ID,
+			"body":       c.Body,
+			"user":       githubUser(r, c.User, false),
+			"created_at": ts(c.CreatedAt),
+			"updated_at": ts(c.UpdatedAt),
+			urlField:     fmt.Sprintf("%s%srepos/%s/%s/%d", baseURL(r), GitHubPrefix, full, urlKind, c.Issue),
+			"html_url":   fmt.Sprintf("https://github.com/%s/%s/%d#comment-%d", full, strings.TrimSuffix(urlKind, "s"), c.Issue, c.ID),
+		})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, full string, repo *Repo) {
+	evs := append([]*Event(nil), repo.Events...)
+	// Newest first, as GitHub lists repository issue events.
+	sort.SliceStable(evs, func(i, j int) bool {
+		if evs[i].CreatedAt.Equal(evs[j].CreatedAt) {
+			return evs[i].ID > evs[j].ID
+		}
+		return evs[i].CreatedAt.After(evs[j].CreatedAt)
+	})
+	byNumber := map[int]*Issue{}
+	for _, is := range repo.Issues {
+		byNumber[is.Number] = is
+	}
+	lo, hi := paginate(w, r, len(evs))
+	out := make([]map[string]any, 0, hi-lo)
+	for _, e := range evs[lo:hi] {
+		m := map[string]any{
+			"id":         e.ID,
+			"event":      e.Event,
+			"actor":      githubUser(r, e.Actor, false),
+			"created_at": ts(e.CreatedAt),
+			"commit_id":  nil,
+		}
+		if is := byNumber[e.Issue]; is != nil {
+			m["issue"] = s.issueJSON(r, full, is)
+		}
+		out = append(out, m)
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,165 @@
+package simulation
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Path prefixes under which the two APIs are served.
+const (
+	GitHubPrefix    = "/github/"
+	PagerDutyPrefix = "/pagerduty"
+)
+
+// Request is one request the simulation served, for tests to inspect.
+type Request struct {
+	Time   time.Time
+	API    string // "github" or "pagerduty"
+	Method string
+	Path   string // without the API prefix
+	Query  string
+	Status int
+}
+
+// Server serves a Dataset over HTTP as the GitHub and PagerDuty APIs.
+type Server struct {
+	GitHubToken    string
+	PagerDutyToken string
+
+	mu       sync.Mutex
+	ds       *Dataset
+	requests []Request
+	now      func() time.Time
+	fault    *Fault
+
+	// GitHub's primary rate limit, per the X-RateLimit-* headers.
+	rateLimit     int
+	rateRemaining int
+	rateReset     time.Time
+}
+
+// NewServer serves ds. The tokens are the ones a client must present.
+func NewServer(ds *Dataset, githubToken, pagerdutyToken string) *Server {
+	return &Server{
+		GitHubToken:    githubToken,
+		PagerDutyToken: pagerdutyToken,
+		ds:             ds,
+		now:            time.Now,
+		rateLimit:      5000,
+		rateRemaining:  5000,
+	}
+}
+
+// Update changes the dataset under the server's lock, for example to add
+// data between two refreshes.
+func (s *Server) Update(f func(*Dataset)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(s.ds)
+}
+
+// Requests returns a copy of the requests served so far.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// ResetRequests forgets the requests served so far.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
+// Start serves on a loopback port until Close. GitHub's API is at
+// URL+GitHubPrefix and PagerDuty's at URL+PagerDutyPrefix.
+func (s *Server) Start() *httptest.Server {
+	return httptest.NewServer(s)
+}
+
+// ServeHTTP routes a request to the GitHub or PagerDuty simulation.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	var api, p string
+	switch {
+	case strings.HasPrefix(r.URL.Path, GitHubPrefix):
+		api, p = "github", "/"+strings.TrimPrefix(r.URL.Path, GitHubPrefix)
+	case strings.HasPrefix(r.URL.Path, PagerDutyPrefix+"/"):
+		api, p = "pagerduty", strings.TrimPrefix(r.URL.Path, PagerDutyPrefix)
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if s.applyFault(rec, api, p) {
+		// answered with the fault
+	} else if api == "github" {
+		s.serveGitHub(rec, r, p, now)
+	} else {
+		s.servePagerDuty(rec, r, p, now)
+	}
+	s.requests = append(s.requests, Request{Time: now, API: api, Method: r.Method, Path: p, Query: r.URL.RawQuery, Status: rec.status})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// baseURL is the scheme and host the request reached, for self links.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func intParam(r *http.Request, name string, def, max int) int {
+	v, err := strconv.Atoi(r.URL.Query().Get(name))
+	if err != nil || v <= 0 {
+		return def
+	}
+	if max > 0 && v > max {
+		return max
+	}
+	return v
+}
+
+func timeParam(r *http.Request, name string) (time.Time, bool) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func ts(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,71 @@
+package simulation
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/config"
+)
+
+// Running is a simulation served on a loopback port.
+type Running struct {
+	*Server
+	URL string
+	srv *http.Server
+}
+
+// GitHubURL is the base URL of the simulated GitHub API.
+func (r *Running) GitHubURL() string { return r.URL + GitHubPrefix }
+
+// PagerDutyURL is the base URL of the simulated PagerDuty API.
+func (r *Running) PagerDutyURL() string { return r.URL + PagerDutyPrefix }
+
+// Close stops serving.
+func (r *Running) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return r.srv.Shutdown(ctx)
+}
+
+// Serve starts serving ds on 127.0.0.1 with fresh random tokens.
+func Serve(ds *Dataset) (*Running, error) {
+	s := NewServer(ds, randomToken("ghp_"), randomToken("pd_"))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return &Running{Server: s, URL: "http://" + ln.Addr().String(), srv: srv}, nil
+}
+
+// Configure points cfg's sources at the simulation, with its tokens.
+func (r *Running) Configure(cfg *config.Config) {
+	cfg.SetEndpoint("github", r.GitHubURL(), config.Secret(r.GitHubToken))
+	cfg.SetEndpoint("pagerduty", r.PagerDutyURL(), config.Secret(r.PagerDutyToken))
+}
+
+func randomToken(prefix string) string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// StartDemo serves the demo's story, as it stands at now, and returns the
+// demo config pointed at it.
+func StartDemo(now time.Time) (*Running, *config.Config, error) {
+	cfg, err := config.ParseWithoutSecrets(config.DemoYAML)
+	if err != nil {
+		return nil, nil, err
+	}
+	run, err := Serve(Demo(now))
+	if err != nil {
+		return nil, nil, err
+	}
+	run.Configure(cfg)
+	return run, cfg, nil
+}
