@@ -2,9 +2,7 @@ package collectors
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -162,12 +160,14 @@ func (r *Refresher) RefreshOnce(ctx context.Context, s Source) (err error) {
 // safeFetch turns a panic in a source into an error, so that one bad API
 // answer can never take the exporter down.
 func safeFetch(ctx context.Context, s Source, w Window) (snap *model.Snapshot, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			snap, err = nil, fmt.Errorf("%s: panic during refresh: %v\n%s", s.Name(), p, debug.Stack())
-		}
-	}()
-	return s.Fetch(ctx, w)
+	err = callSafely(ctx, func(ctx context.Context, w Window) error {
+		snap, err = s.Fetch(ctx, w)
+		return err
+	}, w)
+	if err != nil {
+		return nil, err
+	}
+	return snap, nil
 }
 
 // publishLocked recomputes the analysis from the current snapshots and

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -85,7 +86,7 @@ func forEach[T any](ctx context.Context, n int, items []T, f func(context.Contex
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if err := f(ctx, it); err != nil {
+			if err := callSafely(ctx, f, it); err != nil {
 				mu.Lock()
 				if firstErr == nil {
 					firstErr = err
@@ -101,6 +102,18 @@ func forEach[T any](ctx context.Context, n int, items []T, f func(context.Contex
 		return ctx.Err()
 	}
 	return firstErr
+}
+
+// callSafely calls f, turning a panic into an error with its stack: a
+// malformed API answer that makes a client library panic must fail the
+// refresh, never the process.
+func callSafely[T any](ctx context.Context, f func(context.Context, T) error, it T) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic during refresh: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return f(ctx, it)
 }
 
 // redact removes anything that looks like a credential from an error

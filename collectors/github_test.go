@@ -1,0 +1,192 @@
+package collectors
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/internal/model"
+	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
+)
+
+const githubOnly = `
+github:
+  token_env: UNUSED
+  repositories: [acme/infra]
+domains: [{name: product}]
+rules: [{domain: product, source: github}]
+people:
+  - {name: alice, github: [Alice-SRE]}
+  - {name: bob, github: [bob-ops]}
+`
+
+func oneRepo(r *simulation.Repo) *simulation.Dataset {
+	r.Name = "infra"
+	return &simulation.Dataset{GitHub: simulation.GitHubData{Owners: []*simulation.Owner{{Login: "acme", IsOrg: true, Repos: []*simulation.Repo{r}}}}}
+}
+
+func TestGitHubPaginationOverThreePages(t *testing.T) {
+	repo := &simulation.Repo{}
+	for n := 1; n <= 250; n++ {
+		repo.Issues = append(repo.Issues, &simulation.Issue{Number: n, Title: fmt.Sprint("issue ", n),
+			User: simulation.User{Login: "dev-dan"}, CreatedAt: ago(3), UpdatedAt: ago(2), ClosedAt: ago(2)})
+	}
+	for i := 0; i < 230; i++ {
+		repo.Comments = append(repo.Comments, &simulation.Comment{ID: int64(i + 1), Issue: 1 + i%250,
+			User: simulation.User{Login: "alice-sre"}, CreatedAt: ago(1), UpdatedAt: ago(1)})
+	}
+	run, cfg := testSetup(t, oneRepo(repo), githubOnly)
+	snap := fetch(t, cfg, "github")
+
+	if len(snap.Items) != 250 {
+		t.Errorf("items: got %d, want 250", len(snap.Items))
+	}
+	comments := 0
+	for _, a := range snap.Activities {
+		if a.Action == model.ActionCommented && a.Actor == "alice-sre" {
+			comments++
+		}
+	}
+	if comments != 230 {
+		t.Errorf("comment activities: got %d, want 230", comments)
+	}
+	var pages []string
+	for _, r := range requestsTo(run, "github", "/repos/acme/infra/issues") {
+		q, _ := url.ParseQuery(r.Query)
+		if r.Path == "/repos/acme/infra/issues" && q.Get("state") == "all" {
+			pages = append(pages, q.Get("page")+"/"+q.Get("per_page"))
+		}
+	}
+	slices.Sort(pages)
+	if want := []string{"1/100", "2/100", "3/100"}; !slices.Equal(pages, want) {
+		t.Errorf("state=all pages requested: %v, want %v", pages, want)
+	}
+}
+
+func TestGitHubWindowBoundariesAndActivities(t *testing.T) {
+	alice := simulation.User{Login: "Alice-SRE"}
+	bob := simulation.User{Login: "bob-ops"}
+	dan := simulation.User{Login: "dev-dan"}
+	bot := simulation.User{Login: "dependabot[bot]", Bot: true}
+	start := testWindow.Start
+	repo := &simulation.Repo{
+		Issues: []*simulation.Issue{
+			{Number: 1, Title: "at the start", User: alice, CreatedAt: start, UpdatedAt: start},
+			{Number: 2, Title: "a second before", User: alice, CreatedAt: start.Add(-time.Second), UpdatedAt: ago(1)},
+			{Number: 3, Title: "old but open", User: alice, Assignees: []string{"alice-sre"}, CreatedAt: ago(40), UpdatedAt: ago(30)},
+			{Number: 4, Title: "old and closed", User: alice, CreatedAt: ago(40), UpdatedAt: ago(20), ClosedAt: ago(20)},
+			{Number: 5, Title: "bump deps", PR: true, User: bot, CreatedAt: ago(1), UpdatedAt: ago(0.5), ClosedAt: ago(0.5), MergedAt: ago(0.5)},
+			{Number: 6, Title: "by a developer", User: dan, CreatedAt: ago(2), UpdatedAt: testEnd},
+			{Number: 7, Title: "closed and reopened", User: dan, CreatedAt: ago(3), UpdatedAt: ago(1)},
+		},
+		Comments: []*simulation.Comment{
+			{ID: 1, Issue: 2, User: alice, CreatedAt: ago(1), UpdatedAt: ago(1)},
+			{ID: 2, Issue: 6, User: dan, CreatedAt: ago(2), UpdatedAt: ago(2)},
+			{ID: 3, Issue: 6, User: alice, CreatedAt: testEnd, UpdatedAt: testEnd},
+			{ID: 4, Issue: 6, User: bob, CreatedAt: testEnd.Add(time.Second), UpdatedAt: testEnd.Add(time.Second)},
+			{ID: 5, Issue: 4, User: bob, CreatedAt: ago(20), UpdatedAt: ago(20)},
+		},
+		ReviewComments: []*simulation.Comment{
+			{ID: 10, Issue: 5, User: alice, CreatedAt: ago(0.8), UpdatedAt: ago(0.8)},
+			{ID: 11, Issue: 5, User: bot, CreatedAt: ago(0.8), UpdatedAt: ago(0.8)},
+		},
+		Events: []*simulation.Event{
+			{ID: 100, Issue: 5, Actor: bob, Event: "merged", CreatedAt: ago(0.5)},
+			{ID: 101, Issue: 5, Actor: bob, Event: "closed", CreatedAt: ago(0.5)},
+			{ID: 102, Issue: 7, Actor: bob, Event: "closed", CreatedAt: ago(2)},
+			{ID: 103, Issue: 7, Actor: alice, Event: "reopened", CreatedAt: ago(1)},
+			{ID: 104, Issue: 7, Actor: alice, Event: "labeled", CreatedAt: ago(1)},
+		},
+	}
+	// 250 events older than the window: reading must stop at the first one.
+	for i := 0; i < 250; i++ {
+		repo.Events = append(repo.Events, &simulation.Event{ID: int64(i), Issue: 4, Actor: bob, Event: "closed", CreatedAt: ago(20)})
+	}
+	run, cfg := testSetup(t, oneRepo(repo), githubOnly)
+	snap := fetch(t, cfg, "github")
+
+	var keys []string
+	for _, it := range snap.Items {
+		keys = append(keys, it.Key)
+	}
+	if want := []string{"acme/infra#1", "acme/infra#2", "acme/infra#3", "acme/infra#5", "acme/infra#6", "acme/infra#7"}; !slices.Equal(keys, want) {
+		t.Errorf("tracked items: %v, want %v (an old closed item is not tracked; an old open one is)", keys, want)
+	}
+	end := testEnd.Format(time.RFC3339)
+	for _, tc := range []struct {
+		key  string
+		want []string
+	}{
+		{"acme/infra#1", []string{"alice-sre opened " + start.Format(time.RFC3339)}},
+		{"acme/infra#2", []string{"alice-sre commented " + ago(1).Format(time.RFC3339)}},
+		{"acme/infra#3", nil},
+		{"acme/infra#5", []string{
+			"alice-sre review_commented " + ago(0.8).Format(time.RFC3339),
+			"bob-ops merged " + ago(0.5).Format(time.RFC3339),
+		}},
+		{"acme/infra#6", []string{
+			"dev-dan opened " + ago(2).Format(time.RFC3339),
+			"dev-dan commented " + ago(2).Format(time.RFC3339),
+			"alice-sre commented " + end,
+		}},
+		{"acme/infra#7", []string{
+			"dev-dan opened " + ago(3).Format(time.RFC3339),
+			"bob-ops closed " + ago(2).Format(time.RFC3339),
+			"alice-sre reopened " + ago(1).Format(time.RFC3339),
+		}},
+	} {
+		idx, it := item(t, snap, tc.key)
+		if it == nil {
+			t.Errorf("%s not tracked", tc.key)
+			continue
+		}
+		got := actions(snap, idx)
+		slices.Sort(got)
+		want := slices.Clone(tc.want)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s activities:\n got %q\nwant %q", tc.key, got, want)
+		}
+	}
+	_, pr := item(t, snap, "acme/infra#5")
+	if pr.Kind != model.KindPullRequest || pr.Open || pr.ClosedAt != ago(0.5).Unix() {
+		t.Errorf("merged PR: %+v", pr)
+	}
+	_, old := item(t, snap, "acme/infra#3")
+	if !old.Open || !slices.Equal(old.Assignees, []string{"alice-sre"}) {
+		t.Errorf("old open issue: %+v", old)
+	}
+	if ev := requestsTo(run, "github", "/repos/acme/infra/issues/events"); len(ev) != 1 {
+		t.Errorf("issue events: %d pages read, want 1 (stop at the first event older than the window)", len(ev))
+	}
+}
+
+func TestGitHubOwnerExpansion(t *testing.T) {
+	ds := &simulation.Dataset{GitHub: simulation.GitHubData{Owners: []*simulation.Owner{
+		{Login: "acme-corp", IsOrg: true, Repos: []*simulation.Repo{
+			{Name: "sec"}, {Name: "legacy", Archived: true}, {Name: "tools-old"}}},
+		{Login: "solo", Repos: []*simulation.Repo{{Name: "dotfiles"}}},
+	}}}
+	for i := 0; i < 205; i++ { // three pages of repositories
+		ds.GitHub.Owners[0].Repos = append(ds.GitHub.Owners[0].Repos, &simulation.Repo{Name: fmt.Sprintf("svc-%03d", i)})
+	}
+	_, cfg := testSetup(t, ds, `
+github: {token_env: U, repositories: [acme-corp/*, solo/*, acme-corp/sec], exclude_repositories: ["*/*-old"]}
+domains: [{name: d}]
+`)
+	src := sourceOf(t, cfg, "github").(*GitHubSource)
+	repos, err := src.repositories(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(repos) != 207 || repos[0] != "acme-corp/sec" || repos[206] != "solo/dotfiles" {
+		t.Errorf("got %d repositories: first %q, last %q", len(repos), repos[0], repos[len(repos)-1])
+	}
+	for _, r := range repos {
+		if r == "acme-corp/legacy" || r == "acme-corp/tools-old" {
+			t.Errorf("%s should be skipped (archived or excluded)", r)
+		}
+	}
+}

@@ -1,0 +1,186 @@
+package collectors
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/internal/model"
+	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
+)
+
+const pagerdutyOnly = `
+pagerduty:
+  token_env: UNUSED
+  teams: [Platform, PTCORP1]
+domains: [{name: product}]
+rules: [{domain: product, source: pagerduty}]
+people:
+  - {name: alice, pagerduty: [Alice@Acme.Example]}
+  - {name: bob, pagerduty: [PBOB001]}
+`
+
+func pdBase() *simulation.Dataset {
+	return &simulation.Dataset{PagerDuty: simulation.PagerDutyData{
+		Users: []simulation.PDUser{
+			{ID: "PALICE1", Name: "Alice", Email: "alice@acme.example"},
+			{ID: "PALICE2", Name: "Alice Other", Email: "alice@acme.example.org"},
+			{ID: "PBOB001", Name: "Bob", Email: "bob@acme.example"},
+			{ID: "PDAN001", Name: "Dan", Email: "dan@acme.example"},
+		},
+		Services:           []simulation.PDRef{{ID: "PCHK001", Name: "Checkout"}, {ID: "PWEB001", Name: "Website"}},
+		Teams:              []simulation.PDRef{{ID: "PTPLAT1", Name: "Platform"}, {ID: "PTCORP1", Name: "Corp IT"}, {ID: "PTMKT01", Name: "Marketing"}},
+		EscalationPolicies: []simulation.PDRef{{ID: "PEP1", Name: "Primary"}},
+	}}
+}
+
+func TestPagerDutyIncidentsAndActivities(t *testing.T) {
+	ds := pdBase()
+	pd := &ds.PagerDuty
+	inc := func(id, team string, created, ack, resolved time.Time, assignees ...string) {
+		pd.Incidents = append(pd.Incidents, &simulation.Incident{ID: id, Number: len(pd.Incidents) + 1, Title: "incident " + id,
+			Urgency: "high", ServiceID: "PCHK001", TeamIDs: []string{team}, EscalationPolicyID: "PEP1",
+			Assignees: assignees, CreatedAt: created, AcknowledgedAt: ack, ResolvedAt: resolved})
+	}
+	le := func(id, typ, incident string, at time.Time, agentType, agent, user, channel, notification string) {
+		pd.LogEntries = append(pd.LogEntries, &simulation.LogEntry{ID: id, Type: typ, IncidentID: incident, CreatedAt: at,
+			AgentType: agentType, AgentID: agent, UserID: user, ChannelType: channel, NotificationType: notification})
+	}
+	t1 := ago(1)
+	inc("Q1", "PTPLAT1", t1, t1.Add(2*time.Minute), t1.Add(30*time.Minute))
+	le("R01", "trigger_log_entry", "Q1", t1, "service_reference", "PCHK001", "", "api", "")
+	le("R02", "notify_log_entry", "Q1", t1.Add(5*time.Second), "service_reference", "PCHK001", "PBOB001", "sms", "")
+	le("R03", "notify_log_entry", "Q1", t1.Add(10*time.Second), "service_reference", "PCHK001", "PBOB001", "email", "")
+	le("R04", "notify_log_entry", "Q1", t1.Add(15*time.Second), "service_reference", "PCHK001", "PBOB001", "notification", "email_notification")
+	le("R05", "notify_log_entry", "Q1", t1.Add(30*time.Second), "service_reference", "PCHK001", "PBOB001", "notification", "push_notification")
+	le("R06", "acknowledgement_log_entry", "Q1", t1.Add(2*time.Minute), "user_reference", "PBOB001", "", "mobile", "")
+	le("R07", "acknowledge_log_entry", "Q1", t1.Add(3*time.Minute), "user_reference", "PALICE1", "", "web_ui", "")
+	le("R08", "notify_log_entry", "Q1", t1.Add(40*time.Second), "service_reference", "PCHK001", "PDAN001", "phone", "")
+	le("R09", "resolve_log_entry", "Q1", t1.Add(30*time.Minute), "service_reference", "PCHK001", "", "auto", "")
+	// Created before the window, resolved inside it: fetched by ID.
+	inc("Q2", "PTCORP1", ago(10), ago(9.9), ago(2))
+	le("R10", "resolve_log_entry", "Q2", ago(2), "user_reference", "PALICE1", "", "web_ui", "")
+	// Open, older than the window, assigned to alice.
+	inc("Q3", "PTPLAT1", ago(20), ago(19.9), time.Time{}, "PALICE1", "PDAN001")
+	le("R11", "annotate_log_entry", "Q3", ago(3), "user_reference", "PALICE1", "", "note", "")
+	// Outside the teams scope: ignored, with its log entries.
+	inc("Q4", "PTMKT01", ago(1), time.Time{}, time.Time{}, "PBOB001")
+	le("R12", "notify_log_entry", "Q4", ago(1), "service_reference", "PWEB001", "PBOB001", "sms", "")
+	// Resolved before the window: not tracked.
+	inc("Q5", "PTPLAT1", ago(30), ago(29.9), ago(29))
+
+	run, cfg := testSetup(t, ds, pagerdutyOnly)
+	snap := fetch(t, cfg, "pagerduty")
+
+	var keys []string
+	for _, it := range snap.Items {
+		keys = append(keys, it.Key)
+	}
+	if want := []string{"Q1", "Q2", "Q3"}; !slices.Equal(keys, want) {
+		t.Errorf("tracked incidents: %v, want %v", keys, want)
+	}
+	if snap.Emails["alice@acme.example"] != "PALICE1" || len(snap.Emails) != 1 {
+		t.Errorf("e-mail resolution: %v", snap.Emails)
+	}
+	ts := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	for _, tc := range []struct {
+		key  string
+		want []string
+	}{
+		{"Q1", []string{
+			"PBOB001 notified " + ts(t1.Add(5*time.Second)),
+			"PBOB001 notified " + ts(t1.Add(30*time.Second)),
+			"PDAN001 notified " + ts(t1.Add(40*time.Second)),
+			"PBOB001 acknowledged " + ts(t1.Add(2*time.Minute)),
+			"PALICE1 acknowledged " + ts(t1.Add(3*time.Minute)),
+		}},
+		{"Q2", []string{"PALICE1 resolved " + ts(ago(2))}},
+		{"Q3", []string{"PALICE1 annotated " + ts(ago(3))}},
+	} {
+		idx, _ := item(t, snap, tc.key)
+		if got := actions(snap, idx); !slices.Equal(got, tc.want) {
+			t.Errorf("%s activities:\n got %q\nwant %q", tc.key, got, tc.want)
+		}
+	}
+	_, q1 := item(t, snap, "Q1")
+	if q1.FirstAcknowledgedAt != t1.Add(2*time.Minute).Unix() || q1.ResolveLoggedAt != t1.Add(30*time.Minute).Unix() || q1.Open {
+		t.Errorf("Q1 times: %+v", q1)
+	}
+	_, q2 := item(t, snap, "Q2")
+	if q2.ClosedAt != ago(2).Unix() || q2.Open || q2.Teams[0].Name != "Corp IT" {
+		t.Errorf("Q2: %+v", q2)
+	}
+	_, q3 := item(t, snap, "Q3")
+	if !q3.Open || !slices.Equal(q3.Assignees, []string{"PALICE1", "PDAN001"}) || q3.Service.Name != "Checkout" {
+		t.Errorf("Q3: %+v", q3)
+	}
+	if got := requestsTo(run, "pagerduty", "/incidents/"); len(got) != 1 || got[0].Path != "/incidents/Q2" {
+		t.Errorf("incidents fetched by ID: %+v", got)
+	}
+	for _, r := range requestsTo(run, "pagerduty", "/log_entries") {
+		if q, _ := url.ParseQuery(r.Query); q.Get("is_overview") == "true" || q.Get("limit") != "100" {
+			t.Errorf("log entries must be read with is_overview=false and limit=100: %s", r.Query)
+		}
+	}
+}
+
+// TestPagerDutyOffsetCap lists more log entries than PagerDuty's 10,000
+// offset cap allows in one range: the collector splits the time range and
+// gets every entry, and never asks past the cap.
+func TestPagerDutyOffsetCap(t *testing.T) {
+	ds := pdBase()
+	pd := &ds.PagerDuty
+	pd.Incidents = []*simulation.Incident{{ID: "QBIG", Number: 1, Title: "flapping", Urgency: "high",
+		ServiceID: "PCHK001", TeamIDs: []string{"PTPLAT1"}, CreatedAt: ago(6.9), AcknowledgedAt: ago(6.8)}}
+	const n = 10050
+	step := days(6.8) / n
+	for i := 0; i < n; i++ {
+		pd.LogEntries = append(pd.LogEntries, &simulation.LogEntry{ID: "R" + strconv.Itoa(i), Type: "notify_log_entry",
+			IncidentID: "QBIG", CreatedAt: ago(6.85).Add(time.Duration(i) * step).Truncate(time.Second),
+			AgentType: "service_reference", AgentID: "PCHK001", UserID: "PBOB001", ChannelType: "sms"})
+	}
+	run, cfg := testSetup(t, ds, pagerdutyOnly)
+	snap := fetch(t, cfg, "pagerduty")
+	if got := len(snap.Activities); got != n {
+		t.Errorf("notifications collected: %d, want %d", got, n)
+	}
+	reqs := requestsTo(run, "pagerduty", "/log_entries")
+	for _, r := range reqs {
+		q, _ := url.ParseQuery(r.Query)
+		off, _ := strconv.Atoi(q.Get("offset"))
+		if r.Status != 200 || off+100 > simulation.PagerDutyMaxOffset {
+			t.Errorf("request past the cap or failed: %d %s", r.Status, r.Query)
+		}
+	}
+	// The lower bound is ceil(10050/100) = 101 pages; splitting costs a
+	// few first pages more.
+	if len(reqs) < 101 || len(reqs) > 110 {
+		t.Errorf("log entry requests: %d, want between 101 and 110", len(reqs))
+	}
+	t.Logf("%d log entries in %d requests", n, len(reqs))
+}
+
+func TestPagerDutyOpenIncidentsOlderThanWindowAndScope(t *testing.T) {
+	ds := pdBase()
+	for i := 0; i < 250; i++ { // three pages of open incidents, half out of scope
+		team := "PTPLAT1"
+		if i%2 == 1 {
+			team = "PTMKT01"
+		}
+		ds.PagerDuty.Incidents = append(ds.PagerDuty.Incidents, &simulation.Incident{ID: fmt.Sprintf("Q%03d", i), Number: i,
+			Urgency: "low", ServiceID: "PCHK001", TeamIDs: []string{team}, CreatedAt: ago(30 + float64(i)/10)})
+	}
+	_, cfg := testSetup(t, ds, pagerdutyOnly)
+	snap := fetch(t, cfg, "pagerduty")
+	if len(snap.Items) != 125 {
+		t.Errorf("open incidents in scope: %d, want 125", len(snap.Items))
+	}
+	for _, it := range snap.Items {
+		if !it.Open || it.Kind != model.KindIncident {
+			t.Errorf("%s: %+v", it.Key, it)
+		}
+	}
+}
