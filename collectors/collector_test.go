@@ -42,7 +42,7 @@ func goldenDataset() *simulation.Dataset {
 			},
 		}}},
 		{Login: "acme-corp", IsOrg: true, Repos: []*simulation.Repo{{
-			Name: "handbook", // no rule matches: unclassified
+			Name:   "handbook", // no rule matches: unclassified
 			Issues: []*simulation.Issue{{Number: 1, Title: "Typos", User: bob, CreatedAt: ago(1), UpdatedAt: ago(1)}},
 		}}},
 	}

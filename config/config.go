@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -165,7 +166,15 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading config file: %w", err)
 	}
-	return Parse(data, Environment{})
+	// A relative token_file is relative to the config file, as in
+	// Prometheus's own config.
+	dir := filepath.Dir(path)
+	return Parse(data, Environment{ReadFile: func(p string) ([]byte, error) {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		return os.ReadFile(p)
+	}})
 }
 
 // Parse validates and compiles a config document and resolves its secrets.

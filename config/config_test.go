@@ -10,13 +10,6 @@ import (
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 )
 
-var testEnv = Environment{Getenv: func(k string) string {
-	if k == "TEST_GITHUB_TOKEN" {
-		return "ghp_testtoken"
-	}
-	return ""
-}}
-
 func parseFile(t *testing.T, name string, env Environment) (*Config, error) {
 	t.Helper()
 	data, err := os.ReadFile("testdata/" + name)
@@ -27,7 +20,8 @@ func parseFile(t *testing.T, name string, env Environment) (*Config, error) {
 }
 
 func TestGoodConfigDefaults(t *testing.T) {
-	c, err := parseFile(t, "good.yml", testEnv)
+	t.Setenv("TEST_GITHUB_TOKEN", "ghp_testtoken")
+	c, err := Load("testdata/good.yml")
 	if err != nil {
 		t.Fatalf("good.yml: %v", err)
 	}

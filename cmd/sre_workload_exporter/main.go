@@ -37,10 +37,15 @@ const (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// run is the whole program; it returns the exit code when ctx ends or
+// something fails.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := kingpin.New(exporterName, "Exports where an SRE team's work goes, from GitHub and PagerDuty, to decide when the team should split.")
 	var (
 		configFile    = app.Flag("config.file", "Path to the configuration file.").Default("sre_workload_exporter.yml").String()
@@ -66,7 +71,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cfg *config.Config
 		err error
 	)
-	if *demo {
+	source := *configFile
+	switch {
+	case *demo && *configCheck:
+		source = "config/demo.yml (embedded)"
+		cfg, err = config.ParseWithoutSecrets(config.DemoYAML)
+	case *demo:
+		source = "config/demo.yml (embedded)"
 		var sim *simulation.Running
 		sim, cfg, err = simulation.StartDemo(time.Now())
 		if err != nil {
@@ -75,14 +86,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer sim.Close()
 		logger.Info("demo: serving the simulated GitHub and PagerDuty APIs", "address", sim.URL)
-	} else {
+	default:
 		cfg, err = config.Load(*configFile)
 	}
 	if *configCheck {
-		return checkConfig(cfg, err, *configFile, stdout, stderr)
+		return checkConfig(cfg, err, source, stdout, stderr)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "invalid config file %s:\n%s\n", *configFile, err)
+		fmt.Fprintf(stderr, "invalid config file %s:\n%s\n", source, err)
 		return 1
 	}
 
@@ -101,45 +112,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	refresher := srecollectors.NewRefresher(cfg, sources, logger, time.Now)
 	reg.MustRegister(srecollectors.NewCollector(refresher.View))
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go refresher.Run(ctx)
+	refreshCtx, stopRefresh := context.WithCancel(ctx)
+	defer stopRefresh()
+	go refresher.Run(refreshCtx)
 
-	mux := http.NewServeMux()
-	mux.Handle(*telemetryPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
-		EnableOpenMetrics: true,
-	}))
-	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprintln(w, "Healthy")
-	})
-	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
-		if !refresher.Ready() {
-			http.Error(w, "Not ready: waiting for every source's first successful refresh", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "Ready")
-	})
-	if *telemetryPath != "/" {
-		landing, err := web.NewLandingPage(web.LandingConfig{
-			Name:        "SRE Workload Exporter",
-			Description: "Where an SRE team's work goes, from GitHub and PagerDuty: evidence for deciding when to split the team.",
-			Version:     version.Info(),
-			Links: []web.LandingLinks{
-				{Address: *telemetryPath, Text: "Metrics"},
-				{Address: "/-/ready", Text: "Readiness", Description: "200 once every source has refreshed successfully"},
-				{Address: "/-/healthy", Text: "Health"},
-			},
-		})
-		if err != nil {
-			logger.Error("cannot build the landing page", "err", err)
-			return 1
-		}
-		mux.Handle("/", landing)
+	handler, err := newHandler(reg, refresher, *telemetryPath, logger)
+	if err != nil {
+		logger.Error("cannot build the web handler", "err", err)
+		return 1
 	}
-
 	server := &http.Server{
-		Handler:           mux,
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -158,6 +141,44 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	_ = server.Shutdown(shutdownCtx)
 	return 0
+}
+
+// newHandler serves the metrics, the health and readiness endpoints and the
+// landing page.
+func newHandler(reg *prometheus.Registry, refresher *srecollectors.Refresher, telemetryPath string, logger *slog.Logger) (http.Handler, error) {
+	mux := http.NewServeMux()
+	mux.Handle(telemetryPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
+		EnableOpenMetrics: true,
+	}))
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "Healthy")
+	})
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
+		if !refresher.Ready() {
+			http.Error(w, "Not ready: waiting for every source's first successful refresh", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "Ready")
+	})
+	if telemetryPath != "/" {
+		landing, err := web.NewLandingPage(web.LandingConfig{
+			Name:        "SRE Workload Exporter",
+			Description: "Where an SRE team's work goes, from GitHub and PagerDuty: evidence for deciding when to split the team.",
+			Version:     version.Info(),
+			Links: []web.LandingLinks{
+				{Address: telemetryPath, Text: "Metrics"},
+				{Address: "/-/ready", Text: "Readiness", Description: "200 once every source has refreshed successfully"},
+				{Address: "/-/healthy", Text: "Health"},
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle("/", landing)
+	}
+
+	return mux, nil
 }
 
 // checkConfig prints the result of --config.check.

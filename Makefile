@@ -1,0 +1,9 @@
+.PHONY: build test vet demo
+build:
+	scripts/build.sh
+test:
+	go test -race ./...
+vet:
+	go vet ./...
+demo:
+	go run ./cmd/sre_workload_exporter --demo

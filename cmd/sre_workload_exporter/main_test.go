@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	srecollectors "github.com/sre-workload/sre_workload_exporter/collectors"
+	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
+)
+
+// contractMetrics is every metric of the README's metrics contract.
+var contractMetrics = []string{
+	"sre_workload_open_items",
+	"sre_workload_opened_items",
+	"sre_workload_closed_items",
+	"sre_workload_person_open_items",
+	"sre_workload_person_activities",
+	"sre_workload_domain_info",
+	"sre_workload_rule_matched_items",
+	"sre_workload_source_up",
+	"sre_workload_source_last_success_timestamp_seconds",
+	"sre_workload_source_refresh_duration_seconds",
+	"sre_workload_source_api_requests_total",
+	"sre_workload_exporter_build_info",
+}
+
+func TestConfigCheck(t *testing.T) {
+	files, err := filepath.Glob("../../config/testdata/bad-*.yml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no bad configs: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"--config.check", "--config.file", f}, &stdout, &stderr)
+			if code != 1 {
+				t.Errorf("exit code %d, want 1", code)
+			}
+			// One line per problem, each with its field path, after a header.
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			if len(lines) < 2 || !strings.HasPrefix(lines[0], "invalid config file ") {
+				t.Errorf("stderr:\n%s", stderr.String())
+			}
+		})
+	}
+	t.Setenv("TEST_GITHUB_TOKEN", "ghp_secretvalue")
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"--config.check", "--config.file", "../../config/testdata/good.yml"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("good.yml: exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"sources: [github pagerduty]", "domains: 2 [product security]", "rules: 2", "people: 2"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if strings.Contains(stdout.String()+stderr.String(), "secret") {
+		t.Error("the summary shows a token")
+	}
+
+	t.Setenv("TEST_GITHUB_TOKEN", "")
+	stderr.Reset()
+	if code := run(t.Context(), []string{"--config.check", "--config.file", "../../config/testdata/good.yml"}, io.Discard, &stderr); code != 1 ||
+		!strings.Contains(stderr.String(), "github.token_env: environment variable TEST_GITHUB_TOKEN is unset or empty") {
+		t.Errorf("unset token: exit %d:\n%s", code, stderr.String())
+	}
+}
+
+func TestInvalidConfigNeverListens(t *testing.T) {
+	addr := freeAddress(t)
+	var stderr bytes.Buffer
+	code := run(t.Context(), []string{"--config.file", "../../config/testdata/bad-regexp.yml", "--web.listen-address", addr}, io.Discard, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "rules[3].title: invalid regular expression") {
+		t.Errorf("exit %d:\n%s", code, stderr.String())
+	}
+	if c, err := net.Dial("tcp", addr); err == nil {
+		c.Close()
+		t.Error("something listens after an invalid config")
+	}
+}
+
+func TestReadyOnlyAfterEveryFirstRefresh(t *testing.T) {
+	run, cfg, err := simulation.StartDemo(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	sources, err := srecollectors.NewSources(cfg, srecollectors.NewAPIMetrics(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := srecollectors.NewRefresher(cfg, sources, testLogger(), time.Now)
+	h, err := newHandler(prometheus.NewRegistry(), r, "/metrics", testLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := func(path string) int {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec.Code
+	}
+	if got := status("/-/ready"); got != http.StatusServiceUnavailable {
+		t.Errorf("ready before any refresh: %d", got)
+	}
+	if got := status("/-/healthy"); got != http.StatusOK {
+		t.Errorf("healthy: %d", got)
+	}
+	_ = r.RefreshOnce(t.Context(), sources[0])
+	if got := status("/-/ready"); got != http.StatusServiceUnavailable {
+		t.Errorf("ready after only %s refreshed: %d", sources[0].Name(), got)
+	}
+	_ = r.RefreshOnce(t.Context(), sources[1])
+	if got := status("/-/ready"); got != http.StatusOK {
+		t.Errorf("ready after every source refreshed: %d", got)
+	}
+}
+
+// TestDemoEndToEnd runs the binary's main path in demo mode and checks that
+// every contract metric is served, with activity in every demo domain.
+func TestDemoEndToEnd(t *testing.T) {
+	addr := freeAddress(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	var stderr syncWriter
+	go func() { done <- run(ctx, []string{"--demo", "--web.listen-address", addr}, io.Discard, &stderr) }()
+
+	base := "http://" + addr
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(base + "/-/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo never became ready:\n%s", stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range contractMetrics {
+		if _, ok := families[name]; !ok {
+			t.Errorf("the demo does not serve %s", name)
+		}
+	}
+	cfg, _ := config.ParseWithoutSecrets(config.DemoYAML)
+	perDomain := map[string]float64{}
+	for _, m := range families["sre_workload_person_activities"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "domain" {
+				perDomain[l.GetValue()] += m.GetGauge().GetValue()
+			}
+		}
+	}
+	for _, d := range cfg.DomainNames() {
+		if perDomain[d] == 0 {
+			t.Errorf("no activity in demo domain %s", d)
+		}
+	}
+	for _, m := range families["sre_workload_source_up"].GetMetric() {
+		if m.GetGauge().GetValue() != 1 {
+			t.Errorf("source down in the demo: %v", m)
+		}
+	}
+
+	resp, err = http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), `href="/metrics"`) {
+		t.Errorf("the landing page does not link to /metrics:\n%s", page)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit code %d", code)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no shutdown within 5s")
+	}
+}
+
+func freeAddress(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// syncWriter is a log sink that the test reads while the program writes.
+type syncWriter struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+func testLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
