@@ -27,6 +27,13 @@ type Collector struct {
 	personOpenItems, personActivities   *prometheus.Desc
 	domainInfo, ruleMatched             *prometheus.Desc
 	sourceUp, lastSuccess, duration     *prometheus.Desc
+
+	switches, switchesPerWorkday, personDomains *prometheus.Desc
+	focusRatio, switchingLoss, interruptions    *prometheus.Desc
+	mtta, mttr, oncallPerShift                  *prometheus.Desc
+	teamActivityRatio, crossTeamSwitchRatio     *prometheus.Desc
+	signal, signalValue, signalThreshold        *prometheus.Desc
+	splitRecommended                            *prometheus.Desc
 }
 
 // NewCollector serves whatever view returns at each scrape.
@@ -43,13 +50,32 @@ func NewCollector(view func() *View) *Collector {
 		sourceUp:         desc("source_up", "1 if the source's last refresh succeeded, else 0.", "source"),
 		lastSuccess:      desc("source_last_success_timestamp_seconds", "Unix time at which the source's last successful refresh finished.", "source"),
 		duration:         desc("source_refresh_duration_seconds", "How long the source's last refresh took.", "source"),
+
+		switches:             desc("person_context_switches", "Context switches within the window: consecutive pairs of the person's classified activities in different domains on the same calendar date in the person's time zone.", "person"),
+		switchesPerWorkday:   desc("person_context_switches_per_workday", "The person's context switches within the window divided by the workdays in it (window days x 5/7).", "person"),
+		personDomains:        desc("person_domains", "Domains with at least one classified activity by the person within the window.", "person"),
+		focusRatio:           desc("person_focus_ratio", "Share of the person's classified activities within the window that fall in their most frequent domain; absent for a person with no classified activity.", "person"),
+		switchingLoss:        desc("person_estimated_switching_loss_ratio", "Estimated share of time lost to switching, from a published rule of thumb (Weinberg, Quality Software Management vol. 1, 1992): 0, 0.20, 0.40, 0.60, 0.75 for 1, 2, 3, 4, 5+ domains holding at least 10% of the person's classified activities. An estimate, not a measurement.", "person"),
+		interruptions:        desc("person_interruptions", "Non-e-mail PagerDuty notifications to the person within the window, not counting one less than 60 s after the last counted, by incident domain and period in the person's time zone (PagerDuty Responder Insights definitions).", "person", "domain", "period"),
+		mtta:                 desc("incident_mean_time_to_acknowledge_seconds", "Mean time from creation to the first acknowledgement, by anyone, over incidents created within the window; never-acknowledged incidents are left out.", "domain"),
+		mttr:                 desc("incident_mean_time_to_resolve_seconds", "Mean time from creation to the resolve log entry (or resolved_at), over resolved incidents created within the window.", "domain"),
+		oncallPerShift:       desc("oncall_incidents_per_shift", "High-urgency incidents created within the window per 12-hour shift in it; the SRE book sets the sustainable load at no more than 2."),
+		teamActivityRatio:    desc("proposed_team_activity_ratio", "Share of all classified activities of all people that lie in this proposed team's domains.", "proposed_team"),
+		crossTeamSwitchRatio: desc("split_cross_team_switch_ratio", "Share of all context switches whose two domains belong to different proposed teams: the switching a split would remove; 0 when there are no switches."),
+		signal:               desc("split_signal", "1 when the split signal's value is at least its threshold, else 0; absent when the signal is disabled or cannot be computed.", "signal"),
+		signalValue:          desc("split_signal_value", "The measured value that the split signal compares with its threshold.", "signal"),
+		signalThreshold:      desc("split_signal_threshold", "The split signal's configured threshold.", "signal"),
+		splitRecommended:     desc("split_recommended", "1 when at least split.min_signals split signals hold, else 0."),
 	}
 }
 
 // Describe sends every descriptor.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.openItems, c.openedItems, c.closedItems, c.personOpenItems,
-		c.personActivities, c.domainInfo, c.ruleMatched, c.sourceUp, c.lastSuccess, c.duration} {
+		c.personActivities, c.domainInfo, c.ruleMatched, c.sourceUp, c.lastSuccess, c.duration,
+		c.switches, c.switchesPerWorkday, c.personDomains, c.focusRatio, c.switchingLoss, c.interruptions,
+		c.mtta, c.mttr, c.oncallPerShift, c.teamActivityRatio, c.crossTeamSwitchRatio,
+		c.signal, c.signalValue, c.signalThreshold, c.splitRecommended} {
 		ch <- d
 	}
 }
@@ -103,4 +129,59 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 	}
+	c.collectSplit(ch, cfg, res, domains)
+}
+
+// collectSplit sends the split analysis: people measures, interruptions,
+// incident times, team shares and signals.
+func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config, res *analysis.Result, domains []string) {
+	for _, p := range cfg.People {
+		ps := res.People[p.Name]
+		if ps == nil {
+			continue
+		}
+		gauge(ch, c.switches, float64(ps.Switches), p.Name)
+		gauge(ch, c.switchesPerWorkday, ps.SwitchesPerWorkday, p.Name)
+		gauge(ch, c.personDomains, float64(ps.Domains), p.Name)
+		if ps.Classified > 0 {
+			gauge(ch, c.focusRatio, ps.FocusRatio, p.Name)
+			gauge(ch, c.switchingLoss, ps.SwitchingLoss, p.Name)
+		}
+		if cfg.PagerDuty != nil {
+			for _, d := range domains {
+				for _, period := range analysis.Periods {
+					gauge(ch, c.interruptions, float64(res.Interruptions[analysis.PersonDomainPeriod{Person: p.Name, Domain: d, Period: period}]), p.Name, d, period)
+				}
+			}
+		}
+	}
+	for _, d := range domains {
+		if v, ok := res.MTTA[d]; ok {
+			gauge(ch, c.mtta, v, d)
+		}
+		if v, ok := res.MTTR[d]; ok {
+			gauge(ch, c.mttr, v, d)
+		}
+	}
+	if res.HasOnCall {
+		gauge(ch, c.oncallPerShift, res.OnCallIncidentsPerShift)
+	}
+	for team, v := range res.TeamActivityRatio {
+		gauge(ch, c.teamActivityRatio, v, team)
+	}
+	gauge(ch, c.crossTeamSwitchRatio, res.CrossTeamSwitchRatio)
+	for _, s := range res.Signals {
+		holds := 0.0
+		if s.Holds {
+			holds = 1
+		}
+		gauge(ch, c.signal, holds, s.Name)
+		gauge(ch, c.signalValue, s.Value, s.Name)
+		gauge(ch, c.signalThreshold, s.Threshold, s.Name)
+	}
+	recommended := 0.0
+	if res.SplitRecommended {
+		recommended = 1
+	}
+	gauge(ch, c.splitRecommended, recommended)
 }

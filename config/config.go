@@ -43,6 +43,7 @@ type Config struct {
 	Domains         []Domain         `yaml:"domains"`
 	Rules           []Rule           `yaml:"rules"`
 	People          []Person         `yaml:"people"`
+	Split           SplitConfig      `yaml:"split"`
 
 	location *time.Location
 	domains  map[string]int // name -> index in Domains
@@ -124,6 +125,15 @@ func (c *Config) DomainNames() []string {
 		out[i] = d.Name
 	}
 	return out
+}
+
+// DomainIndex returns the index of a declared domain in Domains, or
+// len(Domains) for Unclassified and unknown names.
+func (c *Config) DomainIndex(name string) int {
+	if i, ok := c.domains[name]; ok {
+		return i
+	}
+	return len(c.Domains)
 }
 
 // Sources lists the configured sources, in label order.
@@ -258,6 +268,7 @@ func (c *Config) applyDefaults() {
 	if c.PagerDuty != nil && c.PagerDuty.APIURL == "" {
 		c.PagerDuty.APIURL = DefaultPagerDutyURL
 	}
+	c.Split.applyDefaults()
 	for i := range c.Rules {
 		if c.Rules[i].Name == "" {
 			c.Rules[i].Name = fmt.Sprintf("rule-%d", i+1)

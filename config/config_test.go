@@ -106,6 +106,11 @@ func TestBadConfigs(t *testing.T) {
 			"rules[4].services: only pagerduty items have services; this rule can never match",
 			`rules[5].repositories[0]: invalid glob "acme/[x": syntax error in pattern`,
 		}},
+		{"bad-split.yml", []string{"split.unknown_signal: unknown field"}},
+		{"bad-split-minsignals.yml", []string{
+			// org_ratio is enabled only with org_headcount; context_switching is off.
+			"split.min_signals: 3 is more than the 2 enabled signals, so a split could never be recommended",
+		}},
 		{"bad-people.yml", []string{
 			`people[1].name: duplicate person "alice"`,
 			`people[1].timezone: unknown time zone "Nowhere/City"`,
@@ -153,6 +158,30 @@ func TestSecrets(t *testing.T) {
 		if strings.Contains(s, "verysecret") || strings.Contains(s, "pdsecret") {
 			t.Errorf("a secret printed itself: %s", s)
 		}
+	}
+}
+
+func TestSplitDefaultsAndValidation(t *testing.T) {
+	c, err := ParseWithoutSecrets([]byte("pagerduty: {token_env: T}\ndomains: [{name: d}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Split
+	if *s.MinSignals != 2 || *s.ContextSwitching != 3 || *s.SecondaryTeamShare != 0.25 ||
+		*s.OnCallIncidentsPerShift != 2 || *s.OrgRatio != 40 || s.OrgHeadcount != nil {
+		t.Errorf("defaults: %d %v %v %v %v %v", *s.MinSignals, *s.ContextSwitching, *s.SecondaryTeamShare, *s.OnCallIncidentsPerShift, *s.OrgRatio, s.OrgHeadcount)
+	}
+	c, err = ParseWithoutSecrets([]byte("pagerduty: {token_env: T}\ndomains: [{name: d}]\nsplit: {context_switching: 0, min_signals: 1}\n"))
+	if err != nil || *c.Split.ContextSwitching != 0 || *c.Split.OnCallIncidentsPerShift != 2 {
+		t.Errorf("an explicit 0 disables only its signal: %v", err)
+	}
+	_, err = ParseWithoutSecrets([]byte("pagerduty: {token_env: T}\ndomains: [{name: d}]\nsplit: {min_signals: 0, context_switching: -1, secondary_team_share: 0.6, org_headcount: 0}\n"))
+	want := "split.min_signals: must be at least 1\n" +
+		"split.context_switching: must not be negative (0 disables the signal)\n" +
+		"split.secondary_team_share: must be at most 0.5: the smallest of two or more teams never holds more than half\n" +
+		"split.org_headcount: must be at least 1"
+	if err == nil || err.Error() != want {
+		t.Errorf("got:\n%v\nwant:\n%s", err, want)
 	}
 }
 

@@ -53,6 +53,7 @@ func (c *Config) validate(errs *Errors) {
 	c.validateDomains(errs)
 	c.validateRules(errs)
 	c.validatePeople(errs)
+	c.validateSplit(errs)
 }
 
 func validateAPI(section, apiURL, tokenEnv, tokenFile string, errs *Errors) {

@@ -50,6 +50,31 @@ type Result struct {
 	// Classified lists every tracked item with its domain and deciding
 	// rule, in snapshot order.
 	Classified []ClassifiedItem
+
+	// People holds the split measures of every configured person.
+	People map[string]*PersonStats
+	// Interruptions counts notifications per person, incident domain and
+	// period, deduplicated over 60 seconds.
+	Interruptions map[PersonDomainPeriod]int
+	// MTTA and MTTR are the mean seconds to acknowledge and to resolve,
+	// per domain, over the incidents created within the window; a domain
+	// with no qualifying incident is absent.
+	MTTA, MTTR map[string]float64
+	// HasOnCall is true when a PagerDuty snapshot was analysed;
+	// OnCallIncidentsPerShift is then the high-urgency incidents created
+	// within the window per 12-hour shift.
+	HasOnCall               bool
+	OnCallIncidentsPerShift float64
+	// TeamActivityRatio is each proposed team's share of all classified
+	// activities; empty when there are none.
+	TeamActivityRatio map[string]float64
+	// CrossTeamSwitchRatio is the share of all context switches whose two
+	// domains belong to different proposed teams; 0 without switches.
+	CrossTeamSwitchRatio float64
+	// Signals are the enabled, computable split signals, in label order.
+	Signals []Signal
+	// SplitRecommended is true when at least split.min_signals hold.
+	SplitRecommended bool
 }
 
 // ClassifiedItem is a tracked item with the domain a rule gave it.
@@ -77,23 +102,29 @@ func inWindow(t, start, end int64) bool { return t != 0 && t >= start && t <= en
 // Analyze computes the Result of snapshots under cfg at the clock now.
 func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result {
 	r := &Result{
-		Now:              now,
-		Items:            map[CountKey]Counts{},
-		PersonOpenItems:  map[PersonDomain]int{},
-		PersonActivities: map[PersonSourceDomain]int{},
-		RuleMatched:      map[string]int{},
+		Now:               now,
+		Items:             map[CountKey]Counts{},
+		PersonOpenItems:   map[PersonDomain]int{},
+		PersonActivities:  map[PersonSourceDomain]int{},
+		RuleMatched:       map[string]int{},
+		People:            map[string]*PersonStats{},
+		Interruptions:     map[PersonDomainPeriod]int{},
+		MTTA:              map[string]float64{},
+		MTTR:              map[string]float64{},
+		TeamActivityRatio: map[string]float64{},
 	}
+	byPerson := make([][]personActivity, len(cfg.People))
 	for _, s := range snaps {
 		if s == nil {
 			continue
 		}
 		start, end := windowOf(s, cfg, now)
 		people := newPersonResolver(cfg, s)
-		domains := make([]string, len(s.Items))
+		domains := make([]int, len(s.Items))
 		for i := range s.Items {
 			it := &s.Items[i]
 			domain, rule := cfg.Classify(it)
-			domains[i] = domain
+			domains[i] = cfg.DomainIndex(domain)
 			ruleName := ""
 			if rule >= 0 {
 				ruleName = cfg.Rules[rule].Name
@@ -105,11 +136,11 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 			c := r.Items[k]
 			if it.Open {
 				c.Open++
-				counted := map[string]bool{}
+				counted := map[int]bool{}
 				for _, a := range it.Assignees {
-					if p := people.person(a); p != "" && !counted[p] {
+					if p := people.person(a); p >= 0 && !counted[p] {
 						counted[p] = true
-						r.PersonOpenItems[PersonDomain{p, domain}]++
+						r.PersonOpenItems[PersonDomain{cfg.People[p].Name, domain}]++
 					}
 				}
 			}
@@ -126,12 +157,18 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 				continue
 			}
 			p := people.person(a.Actor)
-			if p == "" {
+			if p < 0 {
 				continue
 			}
-			r.PersonActivities[PersonSourceDomain{p, s.Source, domains[a.Item]}]++
+			d := domains[a.Item]
+			r.PersonActivities[PersonSourceDomain{cfg.People[p].Name, s.Source, r.domainName(cfg, d)}]++
+			byPerson[p] = append(byPerson[p], personActivity{at: a.At, source: s.Source, key: s.Items[a.Item].Key, action: a.Action, domain: d})
+		}
+		if s.Source == model.SourcePagerDuty {
+			r.incidentTimes(s, domains, cfg, start, end)
 		}
 	}
+	r.splitAnalysis(cfg, byPerson)
 	return r
 }
 
@@ -139,41 +176,34 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 type personResolver struct {
 	cfg    *config.Config
 	source string
-	byID   map[string]string // PagerDuty user ID -> person, through e-mails
-	cache  map[string]string
+	byID   map[string]int // PagerDuty user ID -> person, through e-mails
+	cache  map[string]int
 }
 
 func newPersonResolver(cfg *config.Config, s *model.Snapshot) *personResolver {
-	pr := &personResolver{cfg: cfg, source: s.Source, cache: map[string]string{}}
-	return pr.withEmails(s.Emails)
-}
-
-func (pr *personResolver) withEmails(emails map[string]string) *personResolver {
-	pr.byID = map[string]string{}
-	for email, id := range emails {
-		if i := pr.cfg.PagerDutyEmailPerson(email); i >= 0 {
-			pr.byID[id] = pr.cfg.People[i].Name
+	pr := &personResolver{cfg: cfg, source: s.Source, byID: map[string]int{}, cache: map[string]int{}}
+	for email, id := range s.Emails {
+		if i := cfg.PagerDutyEmailPerson(email); i >= 0 {
+			pr.byID[id] = i
 		}
 	}
 	return pr
 }
 
-// person returns the name of the person behind an account, or "".
-func (pr *personResolver) person(actor string) string {
+// person returns the index in cfg.People of the person behind an account,
+// or -1.
+func (pr *personResolver) person(actor string) int {
 	if p, ok := pr.cache[actor]; ok {
 		return p
 	}
-	p := ""
+	p := -1
 	switch pr.source {
 	case model.SourceGitHub:
-		if i := pr.cfg.GitHubPerson(actor); i >= 0 {
-			p = pr.cfg.People[i].Name
-		}
+		p = pr.cfg.GitHubPerson(actor)
 	case model.SourcePagerDuty:
-		if i := pr.cfg.PagerDutyUserPerson(actor); i >= 0 {
-			p = pr.cfg.People[i].Name
-		} else {
-			p = pr.byID[actor]
+		p = pr.cfg.PagerDutyUserPerson(actor)
+		if i, ok := pr.byID[actor]; ok && p < 0 {
+			p = i
 		}
 	}
 	pr.cache[actor] = p

@@ -115,12 +115,12 @@ func Demo(now time.Time) *Dataset {
 // corporateShare is the share of the team's work that is corporate on a day.
 func corporateShare(day int) float64 {
 	x := float64(day) / DemoDays
-	return 0.12 + 0.38*x*x
+	return 0.08 + 0.42*x*x
 }
 
 // actionsPerDay is how many things one person does on a workday.
 func actionsPerDay(day int) int {
-	return 5 + int(math.Round(5*float64(day)/DemoDays))
+	return 4 + int(math.Round(9*float64(day)/DemoDays))
 }
 
 func (g *demoGen) setupGitHub() {
@@ -335,7 +335,7 @@ func (g *demoGen) pagerdutyDay(day int) {
 	// A daily rotation among the members of the team.
 	oncall := members[day%len(members)]
 	product := g.poisson(0.9)
-	corporate := g.poisson(0.05 + 0.55*float64(day)/DemoDays)
+	corporate := g.poisson(0.6 * corporateShare(day))
 	for k := 0; k < product+corporate+1; k++ {
 		svc, team, ep := "PCHK001", "PTPLAT1", "PEPPROD"
 		switch {

@@ -1,0 +1,105 @@
+package config
+
+// Split signal names, in the fixed set used as the "signal" label value.
+const (
+	SignalContextSwitching   = "context_switching"
+	SignalSecondaryTeamShare = "secondary_team_share"
+	SignalOnCallLoad         = "oncall_load"
+	SignalOrgRatio           = "org_ratio"
+)
+
+// Split defaults.
+const (
+	DefaultMinSignals         = 2
+	DefaultContextSwitching   = 3
+	DefaultSecondaryTeamShare = 0.25
+	DefaultOnCallPerShift     = 2
+	DefaultOrgRatio           = 40
+)
+
+// SplitConfig holds the thresholds of the split signals. A signal holds
+// when its value is at least its threshold; a threshold of 0 disables it.
+// An absent key takes its default, which is why the thresholds are
+// pointers until defaults apply.
+type SplitConfig struct {
+	MinSignals              *int     `yaml:"min_signals"`
+	ContextSwitching        *float64 `yaml:"context_switching"`
+	SecondaryTeamShare      *float64 `yaml:"secondary_team_share"`
+	OnCallIncidentsPerShift *float64 `yaml:"oncall_incidents_per_shift"`
+	OrgHeadcount            *int     `yaml:"org_headcount"`
+	OrgRatio                *float64 `yaml:"org_ratio"`
+}
+
+func intOr(p *int, def int) *int {
+	if p == nil {
+		return &def
+	}
+	return p
+}
+
+func floatOr(p *float64, def float64) *float64 {
+	if p == nil {
+		return &def
+	}
+	return p
+}
+
+func (s *SplitConfig) applyDefaults() {
+	s.MinSignals = intOr(s.MinSignals, DefaultMinSignals)
+	s.ContextSwitching = floatOr(s.ContextSwitching, DefaultContextSwitching)
+	s.SecondaryTeamShare = floatOr(s.SecondaryTeamShare, DefaultSecondaryTeamShare)
+	s.OnCallIncidentsPerShift = floatOr(s.OnCallIncidentsPerShift, DefaultOnCallPerShift)
+	s.OrgRatio = floatOr(s.OrgRatio, DefaultOrgRatio)
+}
+
+// Thresholds lists every signal with its configured threshold, in label
+// order. A threshold of 0 means the signal is disabled.
+func (s *SplitConfig) Thresholds() []struct {
+	Signal    string
+	Threshold float64
+} {
+	return []struct {
+		Signal    string
+		Threshold float64
+	}{
+		{SignalContextSwitching, *s.ContextSwitching},
+		{SignalSecondaryTeamShare, *s.SecondaryTeamShare},
+		{SignalOnCallLoad, *s.OnCallIncidentsPerShift},
+		{SignalOrgRatio, *s.OrgRatio},
+	}
+}
+
+func (c *Config) validateSplit(errs *Errors) {
+	s := &c.Split
+	if *s.MinSignals < 1 {
+		errs.add("split.min_signals", "must be at least 1")
+	}
+	for _, f := range []struct {
+		key string
+		v   float64
+	}{
+		{"context_switching", *s.ContextSwitching},
+		{"secondary_team_share", *s.SecondaryTeamShare},
+		{"oncall_incidents_per_shift", *s.OnCallIncidentsPerShift},
+		{"org_ratio", *s.OrgRatio},
+	} {
+		if f.v < 0 {
+			errs.add("split."+f.key, "must not be negative (0 disables the signal)")
+		}
+	}
+	if *s.SecondaryTeamShare > 0.5 {
+		errs.add("split.secondary_team_share", "must be at most 0.5: the smallest of two or more teams never holds more than half")
+	}
+	if s.OrgHeadcount != nil && *s.OrgHeadcount < 1 {
+		errs.add("split.org_headcount", "must be at least 1")
+	}
+	enabled := 0
+	for _, t := range s.Thresholds() {
+		if t.Threshold > 0 && (t.Signal != SignalOrgRatio || s.OrgHeadcount != nil) {
+			enabled++
+		}
+	}
+	if *s.MinSignals > enabled && *s.MinSignals >= 1 {
+		errs.add("split.min_signals", "%d is more than the %d enabled signals, so a split could never be recommended", *s.MinSignals, enabled)
+	}
+}
