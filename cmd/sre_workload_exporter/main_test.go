@@ -37,6 +37,21 @@ var contractMetrics = []string{
 	"sre_workload_source_refresh_duration_seconds",
 	"sre_workload_source_api_requests_total",
 	"sre_workload_exporter_build_info",
+	"sre_workload_person_context_switches",
+	"sre_workload_person_context_switches_per_workday",
+	"sre_workload_person_domains",
+	"sre_workload_person_focus_ratio",
+	"sre_workload_person_estimated_switching_loss_ratio",
+	"sre_workload_person_interruptions",
+	"sre_workload_incident_mean_time_to_acknowledge_seconds",
+	"sre_workload_incident_mean_time_to_resolve_seconds",
+	"sre_workload_oncall_incidents_per_shift",
+	"sre_workload_proposed_team_activity_ratio",
+	"sre_workload_split_cross_team_switch_ratio",
+	"sre_workload_split_signal",
+	"sre_workload_split_signal_value",
+	"sre_workload_split_signal_threshold",
+	"sre_workload_split_recommended",
 }
 
 func TestConfigCheck(t *testing.T) {
