@@ -1,6 +1,8 @@
 package collectors
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
@@ -33,7 +35,7 @@ type Collector struct {
 	mtta, mttr, oncallPerShift                  *prometheus.Desc
 	teamActivityRatio, crossTeamSwitchRatio     *prometheus.Desc
 	signal, signalValue, signalThreshold        *prometheus.Desc
-	splitRecommended                            *prometheus.Desc
+	splitRecommended, refreshInterval           *prometheus.Desc
 }
 
 // NewCollector serves whatever view returns at each scrape.
@@ -66,6 +68,8 @@ func NewCollector(view func() *View) *Collector {
 		signalValue:          desc("split_signal_value", "The measured value that the split signal compares with its threshold.", "signal"),
 		signalThreshold:      desc("split_signal_threshold", "The split signal's configured threshold.", "signal"),
 		splitRecommended:     desc("split_recommended", "1 when at least split.min_signals split signals hold, else 0."),
+		refreshInterval: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "refresh_interval_seconds"),
+			"The configured refresh_interval: how often each source is refreshed in the background.", nil, nil),
 	}
 }
 
@@ -75,7 +79,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 		c.personActivities, c.domainInfo, c.ruleMatched, c.sourceUp, c.lastSuccess, c.duration,
 		c.switches, c.switchesPerWorkday, c.personDomains, c.focusRatio, c.switchingLoss, c.interruptions,
 		c.mtta, c.mttr, c.oncallPerShift, c.teamActivityRatio, c.crossTeamSwitchRatio,
-		c.signal, c.signalValue, c.signalThreshold, c.splitRecommended} {
+		c.signal, c.signalValue, c.signalThreshold, c.splitRecommended, c.refreshInterval} {
 		ch <- d
 	}
 }
@@ -105,6 +109,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			gauge(ch, c.duration, s.Duration.Seconds(), s.Name)
 		}
 	}
+	gauge(ch, c.refreshInterval, time.Duration(cfg.RefreshInterval).Seconds())
 	for _, d := range cfg.Domains {
 		gauge(ch, c.domainInfo, 1, d.Name, d.ProposedTeam)
 	}
