@@ -42,8 +42,8 @@ type Panel struct {
 	Options     map[string]any `json:"options,omitempty"`
 	Collapsed   *bool          `json:"collapsed,omitempty"`
 	// Transformations are Grafana's data transformations.
-	Transformations []any `json:"transformations,omitempty"`
-	Panels      []Panel        `json:"panels,omitempty"`
+	Transformations []any   `json:"transformations,omitempty"`
+	Panels          []Panel `json:"panels,omitempty"`
 	// EmptyInDemo, when set, says why the panel shows nothing on the demo.
 	// It is not part of Grafana's model and is not written out.
 	EmptyInDemo string `json:"-"`
@@ -92,7 +92,9 @@ func (l *layout) add(p Panel, w, h int) {
 
 func q(expr, legend string) Target { return Target{Expr: expr, LegendFormat: legend} }
 
-func instant(expr, legend string) Target { return Target{Expr: expr, LegendFormat: legend, Instant: true} }
+func instant(expr, legend string) Target {
+	return Target{Expr: expr, LegendFormat: legend, Instant: true}
+}
 
 // describe ends a description with where its definition lives.
 func describe(text, anchor string) string {
@@ -167,8 +169,8 @@ func templating() map[string]any {
 			"query":      map[string]any{"query": query, "refId": name},
 			"definition": query,
 			"multi":      true, "includeAll": true, "allValue": ".+",
-			"current":    map[string]any{"selected": true, "text": []string{"All"}, "value": []string{"$__all"}},
-			"refresh":    2, "sort": 1, "hide": 0,
+			"current": map[string]any{"selected": true, "text": []string{"All"}, "value": []string{"$__all"}},
+			"refresh": 2, "sort": 1, "hide": 0,
 		}
 	}
 	return map[string]any{"list": []any{

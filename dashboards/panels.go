@@ -69,7 +69,7 @@ func overview() Dashboard {
 	l.row("Where the work goes")
 	l.add(Panel{Type: "timeseries", Title: "Activity share by domain",
 		Description: describe("Each domain's share of all the team's activities within the rolling window (recording rule job_domain:sre_workload_person_activities:ratio). A growing unclassified share means the rules need tuning.", "metrics"),
-		Targets:     []Target{q(`job_domain:sre_workload_person_activities:ratio{` + byDomain + `}`, "{{domain}}")},
+		Targets:     []Target{q(`job_domain:sre_workload_person_activities:ratio{`+byDomain+`}`, "{{domain}}")},
 		FieldConfig: fieldConfig("percentunit", 0, 1, greenBase, stackedPercent),
 		Options:     tableLegend,
 	}, 12, 8)

@@ -1,0 +1,270 @@
+package dashboards
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/prometheus/promql/parser"
+	"go.yaml.in/yaml/v3"
+)
+
+// contractMetrics reads the metrics contract from the README's metric
+// tables: every row whose first cell is a sre_workload_ metric.
+func contractMetrics(t *testing.T) map[string]bool {
+	t.Helper()
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile("(?m)^\\| `(sre_workload_[a-z_]+)` \\|")
+	out := map[string]bool{}
+	for _, m := range re.FindAllStringSubmatch(string(data), -1) {
+		out[m[1]] = true
+	}
+	if len(out) < 20 {
+		t.Fatalf("found only %d contract metrics in the README", len(out))
+	}
+	return out
+}
+
+type ruleFile struct {
+	Groups []struct {
+		Name  string `yaml:"name"`
+		Rules []struct {
+			Record string `yaml:"record"`
+			Alert  string `yaml:"alert"`
+			Expr   string `yaml:"expr"`
+		} `yaml:"rules"`
+	} `yaml:"groups"`
+}
+
+func loadRules(t *testing.T) ruleFile {
+	t.Helper()
+	data, err := os.ReadFile("rules.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rf ruleFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&rf); err != nil {
+		t.Fatal(err)
+	}
+	return rf
+}
+
+// grafanaDashboard is the part of Grafana's model the lint reads.
+type grafanaDashboard struct {
+	UID           string `json:"uid"`
+	Title         string `json:"title"`
+	SchemaVersion int    `json:"schemaVersion"`
+	Links         []struct {
+		Type string   `json:"type"`
+		Tags []string `json:"tags"`
+	} `json:"links"`
+	Tags       []string `json:"tags"`
+	Templating struct {
+		List []struct {
+			Name       string `json:"name"`
+			Type       string `json:"type"`
+			Query      any    `json:"query"`
+			Definition string `json:"definition"`
+			Multi      bool   `json:"multi"`
+		} `json:"list"`
+	} `json:"templating"`
+	Panels []grafanaPanel `json:"panels"`
+}
+
+type grafanaPanel struct {
+	Type        string `json:"type"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Datasource  *struct {
+		Type string `json:"type"`
+		UID  string `json:"uid"`
+	} `json:"datasource"`
+	Targets []struct {
+		Expr string `json:"expr"`
+	} `json:"targets"`
+	Panels []grafanaPanel `json:"panels"`
+}
+
+func loadDashboards(t *testing.T) map[string]grafanaDashboard {
+	t.Helper()
+	files, err := filepath.Glob("*.json")
+	if err != nil || len(files) < 2 {
+		t.Fatalf("dashboards: %v %v", files, err)
+	}
+	out := map[string]grafanaDashboard{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d grafanaDashboard
+		if err := json.Unmarshal(data, &d); err != nil {
+			t.Fatalf("%s does not parse: %v", f, err)
+		}
+		out[f] = d
+	}
+	return out
+}
+
+// flatPanels lists the panels of a dashboard, rows' children included.
+func flatPanels(ps []grafanaPanel) []grafanaPanel {
+	var out []grafanaPanel
+	for _, p := range ps {
+		out = append(out, p)
+		out = append(out, flatPanels(p.Panels)...)
+	}
+	return out
+}
+
+// substitute replaces Grafana's variables the way Grafana would for "All".
+func substitute(expr string) string {
+	return strings.NewReplacer("$__rate_interval", "1m", "$person", ".+", "$domain", ".+").Replace(expr)
+}
+
+func metricNames(t *testing.T, where, expr string) []string {
+	t.Helper()
+	e, err := parser.NewParser(parser.Options{}).ParseExpr(substitute(expr))
+	if err != nil {
+		t.Errorf("%s: %q does not parse: %v", where, expr, err)
+		return nil
+	}
+	var out []string
+	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+		if vs, ok := n.(*parser.VectorSelector); ok && vs.Name != "" {
+			out = append(out, vs.Name)
+		}
+		return nil
+	})
+	return out
+}
+
+func TestGeneratedFilesAreUpToDate(t *testing.T) {
+	for _, d := range All() {
+		data, err := os.ReadFile(d.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(data, d.JSON()) {
+			t.Errorf("%s differs from its Go source: run `go generate ./dashboards`", d.File)
+		}
+	}
+}
+
+func TestDashboardLint(t *testing.T) {
+	contract := contractMetrics(t)
+	rules := loadRules(t)
+	recorded := map[string]bool{}
+	used := map[string]bool{}
+	for _, g := range rules.Groups {
+		for _, r := range g.Rules {
+			if r.Record != "" {
+				recorded[r.Record] = true
+			}
+			for _, m := range metricNames(t, "rules.yml "+r.Record+r.Alert, r.Expr) {
+				used[m] = true
+			}
+		}
+	}
+	check := func(where, name string) {
+		used[name] = true
+		if strings.Contains(name, ":") {
+			if !recorded[name] {
+				t.Errorf("%s: %s is not recorded by rules.yml", where, name)
+			}
+		} else if !contract[name] {
+			t.Errorf("%s: %s is not in the README's metrics contract", where, name)
+		}
+	}
+	for _, g := range rules.Groups {
+		for _, r := range g.Rules {
+			for _, m := range metricNames(t, "rules.yml", r.Expr) {
+				check("rules.yml "+r.Record+r.Alert, m)
+			}
+		}
+	}
+
+	uids := map[string]string{}
+	dashboards := loadDashboards(t)
+	for file, d := range dashboards {
+		if d.UID == "" || uids[d.UID] != "" {
+			t.Errorf("%s: uid %q is empty or also used by %s", file, d.UID, uids[d.UID])
+		}
+		uids[d.UID] = file
+		if d.SchemaVersion < 39 {
+			t.Errorf("%s: schemaVersion %d, want 39 or newer", file, d.SchemaVersion)
+		}
+		vars := map[string]bool{}
+		for _, v := range d.Templating.List {
+			switch v.Name {
+			case "datasource":
+				vars[v.Name] = v.Type == "datasource" && v.Query == "prometheus"
+			case "person", "domain":
+				vars[v.Name] = v.Type == "query" && v.Multi && strings.HasPrefix(v.Definition, "label_values(")
+				m := regexp.MustCompile(`label_values\((\w+),`).FindStringSubmatch(v.Definition)
+				if m == nil {
+					t.Errorf("%s: variable %s: %q", file, v.Name, v.Definition)
+				} else {
+					check(file+" variable "+v.Name, m[1])
+				}
+			}
+		}
+		for _, want := range []string{"datasource", "person", "domain"} {
+			if !vars[want] {
+				t.Errorf("%s: template variable %s is missing or wrong", file, want)
+			}
+		}
+		// Links: every dashboard links to the others by their shared tag.
+		linked := false
+		for _, l := range d.Links {
+			linked = linked || (l.Type == "dashboards" && slices.Contains(l.Tags, "sre-workload"))
+		}
+		if !linked || !slices.Contains(d.Tags, "sre-workload") {
+			t.Errorf("%s: no link to the other sre-workload dashboards", file)
+		}
+		for _, p := range flatPanels(d.Panels) {
+			where := file + " panel " + quoted(p.Title)
+			if p.Title == "" {
+				t.Errorf("%s: a panel has no title", file)
+			}
+			if p.Type == "row" {
+				continue // rows group panels; they have no query
+			}
+			if p.Datasource == nil || p.Datasource.UID != "${datasource}" {
+				t.Errorf("%s: datasource is not ${datasource}", where)
+			}
+			if !strings.Contains(p.Description, "README.md#") {
+				t.Errorf("%s: the description does not say where the definition lives", where)
+			}
+			if len(p.Targets) == 0 {
+				t.Errorf("%s: no query", where)
+			}
+			for _, tg := range p.Targets {
+				for _, m := range metricNames(t, where, tg.Expr) {
+					check(where, m)
+				}
+			}
+		}
+	}
+	var unused []string
+	for m := range contract {
+		if !used[m] {
+			unused = append(unused, m)
+		}
+	}
+	sort.Strings(unused)
+	if len(unused) > 0 {
+		t.Errorf("contract metrics that no panel or rule uses: %v", unused)
+	}
+}
+
+func quoted(s string) string { return `"` + s + `"` }
