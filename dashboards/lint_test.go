@@ -268,3 +268,31 @@ func TestDashboardLint(t *testing.T) {
 }
 
 func quoted(s string) string { return `"` + s + `"` }
+
+// TestReadmeAnchorsExist checks that every README.md#anchor in the
+// dashboards and rules points at a heading of the README.
+func TestReadmeAnchorsExist(t *testing.T) {
+	readmeText, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slugs := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^#+ (.+)$`).FindAllStringSubmatch(string(readmeText), -1) {
+		slug := strings.ToLower(m[1])
+		slug = regexp.MustCompile(`[^a-z0-9 _-]`).ReplaceAllString(slug, "")
+		slugs[strings.ReplaceAll(slug, " ", "-")] = true
+	}
+	files, _ := filepath.Glob("*.json")
+	files = append(files, "rules.yml")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`README\.md#([a-z0-9_-]+)`).FindAllStringSubmatch(string(data), -1) {
+			if !slugs[m[1]] {
+				t.Errorf("%s links to README.md#%s, which is not a heading", f, m[1])
+			}
+		}
+	}
+}
