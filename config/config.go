@@ -50,28 +50,30 @@ type Config struct {
 	people   identities
 }
 
-// GitHubConfig is the optional github section.
-type GitHubConfig struct {
-	APIURL              string   `yaml:"api_url"`
-	TokenEnv            string   `yaml:"token_env"`
-	TokenFile           string   `yaml:"token_file"`
-	Repositories        []string `yaml:"repositories"`
-	ExcludeRepositories []string `yaml:"exclude_repositories"`
+// APIConfig is what every API source has: where the API is and where its
+// token comes from.
+type APIConfig struct {
+	APIURL    string `yaml:"api_url"`
+	TokenEnv  string `yaml:"token_env"`
+	TokenFile string `yaml:"token_file"`
 
 	// token is a pointer so that printing the struct shows an address,
 	// never the secret: fmt cannot call String on an unexported field.
 	token *Secret
 }
 
+// GitHubConfig is the optional github section.
+type GitHubConfig struct {
+	APIConfig           `yaml:",inline"`
+	Repositories        []string `yaml:"repositories"`
+	ExcludeRepositories []string `yaml:"exclude_repositories"`
+}
+
 // PagerDutyConfig is the optional pagerduty section.
 type PagerDutyConfig struct {
-	APIURL    string   `yaml:"api_url"`
-	TokenEnv  string   `yaml:"token_env"`
-	TokenFile string   `yaml:"token_file"`
+	APIConfig `yaml:",inline"`
 	Services  []string `yaml:"services"`
 	Teams     []string `yaml:"teams"`
-
-	token *Secret
 }
 
 // Domain is one SRE domain that work can belong to.
@@ -102,11 +104,8 @@ func (Secret) String() string { return "<secret>" }
 // GoString hides the secret from %#v.
 func (Secret) GoString() string { return `"<secret>"` }
 
-// Token returns the GitHub token that Load resolved.
-func (g *GitHubConfig) Token() Secret { return g.token.value() }
-
-// Token returns the PagerDuty token that Load resolved.
-func (p *PagerDutyConfig) Token() Secret { return p.token.value() }
+// Token returns the token that Load resolved.
+func (a *APIConfig) Token() Secret { return a.token.value() }
 
 func (s *Secret) value() Secret {
 	if s == nil {
@@ -279,10 +278,10 @@ func (c *Config) applyDefaults() {
 func (c *Config) resolveSecrets(env Environment) error {
 	var errs Errors
 	if c.GitHub != nil {
-		c.GitHub.token = resolveSecret("github", c.GitHub.TokenEnv, c.GitHub.TokenFile, env, &errs)
+		c.GitHub.resolveSecret("github", env, &errs)
 	}
 	if c.PagerDuty != nil {
-		c.PagerDuty.token = resolveSecret("pagerduty", c.PagerDuty.TokenEnv, c.PagerDuty.TokenFile, env, &errs)
+		c.PagerDuty.resolveSecret("pagerduty", env, &errs)
 	}
 	if len(errs) > 0 {
 		return &errs
@@ -290,7 +289,8 @@ func (c *Config) resolveSecrets(env Environment) error {
 	return nil
 }
 
-func resolveSecret(section, envName, file string, env Environment, errs *Errors) *Secret {
+func (a *APIConfig) resolveSecret(section string, env Environment, errs *Errors) {
+	envName, file := a.TokenEnv, a.TokenFile
 	var v string
 	if envName != "" {
 		v = strings.TrimSpace(env.getenv(envName))
@@ -309,7 +309,7 @@ func resolveSecret(section, envName, file string, env Environment, errs *Errors)
 		}
 	}
 	s := Secret(v)
-	return &s
+	a.token = &s
 }
 
 var nameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
