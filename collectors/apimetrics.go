@@ -1,33 +1,55 @@
 package collectors
 
 import (
-	"net/http"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// APIMetrics are the exporter's own counters of its API calls. They are the
+// APIMetrics are the exporter's own metrics of its API calls. They are the
 // one kind of long-lived metric object in the exporter; everything else is
 // built from the snapshot at scrape time.
 type APIMetrics struct {
-	Requests *prometheus.CounterVec
+	Requests           *prometheus.CounterVec
+	RateLimitRemaining *prometheus.GaugeVec
+	RateLimitReset     *prometheus.GaugeVec
+	Throttled          *prometheus.CounterVec
+	Retries            *prometheus.CounterVec
+	NotModified        *prometheus.CounterVec
+	Panics             *prometheus.CounterVec
 }
 
-// NewAPIMetrics creates the counters, and registers them with reg when it
-// is not nil.
+// NewAPIMetrics creates the metrics, and registers them with reg when it is
+// not nil.
 func NewAPIMetrics(reg prometheus.Registerer) *APIMetrics {
+	counter := func(name, help string, labels ...string) *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: name, Help: help}, labels)
+	}
+	gaugeVec := func(name, help string) *prometheus.GaugeVec {
+		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: name, Help: help}, []string{"source"})
+	}
 	m := &APIMetrics{
-		Requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace,
-			Name:      "source_api_requests_total",
-			Help:      "HTTP requests sent to the source's API, by status code; code is \"error\" when no response arrived.",
-		}, []string{"source", "code"}),
+		Requests:           counter("source_api_requests_total", "HTTP requests sent to the source's API, by status code; code is \"error\" when no response arrived.", "source", "code"),
+		RateLimitRemaining: gaugeVec("source_rate_limit_remaining", "The API's last reported remaining request budget (GitHub X-RateLimit-Remaining, PagerDuty ratelimit-remaining)."),
+		RateLimitReset:     gaugeVec("source_rate_limit_reset_timestamp_seconds", "Unix time at which the API's request budget resets, as the API last reported it."),
+		Throttled:          counter("source_throttled_seconds_total", "Time the source spent waiting because the API asked: rate limits, Retry-After, and the reserve kept for the token's other users.", "source"),
+		Retries:            counter("source_retries_total", "API requests retried after a transient error, a 5xx or a rate limit.", "source"),
+		NotModified:        counter("source_not_modified_total", "304 Not Modified answers to conditional requests; on GitHub they cost no rate limit.", "source"),
+		Panics:             counter("source_refresh_panics_total", "Panics recovered during a source's refresh; each is logged with its stack, and the refresh counts as failed.", "source"),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Requests)
+		reg.MustRegister(m.Requests, m.RateLimitRemaining, m.RateLimitReset, m.Throttled, m.Retries, m.NotModified, m.Panics)
 	}
 	return m
+}
+
+// initSource makes a source's counters visible at 0 before anything
+// happens, so that rate() and increase() work from the start.
+func (m *APIMetrics) initSource(source string) {
+	m.Throttled.WithLabelValues(source)
+	m.Retries.WithLabelValues(source)
+	m.NotModified.WithLabelValues(source)
+	m.Panics.WithLabelValues(source)
 }
 
 // codeLabel maps a status code into the fixed set of label values.
@@ -36,24 +58,4 @@ func codeLabel(code int) string {
 		return "other"
 	}
 	return strconv.Itoa(code)
-}
-
-type instrumented struct {
-	source string
-	next   http.RoundTripper
-	m      *APIMetrics
-}
-
-func (m *APIMetrics) instrument(source string, next http.RoundTripper) http.RoundTripper {
-	return &instrumented{source: source, next: next, m: m}
-}
-
-func (t *instrumented) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := t.next.RoundTrip(r)
-	code := "error"
-	if err == nil {
-		code = codeLabel(resp.StatusCode)
-	}
-	t.m.Requests.WithLabelValues(t.source, code).Inc()
-	return resp, err
 }

@@ -3,6 +3,7 @@ package collectors
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"path"
@@ -19,19 +20,66 @@ import (
 )
 
 const (
-	githubPerPage     = 100
-	githubConcurrency = 4
+	githubPerPage = 100
+	// syncOverlap is how far before the last refresh an incremental query
+	// starts, so that an item indexed a little late is not missed.
+	syncOverlap = 2 * time.Minute
 )
 
 // GitHubSource reads issues, pull requests, comments and issue events of the
-// configured repositories through go-github.
+// configured repositories through go-github. After the first full sync of a
+// repository it asks only for what changed since the last refresh, with
+// conditional requests, so that a refresh in which nothing changed costs no
+// primary rate limit.
 type GitHubSource struct {
 	cfg    *config.GitHubConfig
 	client *github.Client
+	etags  *etagStore
+
+	mu    sync.Mutex // guards state between refreshes (never two at once)
+	state *GitHubState
+}
+
+// GitHubState is everything a GitHub source keeps between refreshes; the
+// state file persists it.
+type GitHubState struct {
+	Repos map[string]*RepoState `json:"repos"`
+	// Owners caches the expansion of "owner/*" entries.
+	Owners map[string][]string `json:"owners"`
+}
+
+// RepoState is one repository's tracked items and the actions on them
+// within the window, with the cursors of the incremental sync.
+type RepoState struct {
+	Full          string              `json:"full"`
+	Synced        bool                `json:"synced"`
+	Items         map[int]*GitHubItem `json:"items"`
+	Comments      map[int64]Action    `json:"comments"`
+	Reviews       map[int64]Action    `json:"reviews"`
+	Events        map[int64]Action    `json:"events"`
+	IssuesSince   time.Time           `json:"issues_since"`
+	CommentsSince time.Time           `json:"comments_since"`
+	ReviewsSince  time.Time           `json:"reviews_since"`
+	NewestEventID int64               `json:"newest_event_id"`
+}
+
+// GitHubItem is a tracked issue or pull request and its author.
+type GitHubItem struct {
+	Item   model.Item `json:"item"`
+	Author string     `json:"author"` // lower-case login; "" for a bot
+}
+
+// Action is a comment or an issue event: who did what to which item, when.
+// Actor is "" for a bot.
+type Action struct {
+	Number int    `json:"number"`
+	Actor  string `json:"actor"`
+	Kind   string `json:"kind"` // for events: closed, merged, reopened
+	At     int64  `json:"at"`
 }
 
 // NewGitHubSource builds a GitHub source that sends its requests through hc.
-func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client) (*GitHubSource, error) {
+func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client, etags *etagStore) (*GitHubSource, error) {
 	base, err := url.Parse(cfg.APIURL)
 	if err != nil {
 		return nil, errors.New("github.api_url: invalid URL")
@@ -41,54 +89,81 @@ func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client) (*GitHubSource, 
 	}
 	c := github.NewClient(hc).WithAuthToken(string(cfg.Token()))
 	c.BaseURL = base
-	return &GitHubSource{cfg: cfg, client: c}, nil
+	return &GitHubSource{cfg: cfg, client: c, etags: etags,
+		state: &GitHubState{Repos: map[string]*RepoState{}, Owners: map[string][]string{}}}, nil
 }
 
 // Name is the source label value.
 func (*GitHubSource) Name() string { return model.SourceGitHub }
 
-// repoData is what one repository contributed to a refresh.
-type repoData struct {
-	full     string
-	issues   map[int]*github.Issue
-	comments []*github.IssueComment
-	reviews  []*github.PullRequestComment
-	events   []*github.IssueEvent
-}
-
-// Fetch reads every configured repository and returns their tracked items
-// and the activities on them within w.
+// Fetch brings every configured repository up to date and returns their
+// tracked items and the activities on them within w. The new state is kept
+// only when every repository succeeded.
 func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, error) {
-	repos, err := s.repositories(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	owners := maps.Clone(s.state.Owners)
+	repos, err := s.repositories(ctx, owners)
 	if err != nil {
 		return nil, err
 	}
-	results := make([]*repoData, len(repos))
-	idx := map[string]int{}
-	for i, r := range repos {
-		idx[r] = i
-	}
-	err = forEach(ctx, githubConcurrency, repos, func(ctx context.Context, full string) error {
-		d, err := s.fetchRepo(ctx, full, w)
-		if err != nil {
+	next := make([]*RepoState, len(repos))
+	err = forEach(ctx, len(repos), indexes(len(repos)), func(ctx context.Context, i int) error {
+		st := s.state.Repos[strings.ToLower(repos[i])].clone()
+		if st == nil {
+			st = newRepoState(repos[i])
+		}
+		if err := s.syncRepo(ctx, st, w); err != nil {
 			return err
 		}
-		results[idx[full]] = d
+		next[i] = st
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	state := &GitHubState{Repos: map[string]*RepoState{}, Owners: owners}
 	snap := &model.Snapshot{Source: model.SourceGitHub, End: w.End.Unix()}
-	for _, d := range results {
-		appendRepo(snap, d, w)
+	for _, st := range next {
+		state.Repos[strings.ToLower(st.Full)] = st
+		appendRepo(snap, st, w)
 	}
+	s.state = state
 	return snap, nil
+}
+
+func indexes(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+func newRepoState(full string) *RepoState {
+	return &RepoState{Full: full, Items: map[int]*GitHubItem{}, Comments: map[int64]Action{},
+		Reviews: map[int64]Action{}, Events: map[int64]Action{}}
+}
+
+// clone copies a repository's state, so that a failed refresh leaves the
+// old one untouched.
+func (st *RepoState) clone() *RepoState {
+	if st == nil {
+		return nil
+	}
+	c := *st
+	c.Items = make(map[int]*GitHubItem, len(st.Items))
+	for n, it := range st.Items {
+		cp := *it
+		c.Items[n] = &cp
+	}
+	c.Comments, c.Reviews, c.Events = maps.Clone(st.Comments), maps.Clone(st.Reviews), maps.Clone(st.Events)
+	return &c
 }
 
 // repositories expands the configured list: "owner/*" becomes every
 // non-archived repository of the organisation or user, and exclusions apply.
-func (s *GitHubSource) repositories(ctx context.Context) ([]string, error) {
+func (s *GitHubSource) repositories(ctx context.Context, owners map[string][]string) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	add := func(full string) {
@@ -105,14 +180,13 @@ func (s *GitHubSource) repositories(ctx context.Context) ([]string, error) {
 			add(r)
 			continue
 		}
-		repos, err := s.ownerRepos(ctx, owner)
+		list, err := s.ownerRepos(ctx, owner, owners[owner])
 		if err != nil {
 			return nil, err
 		}
-		for _, rp := range repos {
-			if !rp.GetArchived() {
-				add(rp.GetFullName())
-			}
+		owners[owner] = list
+		for _, full := range list {
+			add(full)
 		}
 	}
 	return out, nil
@@ -127,28 +201,56 @@ func excluded(globs []string, full string) bool {
 	return false
 }
 
-// ownerRepos lists an organisation's repositories, or a user's when the
-// owner is not an organisation.
-func (s *GitHubSource) ownerRepos(ctx context.Context, owner string) ([]*github.Repository, error) {
+// ownerRepos lists an organisation's non-archived repositories, or a
+// user's when the owner is not an organisation. A 304 keeps the last list.
+func (s *GitHubSource) ownerRepos(ctx context.Context, owner string, last []string) ([]string, error) {
+	names := func(repos []*github.Repository) []string {
+		var out []string
+		for _, r := range repos {
+			if !r.GetArchived() {
+				out = append(out, r.GetFullName())
+			}
+		}
+		return out
+	}
 	repos, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.Repository, *github.Response, error) {
 		return s.client.Repositories.ListByOrg(ctx, owner, &github.RepositoryListByOrgOptions{
 			Type: "all", ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
 	}, nil)
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound {
+	if notModified(err) && last != nil {
+		return last, nil
+	}
+	if statusOf(err) == http.StatusNotFound {
 		repos, err = collectPages(ctx, func(ctx context.Context, page int) ([]*github.Repository, *github.Response, error) {
 			return s.client.Repositories.ListByUser(ctx, owner, &github.RepositoryListByUserOptions{
 				Type: "owner", ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
 		}, nil)
+		if notModified(err) && last != nil {
+			return last, nil
+		}
 	}
 	if err != nil {
 		return nil, s.wrap(err, "listing repositories of "+owner)
 	}
-	return repos, nil
+	return names(repos), nil
 }
 
+// statusOf is the HTTP status of a go-github error, or 0.
+func statusOf(err error) int {
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		return er.Response.StatusCode
+	}
+	return 0
+}
+
+// notModified reports whether a go-github error is a 304 answer to a
+// conditional request: the data has not changed since the last refresh.
+func notModified(err error) bool { return statusOf(err) == http.StatusNotModified }
+
 // collectPages follows GitHub's Link header from page 1 until there is no
-// next page, or until stop says the rest is not needed.
+// next page, or until stop says the rest is not needed. A 304 on page 1
+// comes back as an error for which notModified is true.
 func collectPages[T any](ctx context.Context, list func(context.Context, int) ([]T, *github.Response, error), stop func(T) bool) ([]T, error) {
 	var out []T
 	seen := map[int]bool{}
@@ -159,6 +261,11 @@ func collectPages[T any](ctx context.Context, list func(context.Context, int) ([
 		seen[page] = true
 		items, resp, err := list(ctx, page)
 		if err != nil {
+			if notModified(err) && page > 1 {
+				// A later page that did not change: the query's
+				// earlier pages did, so this cannot be skipped.
+				return nil, errors.New("unexpected 304 on page " + strconv.Itoa(page))
+			}
 			return nil, err
 		}
 		for _, it := range items {
@@ -178,131 +285,243 @@ func (s *GitHubSource) wrap(err error, what string) error {
 	return errorf(s.cfg.Token(), "github: %s: %w", what, err)
 }
 
-func (s *GitHubSource) fetchRepo(ctx context.Context, full string, w Window) (*repoData, error) {
-	owner, name, _ := strings.Cut(full, "/")
-	d := &repoData{full: full, issues: map[int]*github.Issue{}}
-	var mu sync.Mutex
-	addIssues := func(list []*github.Issue) {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, is := range list {
-			d.issues[is.GetNumber()] = is
-		}
-	}
-	since := w.Start
-	steps := []func(context.Context) error{
-		func(ctx context.Context) error { // every open item, whatever its age
-			list, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.Issue, *github.Response, error) {
-				return s.client.Issues.ListByRepo(ctx, owner, name, &github.IssueListByRepoOptions{
-					State: "open", ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-			}, nil)
-			addIssues(list)
-			return s.wrapRepo(err, full, "issues?state=open")
-		},
-		func(ctx context.Context) error { // every item updated within the window
-			list, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.Issue, *github.Response, error) {
-				return s.client.Issues.ListByRepo(ctx, owner, name, &github.IssueListByRepoOptions{
-					State: "all", Since: since, Sort: "updated", Direction: "desc",
-					ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-			}, nil)
-			addIssues(list)
-			return s.wrapRepo(err, full, "issues?state=all")
-		},
-		func(ctx context.Context) error {
-			list, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.IssueComment, *github.Response, error) {
-				return s.client.Issues.ListComments(ctx, owner, name, 0, &github.IssueListCommentsOptions{
-					Since: &since, ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-			}, nil)
-			d.comments = list
-			return s.wrapRepo(err, full, "issues/comments")
-		},
-		func(ctx context.Context) error {
-			list, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.PullRequestComment, *github.Response, error) {
-				return s.client.PullRequests.ListComments(ctx, owner, name, 0, &github.PullRequestListCommentsOptions{
-					Since: since, ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-			}, nil)
-			d.reviews = list
-			return s.wrapRepo(err, full, "pulls/comments")
-		},
-		func(ctx context.Context) error { // newest first: stop at the first event older than the window
-			list, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.IssueEvent, *github.Response, error) {
-				return s.client.Issues.ListRepositoryEvents(ctx, owner, name, &github.ListOptions{PerPage: githubPerPage, Page: page})
-			}, func(e *github.IssueEvent) bool { return e.GetCreatedAt().Before(w.Start) })
-			d.events = list
-			return s.wrapRepo(err, full, "issues/events")
-		},
-	}
-	err := forEach(ctx, len(steps), steps, func(ctx context.Context, f func(context.Context) error) error { return f(ctx) })
-	if err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
 func (s *GitHubSource) wrapRepo(err error, full, endpoint string) error {
-	if err == nil {
+	if err == nil || notModified(err) {
 		return nil
 	}
 	return s.wrap(err, "GET /repos/"+full+"/"+endpoint)
 }
 
-// appendRepo turns one repository's API objects into items and activities.
-func appendRepo(snap *model.Snapshot, d *repoData, w Window) {
-	numbers := make([]int, 0, len(d.issues))
-	for n := range d.issues {
+func login(u *github.User) string {
+	if u == nil || u.GetType() == "Bot" {
+		return ""
+	}
+	return strings.ToLower(u.GetLogin())
+}
+
+// syncRepo brings one repository's state up to date. The first sync reads
+// every open item and everything updated within the window; later ones ask
+// only for what changed since their cursor, and a cursor moves only when
+// new data arrived, so that an unchanged query keeps its URL and its ETag.
+func (s *GitHubSource) syncRepo(ctx context.Context, st *RepoState, w Window) error {
+	owner, name, _ := strings.Cut(st.Full, "/")
+	// A cursor starts at the window's start and moves only when new data
+	// arrives; one more than a window behind (a stale state file) starts
+	// over at the window's start.
+	cursor := func(c time.Time) time.Time {
+		if c.IsZero() || c.Before(w.Start.Add(-w.End.Sub(w.Start))) {
+			return w.Start
+		}
+		return c
+	}
+	next := w.End.Add(-syncOverlap)
+	var mu sync.Mutex // guards st's maps across the steps below
+	mergeIssues := func(list []*github.Issue) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		changed := false
+		for _, is := range list {
+			n := is.GetNumber()
+			old := st.Items[n]
+			it := issueItem(st.Full, is)
+			if old == nil || old.Item.UpdatedAt != it.Item.UpdatedAt || old.Item.Open != it.Item.Open {
+				changed = true
+			}
+			st.Items[n] = it
+		}
+		return changed
+	}
+	mergeActions := func(m map[int64]Action, id int64, a Action) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		old, ok := m[id]
+		m[id] = a
+		return !ok || old != a
+	}
+
+	steps := []func(context.Context) error{
+		func(ctx context.Context) error { // updated items since the cursor
+			since := cursor(st.IssuesSince)
+			list, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.Issue, *github.Response, error) {
+				return s.client.Issues.ListByRepo(ctx, owner, name, &github.IssueListByRepoOptions{
+					State: "all", Since: since, Sort: "updated", Direction: "desc",
+					ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
+			}, nil)
+			if err != nil {
+				return s.wrapRepo(err, st.Full, "issues?state=all")
+			}
+			if mergeIssues(list) && st.Synced {
+				since = next
+			}
+			st.IssuesSince = since
+			return nil
+		},
+		func(ctx context.Context) error { // conversation comments
+			since := cursor(st.CommentsSince)
+			list, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.IssueComment, *github.Response, error) {
+				return s.client.Issues.ListComments(ctx, owner, name, 0, &github.IssueListCommentsOptions{
+					Since: &since, ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
+			}, nil)
+			if err != nil {
+				return s.wrapRepo(err, st.Full, "issues/comments")
+			}
+			changed := false
+			for _, c := range list {
+				a := Action{Number: numberFromURL(c.GetIssueURL()), Actor: login(c.User), At: model.Unix(c.GetCreatedAt().Time)}
+				changed = mergeActions(st.Comments, c.GetID(), a) || changed
+			}
+			if changed && st.Synced {
+				since = next
+			}
+			st.CommentsSince = since
+			return nil
+		},
+		func(ctx context.Context) error { // review comments
+			since := cursor(st.ReviewsSince)
+			list, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.PullRequestComment, *github.Response, error) {
+				return s.client.PullRequests.ListComments(ctx, owner, name, 0, &github.PullRequestListCommentsOptions{
+					Since: since, ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
+			}, nil)
+			if err != nil {
+				return s.wrapRepo(err, st.Full, "pulls/comments")
+			}
+			changed := false
+			for _, c := range list {
+				a := Action{Number: numberFromURL(c.GetPullRequestURL()), Actor: login(c.User), At: model.Unix(c.GetCreatedAt().Time)}
+				changed = mergeActions(st.Reviews, c.GetID(), a) || changed
+			}
+			if changed && st.Synced {
+				since = next
+			}
+			st.ReviewsSince = since
+			return nil
+		},
+		func(ctx context.Context) error { // issue events, newest first
+			newest := st.NewestEventID
+			list, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.IssueEvent, *github.Response, error) {
+				return s.client.Issues.ListRepositoryEvents(ctx, owner, name, &github.ListOptions{PerPage: githubPerPage, Page: page})
+			}, func(e *github.IssueEvent) bool {
+				// Stop at the first event already seen, or older than the window.
+				return e.GetID() <= newest || e.GetCreatedAt().Before(w.Start)
+			})
+			if err != nil {
+				return s.wrapRepo(err, st.Full, "issues/events")
+			}
+			for _, e := range list {
+				switch e.GetEvent() {
+				case "closed", "merged", "reopened":
+				default:
+					continue
+				}
+				if e.Issue == nil {
+					continue
+				}
+				mergeActions(st.Events, e.GetID(), Action{Number: e.Issue.GetNumber(), Actor: login(e.Actor), Kind: e.GetEvent(), At: model.Unix(e.GetCreatedAt().Time)})
+				st.NewestEventID = max(st.NewestEventID, e.GetID())
+			}
+			return nil
+		},
+	}
+	if !st.Synced {
+		steps = append(steps, func(ctx context.Context) error { // every open item, whatever its age
+			list, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.Issue, *github.Response, error) {
+				return s.client.Issues.ListByRepo(ctx, owner, name, &github.IssueListByRepoOptions{
+					State: "open", ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
+			}, nil)
+			if err != nil {
+				return s.wrapRepo(err, st.Full, "issues?state=open")
+			}
+			mergeIssues(list)
+			return nil
+		})
+	}
+	if err := forEach(ctx, len(steps), steps, func(ctx context.Context, f func(context.Context) error) error { return f(ctx) }); err != nil {
+		return err
+	}
+	st.Synced = true
+	st.prune(w)
+	return nil
+}
+
+// prune drops what has left the window: closed items not updated within
+// it, and actions before it. Memory stays bounded by the window.
+func (st *RepoState) prune(w Window) {
+	start := w.Start.Unix()
+	for n, it := range st.Items {
+		if !it.Item.Open && it.Item.UpdatedAt < start {
+			delete(st.Items, n)
+		}
+	}
+	for _, m := range []map[int64]Action{st.Comments, st.Reviews, st.Events} {
+		for id, a := range m {
+			if a.At < start {
+				delete(m, id)
+			}
+		}
+	}
+}
+
+func issueItem(full string, is *github.Issue) *GitHubItem {
+	n := is.GetNumber()
+	it := model.Item{
+		Source:    model.SourceGitHub,
+		Kind:      model.KindIssue,
+		Key:       full + "#" + strconv.Itoa(n),
+		Title:     is.GetTitle(),
+		URL:       is.GetHTMLURL(),
+		Open:      is.GetState() == "open",
+		CreatedAt: model.Unix(is.GetCreatedAt().Time),
+		UpdatedAt: model.Unix(is.GetUpdatedAt().Time),
+		ClosedAt:  model.Unix(is.GetClosedAt().Time),
+		Repo:      full,
+	}
+	if is.IsPullRequest() {
+		it.Kind = model.KindPullRequest
+	}
+	for _, l := range is.Labels {
+		it.Labels = append(it.Labels, l.GetName())
+	}
+	for _, a := range is.Assignees {
+		it.Assignees = append(it.Assignees, strings.ToLower(a.GetLogin()))
+	}
+	return &GitHubItem{Item: it, Author: login(is.User)}
+}
+
+// appendRepo turns one repository's state into items and activities.
+func appendRepo(snap *model.Snapshot, st *RepoState, w Window) {
+	numbers := make([]int, 0, len(st.Items))
+	for n := range st.Items {
 		numbers = append(numbers, n)
 	}
 	sort.Ints(numbers)
-	itemIndex := map[int]int32{}
-	add := func(item int32, u *github.User, action string, at time.Time) {
-		if u == nil || u.GetLogin() == "" || u.GetType() == "Bot" {
+	index := make(map[int]int32, len(numbers))
+	add := func(number int, actor, action string, at int64) {
+		i, ok := index[number]
+		if !ok || actor == "" || !w.Contains(at) {
 			return
 		}
-		t := model.Unix(at)
-		if !w.Contains(t) {
-			return
-		}
-		snap.Activities = append(snap.Activities, model.Activity{
-			Item: item, Actor: strings.ToLower(u.GetLogin()), Action: action, At: t})
+		snap.Activities = append(snap.Activities, model.Activity{Item: i, Actor: actor, Action: action, At: at})
 	}
 	for _, n := range numbers {
-		is := d.issues[n]
-		it := model.Item{
-			Source:    model.SourceGitHub,
-			Kind:      model.KindIssue,
-			Key:       d.full + "#" + strconv.Itoa(n),
-			Title:     is.GetTitle(),
-			URL:       is.GetHTMLURL(),
-			Open:      is.GetState() == "open",
-			CreatedAt: model.Unix(is.GetCreatedAt().Time),
-			UpdatedAt: model.Unix(is.GetUpdatedAt().Time),
-			ClosedAt:  model.Unix(is.GetClosedAt().Time),
-			Repo:      d.full,
-		}
-		if is.IsPullRequest() {
-			it.Kind = model.KindPullRequest
-		}
-		for _, l := range is.Labels {
-			it.Labels = append(it.Labels, l.GetName())
-		}
-		for _, a := range is.Assignees {
-			it.Assignees = append(it.Assignees, strings.ToLower(a.GetLogin()))
-		}
-		idx := int32(len(snap.Items))
-		snap.Items = append(snap.Items, it)
-		itemIndex[n] = idx
-		add(idx, is.User, model.ActionOpened, is.GetCreatedAt().Time)
+		index[n] = int32(len(snap.Items))
+		snap.Items = append(snap.Items, st.Items[n].Item)
+		add(n, st.Items[n].Author, model.ActionOpened, st.Items[n].Item.CreatedAt)
 	}
-	for _, c := range d.comments {
-		if i, ok := itemIndex[numberFromURL(c.GetIssueURL())]; ok {
-			add(i, c.User, model.ActionCommented, c.GetCreatedAt().Time)
+	addAll := func(m map[int64]Action, action func(Action) string) {
+		ids := make([]int64, 0, len(m))
+		for id := range m {
+			ids = append(ids, id)
+		}
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		for _, id := range ids {
+			a := m[id]
+			if act := action(a); act != "" {
+				add(a.Number, a.Actor, act, a.At)
+			}
 		}
 	}
-	for _, c := range d.reviews {
-		if i, ok := itemIndex[numberFromURL(c.GetPullRequestURL())]; ok {
-			add(i, c.User, model.ActionReviewComment, c.GetCreatedAt().Time)
-		}
-	}
+	addAll(st.Comments, func(Action) string { return model.ActionCommented })
+	addAll(st.Reviews, func(Action) string { return model.ActionReviewComment })
 	// GitHub records both "merged" and "closed" when a pull request is
 	// merged; only "merged" counts. They carry the same time.
 	type key struct {
@@ -310,31 +529,25 @@ func appendRepo(snap *model.Snapshot, d *repoData, w Window) {
 		at     int64
 	}
 	merged := map[key]bool{}
-	for _, e := range d.events {
-		if e.GetEvent() == "merged" && e.Issue != nil {
-			merged[key{e.Issue.GetNumber(), model.Unix(e.GetCreatedAt().Time)}] = true
+	for _, e := range st.Events {
+		if e.Kind == "merged" {
+			merged[key{e.Number, e.At}] = true
 		}
 	}
-	for _, e := range d.events {
-		if e.Issue == nil {
-			continue
-		}
-		i, ok := itemIndex[e.Issue.GetNumber()]
-		if !ok {
-			continue
-		}
-		switch ev := e.GetEvent(); ev {
+	addAll(st.Events, func(e Action) string {
+		switch e.Kind {
 		case "closed":
-			if merged[key{e.Issue.GetNumber(), model.Unix(e.GetCreatedAt().Time)}] {
-				continue
+			if merged[key{e.Number, e.At}] {
+				return ""
 			}
-			add(i, e.Actor, model.ActionClosed, e.GetCreatedAt().Time)
+			return model.ActionClosed
 		case "merged":
-			add(i, e.Actor, model.ActionMerged, e.GetCreatedAt().Time)
+			return model.ActionMerged
 		case "reopened":
-			add(i, e.Actor, model.ActionReopened, e.GetCreatedAt().Time)
+			return model.ActionReopened
 		}
-	}
+		return ""
+	})
 }
 
 // numberFromURL takes the issue or pull request number from the end of an

@@ -64,7 +64,7 @@ func testSetup(t *testing.T, ds *simulation.Dataset, yml string) (*simulation.Ru
 
 func sourceOf(t *testing.T, cfg *config.Config, name string) Source {
 	t.Helper()
-	sources, err := NewSources(cfg, NewAPIMetrics(nil))
+	sources, err := NewSources(cfg, NewAPIMetrics(nil), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

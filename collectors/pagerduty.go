@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -27,6 +28,9 @@ type PagerDutySource struct {
 	cfg    *config.PagerDutyConfig
 	emails []string
 	client *pagerduty.Client
+
+	mu    sync.Mutex // guards state; refreshes never overlap
+	state *PagerDutyState
 	// maxOffset is PagerDuty's cap; a variable so that tests can lower it.
 	maxOffset uint
 }
@@ -37,7 +41,7 @@ func NewPagerDutySource(cfg *config.Config, hc *http.Client) *PagerDutySource {
 	p := cfg.PagerDuty
 	c := pagerduty.NewClient(string(p.Token()), pagerduty.WithAPIEndpoint(strings.TrimSuffix(p.APIURL, "/")))
 	c.HTTPClient = hc
-	return &PagerDutySource{cfg: p, emails: cfg.PagerDutyEmails(), client: c, maxOffset: pagerdutyMaxOffset}
+	return &PagerDutySource{cfg: p, emails: cfg.PagerDutyEmails(), client: c, maxOffset: pagerdutyMaxOffset, state: newPagerDutyState()}
 }
 
 // Name is the source label value.
@@ -68,70 +72,298 @@ func pdTime(s string) int64 {
 
 func formatPD(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// Fetch reads the incidents and log entries of the window.
+// PagerDutyState is everything a PagerDuty source keeps between
+// refreshes; the state file persists it.
+type PagerDutyState struct {
+	Synced bool `json:"synced"`
+	// Incidents are the tracked incidents in scope, by ID.
+	Incidents map[string]*model.Item `json:"incidents"`
+	// Ignored are incidents outside the services and teams scope.
+	Ignored map[string]bool `json:"ignored"`
+	// Entries are the log entries within the window, by ID.
+	Entries  map[string]LogEntry `json:"entries"`
+	LogSince time.Time           `json:"log_since"`
+	// Emails are people's e-mail addresses resolved to user IDs, for the
+	// list of addresses in EmailsKey, at EmailsAt.
+	Emails    map[string]string `json:"emails"`
+	EmailsKey string            `json:"emails_key"`
+	EmailsAt  time.Time         `json:"emails_at"`
+}
+
+// LogEntry is what the exporter keeps of a PagerDuty log entry.
+type LogEntry struct {
+	Incident string `json:"incident"`
+	Type     string `json:"type"`
+	At       int64  `json:"at"`
+	// Agent is the user who acted, "" when the agent is not a user.
+	Agent string `json:"agent,omitempty"`
+	// User is the notified user of a notify_log_entry; Email is true when
+	// the notification went by e-mail.
+	User  string `json:"user,omitempty"`
+	Email bool   `json:"email,omitempty"`
+}
+
+func newPagerDutyState() *PagerDutyState {
+	return &PagerDutyState{Incidents: map[string]*model.Item{}, Ignored: map[string]bool{}, Entries: map[string]LogEntry{}, Emails: map[string]string{}}
+}
+
+func (st *PagerDutyState) clone() *PagerDutyState {
+	c := *st
+	c.Incidents = make(map[string]*model.Item, len(st.Incidents))
+	for id, it := range st.Incidents {
+		cp := *it
+		c.Incidents[id] = &cp
+	}
+	c.Ignored, c.Entries, c.Emails = maps.Clone(st.Ignored), maps.Clone(st.Entries), maps.Clone(st.Emails)
+	return &c
+}
+
+// emailRefresh is how often e-mail addresses are resolved again.
+const emailRefresh = 24 * time.Hour
+
+// Fetch brings the incidents and log entries of the window up to date. The
+// first sync lists every incident created within the window; later ones
+// read the open incidents and the log entries since the last refresh, and
+// fetch by ID the incidents those entries name that are not known yet.
 func (s *PagerDutySource) Fetch(ctx context.Context, w Window) (*model.Snapshot, error) {
-	emails, err := s.resolveEmails(ctx)
-	if err != nil {
-		return nil, err
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.state.clone()
+	if key := strings.Join(s.emails, ","); st.EmailsKey != key || w.End.Sub(st.EmailsAt) > emailRefresh {
+		emails, err := s.resolveEmails(ctx)
+		if err != nil {
+			return nil, err
+		}
+		st.Emails, st.EmailsKey, st.EmailsAt = emails, key, w.End
 	}
 	// PagerDuty's until is exclusive; the window includes its end.
 	until := w.End.Add(time.Second)
-
-	incidents := map[string]pagerduty.Incident{}
-	var mu sync.Mutex
-	keep := func(list []pagerduty.Incident) {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, in := range list {
-			incidents[in.ID] = in
-		}
+	since := st.LogSince
+	if !st.Synced || since.Before(w.Start) {
+		since = w.Start
 	}
-	var entries []pagerduty.LogEntry
+
+	var (
+		mu      sync.Mutex
+		listed  []pagerduty.Incident
+		open    []pagerduty.Incident
+		entries []pagerduty.LogEntry
+	)
 	steps := []func(context.Context) error{
-		func(ctx context.Context) error { // created within the window
-			list, err := s.incidentsCreated(ctx, w.Start, until)
-			keep(list)
-			return err
-		},
 		func(ctx context.Context) error { // every open incident, whatever its age
 			list, err := s.openIncidents(ctx)
-			keep(list)
+			mu.Lock()
+			open = list
+			mu.Unlock()
 			return err
 		},
 		func(ctx context.Context) error {
-			var err error
-			entries, err = s.logEntries(ctx, w.Start, until)
+			list, err := s.logEntries(ctx, since, until)
+			mu.Lock()
+			entries = list
+			mu.Unlock()
 			return err
 		},
+	}
+	if !st.Synced {
+		steps = append(steps, func(ctx context.Context) error { // created within the window
+			list, err := s.incidentsCreated(ctx, w.Start, until)
+			mu.Lock()
+			listed = list
+			mu.Unlock()
+			return err
+		})
 	}
 	if err := forEach(ctx, len(steps), steps, func(ctx context.Context, f func(context.Context) error) error { return f(ctx) }); err != nil {
 		return nil, err
 	}
 
-	// Incidents that a log entry of the window refers to, but that were
-	// created before it and are closed now, are fetched one by one.
-	var missing []string
-	seen := map[string]bool{}
+	openNow := map[string]bool{}
+	for _, in := range open {
+		openNow[in.ID] = true
+	}
+	for _, in := range append(listed, open...) {
+		s.keep(st, &in)
+	}
 	for _, e := range entries {
-		id := e.Incident.ID
-		if _, ok := incidents[id]; !ok && id != "" && !seen[id] {
+		st.Entries[e.ID] = logEntry(&e)
+	}
+	// Incidents to fetch by ID: those a log entry names that are not
+	// known, and known open ones that are no longer open.
+	var fetch []string
+	seen := map[string]bool{}
+	want := func(id string) {
+		if id != "" && !seen[id] {
 			seen[id] = true
-			missing = append(missing, id)
+			fetch = append(fetch, id)
 		}
 	}
-	sort.Strings(missing)
-	err = forEach(ctx, pagerdutyConcurrency, missing, func(ctx context.Context, id string) error {
+	for _, e := range entries {
+		if _, known := st.Incidents[e.Incident.ID]; !known && !st.Ignored[e.Incident.ID] {
+			want(e.Incident.ID)
+		}
+	}
+	for id, it := range st.Incidents {
+		if it.Open && !openNow[id] {
+			want(id)
+		}
+	}
+	sort.Strings(fetch)
+	err := forEach(ctx, len(fetch), fetch, func(ctx context.Context, id string) error {
 		in, err := s.client.GetIncidentWithContext(ctx, id)
 		if err != nil {
 			return s.wrap(err, "/incidents/"+id)
 		}
-		keep([]pagerduty.Incident{*in})
+		mu.Lock()
+		defer mu.Unlock()
+		s.keep(st, in)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return buildPagerDutySnapshot(incidents, entries, emails, s.inScope, w), nil
+	st.Synced, st.LogSince = true, w.End.Add(-syncOverlap)
+	st.prune(w)
+	s.state = st
+	return st.snapshot(w), nil
+}
+
+// keep records an incident in the state, or remembers that it is out of
+// scope.
+func (s *PagerDutySource) keep(st *PagerDutyState, in *pagerduty.Incident) {
+	if !s.inScope(in) {
+		st.Ignored[in.ID] = true
+		delete(st.Incidents, in.ID)
+		return
+	}
+	it := &model.Item{
+		Source:           model.SourcePagerDuty,
+		Kind:             model.KindIncident,
+		Key:              in.ID,
+		Title:            in.Title,
+		URL:              in.HTMLURL,
+		Open:             in.Status == "triggered" || in.Status == "acknowledged",
+		CreatedAt:        pdTime(in.CreatedAt),
+		UpdatedAt:        pdTime(in.UpdatedAt),
+		Service:          model.Ref{ID: in.Service.ID, Name: in.Service.Summary},
+		EscalationPolicy: model.Ref{ID: in.EscalationPolicy.ID, Name: in.EscalationPolicy.Summary},
+		Urgency:          in.Urgency,
+	}
+	if !it.Open {
+		// resolved_at, else the last status change; the resolve log
+		// entry, when seen, takes precedence in snapshot().
+		it.ClosedAt = pdTime(in.ResolvedAt)
+		if it.ClosedAt == 0 {
+			it.ClosedAt = pdTime(in.LastStatusChangeAt)
+		}
+	}
+	for _, t := range in.Teams {
+		it.Teams = append(it.Teams, model.Ref{ID: t.ID, Name: t.Summary})
+	}
+	if it.Open {
+		for _, a := range in.Assignments {
+			it.Assignees = append(it.Assignees, a.Assignee.ID)
+		}
+	}
+	st.Incidents[in.ID] = it
+}
+
+func logEntry(e *pagerduty.LogEntry) LogEntry {
+	le := LogEntry{Incident: e.Incident.ID, Type: e.Type, At: pdTime(e.CreatedAt)}
+	if isUserAgent(e.Agent) {
+		le.Agent = e.Agent.ID
+	}
+	if e.Type == "notify_log_entry" {
+		le.User = e.User.ID
+		le.Email = IsEmailMedium(notificationMedium(e.Channel))
+	}
+	return le
+}
+
+// prune drops log entries before the window, and incidents that are
+// neither open, nor created within it, nor named by a log entry within it.
+func (st *PagerDutyState) prune(w Window) {
+	start := w.Start.Unix()
+	named := map[string]bool{}
+	for id, e := range st.Entries {
+		if e.At < start {
+			delete(st.Entries, id)
+			continue
+		}
+		named[e.Incident] = true
+	}
+	for id, it := range st.Incidents {
+		if !it.Open && it.CreatedAt < start && !named[id] {
+			delete(st.Incidents, id)
+		}
+	}
+	for id := range st.Ignored {
+		if !named[id] {
+			delete(st.Ignored, id)
+		}
+	}
+}
+
+// snapshot turns the state into items and activities.
+func (st *PagerDutyState) snapshot(w Window) *model.Snapshot {
+	snap := &model.Snapshot{Source: model.SourcePagerDuty, End: w.End.Unix(), Emails: maps.Clone(st.Emails)}
+	ids := make([]string, 0, len(st.Incidents))
+	for id := range st.Incidents {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	index := make(map[string]int32, len(ids))
+	for _, id := range ids {
+		it := *st.Incidents[id]
+		it.FirstAcknowledgedAt, it.ResolveLoggedAt = 0, 0
+		index[id] = int32(len(snap.Items))
+		snap.Items = append(snap.Items, it)
+	}
+	entryIDs := make([]string, 0, len(st.Entries))
+	for id := range st.Entries {
+		entryIDs = append(entryIDs, id)
+	}
+	// Oldest first, so that "first acknowledgement" is the earliest.
+	sort.Slice(entryIDs, func(a, b int) bool {
+		ea, eb := st.Entries[entryIDs[a]], st.Entries[entryIDs[b]]
+		if ea.At != eb.At {
+			return ea.At < eb.At
+		}
+		return entryIDs[a] < entryIDs[b]
+	})
+	for _, eid := range entryIDs {
+		e := st.Entries[eid]
+		i, ok := index[e.Incident]
+		if !ok {
+			continue // outside the services and teams scope
+		}
+		it := &snap.Items[i]
+		var actor, action string
+		switch e.Type {
+		case "acknowledge_log_entry", "acknowledgement_log_entry":
+			if it.FirstAcknowledgedAt == 0 {
+				it.FirstAcknowledgedAt = e.At
+			}
+			actor, action = e.Agent, model.ActionAcknowledged
+		case "resolve_log_entry":
+			it.ResolveLoggedAt = e.At
+			if !it.Open {
+				it.ClosedAt = e.At
+			}
+			actor, action = e.Agent, model.ActionResolved
+		case "annotate_log_entry":
+			actor, action = e.Agent, model.ActionAnnotated
+		case "notify_log_entry":
+			if !e.Email {
+				actor, action = e.User, model.ActionNotified
+			}
+		}
+		if actor == "" || !w.Contains(e.At) {
+			continue
+		}
+		snap.Activities = append(snap.Activities, model.Activity{Item: i, Actor: actor, Action: action, At: e.At})
+	}
+	return snap
 }
 
 // inScope applies the services and teams filters, by ID or by name.
@@ -286,93 +518,4 @@ func notificationMedium(c pagerduty.Channel) string {
 // IsEmailMedium reports whether a notification medium is e-mail.
 func IsEmailMedium(m string) bool {
 	return m == "email" || m == "email_notification"
-}
-
-func buildPagerDutySnapshot(incidents map[string]pagerduty.Incident, entries []pagerduty.LogEntry, emails map[string]string, inScope func(*pagerduty.Incident) bool, w Window) *model.Snapshot {
-	snap := &model.Snapshot{Source: model.SourcePagerDuty, End: w.End.Unix(), Emails: emails}
-	ids := make([]string, 0, len(incidents))
-	for id := range incidents {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	index := map[string]int32{}
-	for _, id := range ids {
-		in := incidents[id]
-		if !inScope(&in) {
-			continue
-		}
-		it := model.Item{
-			Source:           model.SourcePagerDuty,
-			Kind:             model.KindIncident,
-			Key:              in.ID,
-			Title:            in.Title,
-			URL:              in.HTMLURL,
-			Open:             in.Status == "triggered" || in.Status == "acknowledged",
-			CreatedAt:        pdTime(in.CreatedAt),
-			UpdatedAt:        pdTime(in.UpdatedAt),
-			Service:          model.Ref{ID: in.Service.ID, Name: in.Service.Summary},
-			EscalationPolicy: model.Ref{ID: in.EscalationPolicy.ID, Name: in.EscalationPolicy.Summary},
-			Urgency:          in.Urgency,
-		}
-		if in.Status == "resolved" {
-			// resolved_at, else the resolve log entry (below), else the
-			// last status change.
-			it.ClosedAt = pdTime(in.ResolvedAt)
-		}
-		for _, t := range in.Teams {
-			it.Teams = append(it.Teams, model.Ref{ID: t.ID, Name: t.Summary})
-		}
-		if it.Open {
-			for _, a := range in.Assignments {
-				it.Assignees = append(it.Assignees, a.Assignee.ID)
-			}
-		}
-		index[id] = int32(len(snap.Items))
-		snap.Items = append(snap.Items, it)
-	}
-	// Oldest first, so that "first acknowledgement" is the earliest.
-	sort.SliceStable(entries, func(i, j int) bool { return pdTime(entries[i].CreatedAt) < pdTime(entries[j].CreatedAt) })
-	for _, e := range entries {
-		i, ok := index[e.Incident.ID]
-		if !ok {
-			continue // outside the services and teams scope
-		}
-		it := &snap.Items[i]
-		at := pdTime(e.CreatedAt)
-		var actor, action string
-		switch e.Type {
-		case "acknowledge_log_entry", "acknowledgement_log_entry":
-			if it.FirstAcknowledgedAt == 0 || at < it.FirstAcknowledgedAt {
-				it.FirstAcknowledgedAt = at
-			}
-			action = model.ActionAcknowledged
-		case "resolve_log_entry":
-			it.ResolveLoggedAt = at
-			if !it.Open && it.ClosedAt == 0 {
-				it.ClosedAt = at
-			}
-			action = model.ActionResolved
-		case "annotate_log_entry":
-			action = model.ActionAnnotated
-		case "notify_log_entry":
-			if e.User.ID != "" && !IsEmailMedium(notificationMedium(e.Channel)) {
-				actor = e.User.ID
-				action = model.ActionNotified
-			}
-		}
-		if action != model.ActionNotified && action != "" && isUserAgent(e.Agent) {
-			actor = e.Agent.ID
-		}
-		if actor == "" || !w.Contains(at) {
-			continue
-		}
-		snap.Activities = append(snap.Activities, model.Activity{Item: i, Actor: actor, Action: action, At: at})
-	}
-	for id, i := range index {
-		if it := &snap.Items[i]; !it.Open && it.ClosedAt == 0 {
-			in := incidents[id]
-			it.ClosedAt = pdTime(in.LastStatusChangeAt)
-		}
-	}
-	return snap
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -16,9 +17,6 @@ import (
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 )
-
-// requestTimeout bounds every API request.
-const requestTimeout = 60 * time.Second
 
 // Window is the rolling analysis window of one refresh: a time is inside it
 // when it is at or after Start and not after End.
@@ -39,27 +37,23 @@ type Source interface {
 }
 
 // NewSources builds the sources that cfg configures, each with its own
-// HTTP client instrumented by api.
-func NewSources(cfg *config.Config, api *APIMetrics) ([]Source, error) {
+// HTTP transport, which api instruments.
+func NewSources(cfg *config.Config, api *APIMetrics, logger *slog.Logger) ([]Source, error) {
 	var out []Source
 	if cfg.GitHub != nil {
-		s, err := NewGitHubSource(cfg.GitHub, httpClient(api, model.SourceGitHub))
+		etags := newETagStore()
+		t := newTransport(model.SourceGitHub, &cfg.GitHub.APIConfig, api, logger, etags)
+		s, err := NewGitHubSource(cfg.GitHub, &http.Client{Transport: t}, etags)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, s)
 	}
 	if cfg.PagerDuty != nil {
-		out = append(out, NewPagerDutySource(cfg, httpClient(api, model.SourcePagerDuty)))
+		t := newTransport(model.SourcePagerDuty, &cfg.PagerDuty.APIConfig, api, logger, nil)
+		out = append(out, NewPagerDutySource(cfg, &http.Client{Transport: t}))
 	}
 	return out, nil
-}
-
-func httpClient(api *APIMetrics, source string) *http.Client {
-	return &http.Client{
-		Timeout:   requestTimeout,
-		Transport: api.instrument(source, http.DefaultTransport),
-	}
 }
 
 // forEach runs f on every element with at most n running at once, and

@@ -57,6 +57,18 @@ type APIConfig struct {
 	TokenEnv  string `yaml:"token_env"`
 	TokenFile string `yaml:"token_file"`
 
+	// Concurrency is how many requests may be in flight at once.
+	Concurrency int `yaml:"concurrency"`
+	// RequestTimeout bounds each request, body included.
+	RequestTimeout model.Duration `yaml:"request_timeout"`
+	// MaxRetries is how often a request is retried after a transient
+	// error, a 5xx or a rate limit.
+	MaxRetries *int `yaml:"max_retries"`
+	// RateLimitReserve is the share of the primary rate limit left for
+	// the token's other users: at or below it, the source pauses until
+	// the limit resets.
+	RateLimitReserve *float64 `yaml:"rate_limit_reserve"`
+
 	// token is a pointer so that printing the struct shows an address,
 	// never the secret: fmt cannot call String on an unexported field.
 	token *Secret
@@ -103,6 +115,29 @@ func (Secret) String() string { return "<secret>" }
 
 // GoString hides the secret from %#v.
 func (Secret) GoString() string { return `"<secret>"` }
+
+// Defaults of the API sections.
+const (
+	DefaultGitHubConcurrency    = 4
+	DefaultPagerDutyConcurrency = 2
+	DefaultRequestTimeout       = model.Duration(30 * time.Second)
+	DefaultMaxRetries           = 3
+	DefaultRateLimitReserve     = 0.1
+)
+
+func (a *APIConfig) applyDefaults(url string, concurrency int) {
+	if a.APIURL == "" {
+		a.APIURL = url
+	}
+	if a.Concurrency == 0 {
+		a.Concurrency = concurrency
+	}
+	if a.RequestTimeout == 0 {
+		a.RequestTimeout = DefaultRequestTimeout
+	}
+	a.MaxRetries = intOr(a.MaxRetries, DefaultMaxRetries)
+	a.RateLimitReserve = floatOr(a.RateLimitReserve, DefaultRateLimitReserve)
+}
 
 // Token returns the token that Load resolved.
 func (a *APIConfig) Token() Secret { return a.token.value() }
@@ -261,11 +296,11 @@ func (c *Config) applyDefaults() {
 	if c.Timezone == "" {
 		c.Timezone = DefaultTimezone
 	}
-	if c.GitHub != nil && c.GitHub.APIURL == "" {
-		c.GitHub.APIURL = DefaultGitHubURL
+	if c.GitHub != nil {
+		c.GitHub.applyDefaults(DefaultGitHubURL, DefaultGitHubConcurrency)
 	}
-	if c.PagerDuty != nil && c.PagerDuty.APIURL == "" {
-		c.PagerDuty.APIURL = DefaultPagerDutyURL
+	if c.PagerDuty != nil {
+		c.PagerDuty.applyDefaults(DefaultPagerDutyURL, DefaultPagerDutyConcurrency)
 	}
 	c.Split.applyDefaults()
 	for i := range c.Rules {

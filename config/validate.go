@@ -33,7 +33,7 @@ func (c *Config) validate(errs *Errors) {
 		errs.add("", "at least one of github and pagerduty must be configured")
 	}
 	if g := c.GitHub; g != nil {
-		validateAPI("github", g.APIURL, g.TokenEnv, g.TokenFile, errs)
+		g.validate("github", errs)
 		if len(g.Repositories) == 0 {
 			errs.add("github.repositories", "at least one repository is required")
 		}
@@ -45,7 +45,7 @@ func (c *Config) validate(errs *Errors) {
 		}
 	}
 	if p := c.PagerDuty; p != nil {
-		validateAPI("pagerduty", p.APIURL, p.TokenEnv, p.TokenFile, errs)
+		p.validate("pagerduty", errs)
 		validateNonEmpty("pagerduty.services", p.Services, errs)
 		validateNonEmpty("pagerduty.teams", p.Teams, errs)
 	}
@@ -56,7 +56,20 @@ func (c *Config) validate(errs *Errors) {
 	c.validateSplit(errs)
 }
 
-func validateAPI(section, apiURL, tokenEnv, tokenFile string, errs *Errors) {
+func (a *APIConfig) validate(section string, errs *Errors) {
+	apiURL, tokenEnv, tokenFile := a.APIURL, a.TokenEnv, a.TokenFile
+	if a.Concurrency < 1 || a.Concurrency > 100 {
+		errs.add(section+".concurrency", "must be between 1 and 100 (GitHub allows at most 100 concurrent requests)")
+	}
+	if time.Duration(a.RequestTimeout) < time.Second {
+		errs.add(section+".request_timeout", "must be at least 1s")
+	}
+	if *a.MaxRetries < 0 || *a.MaxRetries > 10 {
+		errs.add(section+".max_retries", "must be between 0 and 10")
+	}
+	if *a.RateLimitReserve < 0 || *a.RateLimitReserve >= 1 {
+		errs.add(section+".rate_limit_reserve", "must be at least 0 and below 1")
+	}
 	u, err := url.Parse(apiURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs.add(section+".api_url", "must be an absolute http or https URL")

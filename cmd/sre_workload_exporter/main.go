@@ -104,7 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	api := srecollectors.NewAPIMetrics(reg)
-	sources, err := srecollectors.NewSources(cfg, api)
+	sources, err := srecollectors.NewSources(cfg, api, logger)
 	if err != nil {
 		logger.Error("cannot build sources", "err", err)
 		return 1

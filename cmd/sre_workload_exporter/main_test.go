@@ -114,7 +114,7 @@ func TestReadyOnlyAfterEveryFirstRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer run.Close()
-	sources, err := srecollectors.NewSources(cfg, srecollectors.NewAPIMetrics(nil))
+	sources, err := srecollectors.NewSources(cfg, srecollectors.NewAPIMetrics(nil), testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package analysis_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ func demoHistory(t *testing.T, now time.Time) ([]*model.Snapshot, func(day int) 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = run.Close() })
-	sources, err := collectors.NewSources(cfg, collectors.NewAPIMetrics(nil))
+	sources, err := collectors.NewSources(cfg, collectors.NewAPIMetrics(nil), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,9 @@
 package simulation
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -25,7 +28,43 @@ func (s *Server) serveGitHub(w http.ResponseWriter, r *http.Request, p string, n
 		githubError(w, http.StatusUnauthorized, "Bad credentials")
 		return
 	}
-	s.countGitHubRequest(w, now)
+	if !now.Before(s.rateReset) {
+		s.rateRemaining = s.rateLimit
+		s.rateReset = now.Add(time.Hour).Truncate(time.Second)
+	}
+	if s.faultKind() == FaultPrimaryExhausted || s.rateRemaining == 0 {
+		s.rateHeaders(w)
+		writeJSON(w, http.StatusForbidden, map[string]any{
+			"message":           "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.",
+			"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits",
+		})
+		return
+	}
+	// Answer into a buffer: a 200 gets an ETag, and a request whose
+	// If-None-Match matches it gets a 304, which costs no rate limit.
+	buf := &bufferedResponse{header: http.Header{}, status: http.StatusOK}
+	s.routeGitHub(buf, r, p)
+	if buf.status == http.StatusOK {
+		sum := sha256.Sum256(buf.body.Bytes())
+		etag := `W/"` + hex.EncodeToString(sum[:16]) + `"`
+		buf.header.Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			s.rateHeaders(w)
+			w.Header().Set("ETag", etag)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	s.rateRemaining--
+	s.rateHeaders(w)
+	for k, v := range buf.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(buf.status)
+	_, _ = w.Write(buf.body.Bytes())
+}
+
+func (s *Server) routeGitHub(w http.ResponseWriter, r *http.Request, p string) {
 	parts := strings.Split(strings.Trim(p, "/"), "/")
 	switch {
 	case len(parts) == 3 && parts[0] == "orgs" && parts[2] == "repos":
@@ -56,16 +95,9 @@ func (s *Server) serveGitHub(w http.ResponseWriter, r *http.Request, p string, n
 	}
 }
 
-// countGitHubRequest spends one request of the primary rate limit and sets
-// the X-RateLimit-* headers, as GitHub does on every authenticated answer.
-func (s *Server) countGitHubRequest(w http.ResponseWriter, now time.Time) {
-	if !now.Before(s.rateReset) {
-		s.rateRemaining = s.rateLimit
-		s.rateReset = now.Add(time.Hour).Truncate(time.Second)
-	}
-	if s.rateRemaining > 0 {
-		s.rateRemaining--
-	}
+// rateHeaders sets the X-RateLimit-* headers, as GitHub does on every
+// authenticated answer.
+func (s *Server) rateHeaders(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("X-RateLimit-Limit", strconv.Itoa(s.rateLimit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(s.rateRemaining))
@@ -73,6 +105,31 @@ func (s *Server) countGitHubRequest(w http.ResponseWriter, now time.Time) {
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.rateReset.Unix(), 10))
 	h.Set("X-RateLimit-Resource", "core")
 }
+
+// SetRateLimit sets GitHub's primary rate limit state, for tests of the
+// exporter's reserve.
+func (s *Server) SetRateLimit(limit, remaining int, reset time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rateLimit, s.rateRemaining, s.rateReset = limit, remaining, reset
+}
+
+// RateRemaining is GitHub's remaining primary rate limit.
+func (s *Server) RateRemaining() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rateRemaining
+}
+
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header         { return b.header }
+func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *bufferedResponse) WriteHeader(code int)        { b.status = code }
 
 func (s *Server) owner(login string) *Owner {
 	for _, o := range s.ds.GitHub.Owners {
@@ -98,7 +155,7 @@ func (s *Server) repo(owner, name string) *Repo {
 
 // paginate writes one page of n items, with GitHub's Link header, and
 // returns the index range of the page.
-func paginate(w http.ResponseWriter, r *http.Request, n int) (lo, hi int) {
+func (s *Server) paginate(w http.ResponseWriter, r *http.Request, n int) (lo, hi int) {
 	per := intParam(r, "per_page", 30, 100)
 	page := intParam(r, "page", 1, 0)
 	last := (n + per - 1) / per
@@ -118,7 +175,10 @@ func paginate(w http.ResponseWriter, r *http.Request, n int) (lo, hi int) {
 		return fmt.Sprintf("<%s>; rel=%q", u.String(), rel)
 	}
 	var links []string
-	if page < last {
+	switch {
+	case s.faultKind() == FaultLoop && page == 2:
+		links = append(links, link(1, "next"), link(last, "last"))
+	case page < last:
 		links = append(links, link(page+1, "next"), link(last, "last"))
 	}
 	if page > 1 {
@@ -138,7 +198,7 @@ func (s *Server) listRepos(w http.ResponseWriter, r *http.Request, login string,
 	}
 	repos := append([]*Repo(nil), o.Repos...)
 	sort.Slice(repos, func(i, j int) bool { return repos[i].Name < repos[j].Name })
-	lo, hi := paginate(w, r, len(repos))
+	lo, hi := s.paginate(w, r, len(repos))
 	out := make([]map[string]any, 0, hi-lo)
 	for i, rp := range repos[lo:hi] {
 		full := o.Login + "/" + rp.Name
@@ -247,7 +307,7 @@ func (s *Server) listIssues(w http.ResponseWriter, r *http.Request, full string,
 		}
 		return a.Before(b) == asc
 	})
-	lo, hi := paginate(w, r, len(sel))
+	lo, hi := s.paginate(w, r, len(sel))
 	out := make([]map[string]any, 0, hi-lo)
 	for _, is := range sel[lo:hi] {
 		out = append(out, s.issueJSON(r, full, is))
@@ -270,7 +330,7 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, full strin
 		}
 		return sel[i].CreatedAt.Before(sel[j].CreatedAt)
 	})
-	lo, hi := paginate(w, r, len(sel))
+	lo, hi := s.paginate(w, r, len(sel))
 	out := make([]map[string]any, 0, hi-lo)
 	for _, c := range sel[lo:hi] {
 		out = append(out, map[string]any{
@@ -299,7 +359,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, full string,
 	for _, is := range repo.Issues {
 		byNumber[is.Number] = is
 	}
-	lo, hi := paginate(w, r, len(evs))
+	lo, hi := s.paginate(w, r, len(evs))
 	out := make([]map[string]any, 0, hi-lo)
 	for _, e := range evs[lo:hi] {
 		m := map[string]any{

@@ -46,10 +46,14 @@ func (s *Server) servePagerDuty(w http.ResponseWriter, r *http.Request, p string
 
 // pdPage applies offset/limit, enforcing PagerDuty's 10,000 cap. It returns
 // false after writing the 400 that PagerDuty answers beyond the cap.
-func pdPage(w http.ResponseWriter, r *http.Request, n int) (lo, hi int, body map[string]any, ok bool) {
+func (s *Server) pdPage(w http.ResponseWriter, r *http.Request, n int) (lo, hi int, body map[string]any, ok bool) {
 	limit := intParam(r, "limit", 25, 100)
 	offset := intParam(r, "offset", 0, 0)
-	if offset+limit > PagerDutyMaxOffset {
+	maxOffset := PagerDutyMaxOffset
+	if s.faultKind() == FaultOffsetCap {
+		maxOffset = s.cur.Cap
+	}
+	if offset+limit > maxOffset {
 		pagerdutyError(w, http.StatusBadRequest, 2002, "Arguments Caused Error",
 			"Offset+limit exceeds maximum allowed value of 10000. Please try to refine your search to reduce the returned set of records below this number, like adding a date range.")
 		return 0, 0, nil, false
@@ -155,7 +159,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		sel = append(sel, in)
 	}
 	sort.SliceStable(sel, func(i, j int) bool { return sel[i].CreatedAt.Before(sel[j].CreatedAt) })
-	lo, hi, body, ok := pdPage(w, r, len(sel))
+	lo, hi, body, ok := s.pdPage(w, r, len(sel))
 	if !ok {
 		return
 	}
@@ -189,7 +193,7 @@ func (s *Server) listLogEntries(w http.ResponseWriter, r *http.Request) {
 	}
 	// Newest first.
 	sort.SliceStable(sel, func(i, j int) bool { return sel[i].CreatedAt.After(sel[j].CreatedAt) })
-	lo, hi, body, ok := pdPage(w, r, len(sel))
+	lo, hi, body, ok := s.pdPage(w, r, len(sel))
 	if !ok {
 		return
 	}
@@ -244,7 +248,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 			sel = append(sel, u)
 		}
 	}
-	lo, hi, body, ok := pdPage(w, r, len(sel))
+	lo, hi, body, ok := s.pdPage(w, r, len(sel))
 	if !ok {
 		return
 	}

@@ -36,6 +36,7 @@ type Server struct {
 	requests []Request
 	now      func() time.Time
 	fault    *Fault
+	cur      *Fault // the fault of the request being served
 
 	// GitHub's primary rate limit, per the X-RateLimit-* headers.
 	rateLimit     int
@@ -97,16 +98,52 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	now := s.now()
-	if s.applyFault(rec, api, p) {
-		// answered with the fault
-	} else if api == "github" {
-		s.serveGitHub(rec, r, p, now)
-	} else {
-		s.servePagerDuty(rec, r, p, now)
+	f := s.takeFault(api, p, now)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.requests = append(s.requests, Request{Time: now, API: api, Method: r.Method, Path: p, Query: r.URL.RawQuery, Status: rec.status})
+		s.mu.Unlock()
+	}()
+
+	if f != nil {
+		if f.Kind == FaultSlow {
+			select {
+			case <-time.After(f.Delay):
+			case <-r.Context().Done():
+				rec.status = 0
+				return
+			}
+		}
+		if answerFault(rec, f) {
+			if f.Kind == FaultReset {
+				rec.status = 0
+			}
+			return
+		}
 	}
-	s.requests = append(s.requests, Request{Time: now, API: api, Method: r.Method, Path: p, Query: r.URL.RawQuery, Status: rec.status})
+	var out http.ResponseWriter = rec
+	if f != nil && f.Kind == FaultTruncate {
+		out = &truncatingWriter{ResponseWriter: rec, status: http.StatusOK}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cur = f
+	defer func() { s.cur = nil }()
+	if api == "github" {
+		s.serveGitHub(out, r, p, now)
+	} else {
+		s.servePagerDuty(out, r, p, now)
+	}
+}
+
+// faultKind is the kind of the fault being served, or "". s.mu is held.
+func (s *Server) faultKind() string {
+	if s.cur == nil {
+		return ""
+	}
+	return s.cur.Kind
 }
 
 type statusRecorder struct {
