@@ -71,7 +71,7 @@ func newTestRefresher(t *testing.T, cfg *config.Config, reg *prometheus.Registry
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := NewRefresher(cfg, sources, logger, now)
+	r := NewRefresher(cfg, sources, api, logger, now)
 	reg.MustRegister(NewCollector(r.View))
 	return r, logs
 }

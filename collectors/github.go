@@ -34,6 +34,7 @@ const (
 type GitHubSource struct {
 	cfg    *config.GitHubConfig
 	client *github.Client
+	hc     *http.Client
 	etags  *etagStore
 
 	mu    sync.Mutex // guards state between refreshes (never two at once)
@@ -89,12 +90,15 @@ func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client, etags *etagStore
 	}
 	c := github.NewClient(hc).WithAuthToken(string(cfg.Token()))
 	c.BaseURL = base
-	return &GitHubSource{cfg: cfg, client: c, etags: etags,
+	return &GitHubSource{cfg: cfg, client: c, hc: hc, etags: etags,
 		state: &GitHubState{Repos: map[string]*RepoState{}, Owners: map[string][]string{}}}, nil
 }
 
 // Name is the source label value.
 func (*GitHubSource) Name() string { return model.SourceGitHub }
+
+// CloseIdleConnections closes the source's idle keep-alive connections.
+func (s *GitHubSource) CloseIdleConnections() { s.hc.CloseIdleConnections() }
 
 // Fetch brings every configured repository up to date and returns their
 // tracked items and the activities on them within w. The new state is kept

@@ -28,6 +28,7 @@ type PagerDutySource struct {
 	cfg    *config.PagerDutyConfig
 	emails []string
 	client *pagerduty.Client
+	hc     *http.Client
 
 	mu    sync.Mutex // guards state; refreshes never overlap
 	state *PagerDutyState
@@ -41,11 +42,14 @@ func NewPagerDutySource(cfg *config.Config, hc *http.Client) *PagerDutySource {
 	p := cfg.PagerDuty
 	c := pagerduty.NewClient(string(p.Token()), pagerduty.WithAPIEndpoint(strings.TrimSuffix(p.APIURL, "/")))
 	c.HTTPClient = hc
-	return &PagerDutySource{cfg: p, emails: cfg.PagerDutyEmails(), client: c, maxOffset: pagerdutyMaxOffset, state: newPagerDutyState()}
+	return &PagerDutySource{cfg: p, emails: cfg.PagerDutyEmails(), client: c, hc: hc, maxOffset: pagerdutyMaxOffset, state: newPagerDutyState()}
 }
 
 // Name is the source label value.
 func (*PagerDutySource) Name() string { return model.SourcePagerDuty }
+
+// CloseIdleConnections closes the source's idle keep-alive connections.
+func (s *PagerDutySource) CloseIdleConnections() { s.hc.CloseIdleConnections() }
 
 func (s *PagerDutySource) wrap(err error, endpoint string) error {
 	var ae pagerduty.APIError

@@ -2,6 +2,7 @@ package collectors
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -42,6 +43,7 @@ type View struct {
 type Refresher struct {
 	logger *slog.Logger
 	now    func() time.Time
+	api    *APIMetrics // may be nil
 
 	mu      sync.Mutex // guards everything below; held while publishing, never by scrapes
 	cfg     *config.Config
@@ -54,13 +56,14 @@ type Refresher struct {
 
 // NewRefresher prepares a refresher for cfg's sources. Nothing is fetched
 // until Run or RefreshOnce.
-func NewRefresher(cfg *config.Config, sources []Source, logger *slog.Logger, now func() time.Time) *Refresher {
+func NewRefresher(cfg *config.Config, sources []Source, api *APIMetrics, logger *slog.Logger, now func() time.Time) *Refresher {
 	if now == nil {
 		now = time.Now
 	}
 	r := &Refresher{
 		logger:  logger,
 		now:     now,
+		api:     api,
 		cfg:     cfg,
 		sources: sources,
 		snaps:   map[string]*model.Snapshot{},
@@ -114,6 +117,15 @@ func (r *Refresher) Run(ctx context.Context) {
 	wg.Wait()
 }
 
+// Close releases the sources' idle connections.
+func (r *Refresher) Close() {
+	for _, s := range r.sources {
+		if c, ok := s.(interface{ CloseIdleConnections() }); ok {
+			c.CloseIdleConnections()
+		}
+	}
+}
+
 // RefreshAll refreshes every source once, one after the other, and returns
 // the first error.
 func (r *Refresher) RefreshAll(ctx context.Context) error {
@@ -146,6 +158,10 @@ func (r *Refresher) RefreshOnce(ctx context.Context, s Source) (err error) {
 	st := r.status[s.Name()]
 	st.Refreshed, st.Duration = true, took
 	if err != nil {
+		var pe *panicError
+		if errors.As(err, &pe) && r.api != nil {
+			r.api.Panics.WithLabelValues(s.Name()).Inc()
+		}
 		st.Up = false
 		r.logger.Error("refresh failed; serving the last good data", "api", s.Name(), "err", err, "duration", took)
 	} else {

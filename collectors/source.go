@@ -104,11 +104,16 @@ func forEach[T any](ctx context.Context, n int, items []T, f func(context.Contex
 func callSafely[T any](ctx context.Context, f func(context.Context, T) error, it T) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("panic during refresh: %v\n%s", p, debug.Stack())
+			err = &panicError{msg: fmt.Sprintf("panic during refresh: %v\n%s", p, debug.Stack())}
 		}
 	}()
 	return f(ctx, it)
 }
+
+// panicError is a panic recovered during a refresh.
+type panicError struct{ msg string }
+
+func (e *panicError) Error() string { return e.msg }
 
 // redact removes anything that looks like a credential from an error
 // message: query parameters that carry tokens, and the given secrets.

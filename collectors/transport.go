@@ -158,6 +158,13 @@ func (t *transport) waitTurn(ctx context.Context) error {
 	return t.sleep(ctx, d)
 }
 
+// CloseIdleConnections closes the keep-alive connections not in use.
+func (t *transport) CloseIdleConnections() {
+	if c, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 // RoundTrip sends a request, retrying and waiting as the API asks.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()

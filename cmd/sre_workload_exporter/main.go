@@ -109,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logger.Error("cannot build sources", "err", err)
 		return 1
 	}
-	refresher := srecollectors.NewRefresher(cfg, sources, logger, time.Now)
+	refresher := srecollectors.NewRefresher(cfg, sources, api, logger, time.Now)
 	reg.MustRegister(srecollectors.NewCollector(refresher.View))
 
 	refreshCtx, stopRefresh := context.WithCancel(ctx)

@@ -118,7 +118,7 @@ func TestReadyOnlyAfterEveryFirstRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := srecollectors.NewRefresher(cfg, sources, testLogger(), time.Now)
+	r := srecollectors.NewRefresher(cfg, sources, nil, testLogger(), time.Now)
 	h, err := newHandler(prometheus.NewRegistry(), r, "/metrics", testLogger())
 	if err != nil {
 		t.Fatal(err)
