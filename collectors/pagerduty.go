@@ -51,6 +51,14 @@ func (*PagerDutySource) Name() string { return model.SourcePagerDuty }
 // CloseIdleConnections closes the source's idle keep-alive connections.
 func (s *PagerDutySource) CloseIdleConnections() { s.hc.CloseIdleConnections() }
 
+// SetEmails changes the e-mail addresses to resolve, after a config reload
+// that changed people; the next refresh resolves them.
+func (s *PagerDutySource) SetEmails(emails []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.emails = emails
+}
+
 func (s *PagerDutySource) wrap(err error, endpoint string) error {
 	var ae pagerduty.APIError
 	if errors.As(err, &ae) {

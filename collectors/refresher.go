@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,6 +51,9 @@ type Refresher struct {
 	sources []Source
 	snaps   map[string]*model.Snapshot
 	status  map[string]*SourceStatus
+	runCtx  context.Context               // set by Run
+	cancel  map[string]context.CancelFunc // stops a source's loop
+	loops   sync.WaitGroup
 
 	view atomic.Pointer[View]
 }
@@ -68,6 +72,7 @@ func NewRefresher(cfg *config.Config, sources []Source, api *APIMetrics, logger 
 		sources: sources,
 		snaps:   map[string]*model.Snapshot{},
 		status:  map[string]*SourceStatus{},
+		cancel:  map[string]context.CancelFunc{},
 	}
 	for _, s := range sources {
 		r.status[s.Name()] = &SourceStatus{Name: s.Name()}
@@ -92,29 +97,98 @@ func (r *Refresher) Ready() bool {
 }
 
 // Run refreshes every source at once, then every refresh_interval, until
-// ctx ends.
+// ctx ends. Reload may replace sources while it runs.
 func (r *Refresher) Run(ctx context.Context) {
-	var wg sync.WaitGroup
+	r.mu.Lock()
+	r.runCtx = ctx
 	for _, s := range r.sources {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				_ = r.RefreshOnce(ctx, s)
-				r.mu.Lock()
-				interval := time.Duration(r.cfg.RefreshInterval)
-				r.mu.Unlock()
-				t := time.NewTimer(interval)
-				select {
-				case <-ctx.Done():
-					t.Stop()
-					return
-				case <-t.C:
-				}
-			}
-		}()
+		r.startLocked(s)
 	}
-	wg.Wait()
+	r.mu.Unlock()
+	<-ctx.Done()
+	r.loops.Wait()
+}
+
+// startLocked starts the refresh loop of one source. r.mu must be held.
+func (r *Refresher) startLocked(s Source) {
+	ctx, cancel := context.WithCancel(r.runCtx)
+	r.cancel[s.Name()] = cancel
+	r.loops.Add(1)
+	go func() {
+		defer r.loops.Done()
+		for {
+			_ = r.RefreshOnce(ctx, s)
+			r.mu.Lock()
+			interval := time.Duration(r.cfg.RefreshInterval)
+			r.mu.Unlock()
+			t := time.NewTimer(interval)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// Reload swaps in a new config. A source whose config section is unchanged
+// keeps its state and its snapshot, so a change of rules, domains or people
+// re-classifies the same data at once, without an API sync. A changed or
+// new section gets a new source from build, which syncs from scratch; the
+// source of a removed section stops, and its data goes.
+func (r *Refresher) Reload(cfg *config.Config, build func(source string) (Source, error)) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var next []Source
+	replaced := map[string]bool{}
+	for _, name := range cfg.Sources() {
+		old := r.source(name)
+		if old != nil && config.SameSource(r.cfg, cfg, name) {
+			if ps, ok := old.(*PagerDutySource); ok {
+				ps.SetEmails(cfg.PagerDutyEmails())
+			}
+			next = append(next, old)
+			continue
+		}
+		s, err := build(name)
+		if err != nil {
+			return err
+		}
+		next = append(next, s)
+		replaced[name] = true
+	}
+	for _, old := range r.sources {
+		if replaced[old.Name()] || !slices.Contains(cfg.Sources(), old.Name()) {
+			if cancel := r.cancel[old.Name()]; cancel != nil {
+				cancel()
+			}
+			delete(r.snaps, old.Name())
+			delete(r.status, old.Name())
+		}
+	}
+	r.cfg, r.sources = cfg, next
+	for _, s := range next {
+		if replaced[s.Name()] {
+			r.status[s.Name()] = &SourceStatus{Name: s.Name()}
+			if r.runCtx != nil {
+				r.startLocked(s)
+			}
+		}
+	}
+	r.publishLocked()
+	return nil
+}
+
+// source returns the current source with that name, or nil. r.mu must be
+// held.
+func (r *Refresher) source(name string) Source {
+	for _, s := range r.sources {
+		if s.Name() == name {
+			return s
+		}
+	}
+	return nil
 }
 
 // Close releases the sources' idle connections.
@@ -155,6 +229,9 @@ func (r *Refresher) RefreshOnce(ctx context.Context, s Source) (err error) {
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.source(s.Name()) != s {
+		return err // replaced by a reload while it ran
+	}
 	st := r.status[s.Name()]
 	st.Refreshed, st.Duration = true, took
 	if err != nil {

@@ -40,20 +40,28 @@ type Source interface {
 // HTTP transport, which api instruments.
 func NewSources(cfg *config.Config, api *APIMetrics, logger *slog.Logger) ([]Source, error) {
 	var out []Source
-	if cfg.GitHub != nil {
-		etags := newETagStore()
-		t := newTransport(model.SourceGitHub, &cfg.GitHub.APIConfig, api, logger, etags)
-		s, err := NewGitHubSource(cfg.GitHub, &http.Client{Transport: t}, etags)
+	for _, name := range cfg.Sources() {
+		s, err := NewSource(cfg, name, api, logger)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, s)
 	}
-	if cfg.PagerDuty != nil {
-		t := newTransport(model.SourcePagerDuty, &cfg.PagerDuty.APIConfig, api, logger, nil)
-		out = append(out, NewPagerDutySource(cfg, &http.Client{Transport: t}))
-	}
 	return out, nil
+}
+
+// NewSource builds the named source of cfg.
+func NewSource(cfg *config.Config, name string, api *APIMetrics, logger *slog.Logger) (Source, error) {
+	switch name {
+	case model.SourceGitHub:
+		etags := newETagStore()
+		t := newTransport(model.SourceGitHub, &cfg.GitHub.APIConfig, api, logger, etags)
+		return NewGitHubSource(cfg.GitHub, &http.Client{Transport: t}, etags)
+	case model.SourcePagerDuty:
+		t := newTransport(model.SourcePagerDuty, &cfg.PagerDuty.APIConfig, api, logger, nil)
+		return NewPagerDutySource(cfg, &http.Client{Transport: t}), nil
+	}
+	return nil, fmt.Errorf("unknown source %q", name)
 }
 
 // forEach runs f on every element with at most n running at once, and

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -348,3 +349,30 @@ func (a *APIConfig) resolveSecret(section string, env Environment, errs *Errors)
 }
 
 var nameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+// SameSource reports whether a source's section is the same in two
+// configs, token included, so that its collected state stays valid.
+func SameSource(a, b *Config, source string) bool {
+	switch source {
+	case "github":
+		if a.GitHub == nil || b.GitHub == nil {
+			return a.GitHub == b.GitHub
+		}
+		x, y := *a.GitHub, *b.GitHub
+		return x.Token() == y.Token() && reflect.DeepEqual(x.withoutToken(), y.withoutToken()) &&
+			reflect.DeepEqual(x.Repositories, y.Repositories) && reflect.DeepEqual(x.ExcludeRepositories, y.ExcludeRepositories)
+	case "pagerduty":
+		if a.PagerDuty == nil || b.PagerDuty == nil {
+			return a.PagerDuty == b.PagerDuty
+		}
+		x, y := *a.PagerDuty, *b.PagerDuty
+		return x.Token() == y.Token() && reflect.DeepEqual(x.withoutToken(), y.withoutToken()) &&
+			reflect.DeepEqual(x.Services, y.Services) && reflect.DeepEqual(x.Teams, y.Teams)
+	}
+	return false
+}
+
+func (a APIConfig) withoutToken() APIConfig {
+	a.token = nil
+	return a
+}

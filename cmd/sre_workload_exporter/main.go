@@ -72,6 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err error
 	)
 	source := *configFile
+	load := func() (*config.Config, error) { return config.Load(*configFile) }
 	switch {
 	case *demo && *configCheck:
 		source = "config/demo.yml (embedded)"
@@ -85,9 +86,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		defer sim.Close()
+		load = func() (*config.Config, error) {
+			c, err := config.ParseWithoutSecrets(config.DemoYAML)
+			if err == nil {
+				sim.Configure(c)
+			}
+			return c, err
+		}
 		logger.Info("demo: serving the simulated GitHub and PagerDuty APIs", "address", sim.URL)
 	default:
-		cfg, err = config.Load(*configFile)
+		cfg, err = load()
 	}
 	if *configCheck {
 		return checkConfig(cfg, err, source, stdout, stderr)
@@ -111,12 +119,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	refresher := srecollectors.NewRefresher(cfg, sources, api, logger, time.Now)
 	reg.MustRegister(srecollectors.NewCollector(refresher.View))
+	rl := newReloader(load, refresher, api, logger, reg)
 
 	refreshCtx, stopRefresh := context.WithCancel(ctx)
 	defer stopRefresh()
 	go refresher.Run(refreshCtx)
+	rl.watchSignals(refreshCtx)
 
-	handler, err := newHandler(reg, refresher, *telemetryPath, logger)
+	handler, err := newHandler(reg, refresher, rl, *telemetryPath, logger)
 	if err != nil {
 		logger.Error("cannot build the web handler", "err", err)
 		return 1
@@ -145,8 +155,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // newHandler serves the metrics, the health and readiness endpoints and the
 // landing page.
-func newHandler(reg *prometheus.Registry, refresher *srecollectors.Refresher, telemetryPath string, logger *slog.Logger) (http.Handler, error) {
+func newHandler(reg *prometheus.Registry, refresher *srecollectors.Refresher, reload http.Handler, telemetryPath string, logger *slog.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
+	mux.Handle("/-/reload", reload)
 	mux.Handle(telemetryPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
 		EnableOpenMetrics: true,
@@ -164,7 +175,7 @@ func newHandler(reg *prometheus.Registry, refresher *srecollectors.Refresher, te
 	if telemetryPath != "/" {
 		landing, err := web.NewLandingPage(web.LandingConfig{
 			Name:        "SRE Workload Exporter",
-			Description: "Where an SRE team's work goes, from GitHub and PagerDuty: evidence for deciding when to split the team.",
+			Description: "Where an SRE team's work goes, from GitHub and PagerDuty: evidence for deciding when to split the team. POST /-/reload (or SIGHUP) reloads the config file.",
 			Version:     version.Info(),
 			Links: []web.LandingLinks{
 				{Address: telemetryPath, Text: "Metrics"},
