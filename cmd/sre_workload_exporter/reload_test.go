@@ -38,7 +38,8 @@ func scrape(t *testing.T, base string) map[string]float64 {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	families, err := expfmt.NewTextParser(model.UTF8Validation).TextToMetricFamilies(resp.Body)
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,9 @@ func TestReload(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var stderr syncWriter
-	go func() { done <- run(ctx, []string{"--config.file", path, "--web.listen-address", addr}, io.Discard, &stderr) }()
+	go func() {
+		done <- run(ctx, []string{"--config.file", path, "--web.listen-address", addr}, io.Discard, &stderr)
+	}()
 	defer func() {
 		cancel()
 		<-done
@@ -127,7 +130,9 @@ func TestReload(t *testing.T) {
 	// Rename the rule: the same data is re-classified at once, with no
 	// request to either API.
 	requests := len(sim.Requests())
-	write(demoConfigFor(t, sim, func(y string) string { return strings.Replace(y, "name: product-repos", "name: product-repositories", 1) }))
+	write(demoConfigFor(t, sim, func(y string) string {
+		return strings.Replace(y, "name: product-repos", "name: product-repositories", 1)
+	}))
 	if code, body := post(); code != http.StatusOK {
 		t.Fatalf("reload: %d %s", code, body)
 	}
