@@ -2,6 +2,7 @@ package collectors
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 	"net/http"
@@ -99,6 +100,45 @@ func (*GitHubSource) Name() string { return model.SourceGitHub }
 
 // CloseIdleConnections closes the source's idle keep-alive connections.
 func (s *GitHubSource) CloseIdleConnections() { s.hc.CloseIdleConnections() }
+
+type githubSaved struct {
+	State *GitHubState         `json:"state"`
+	ETags map[string]etagEntry `json:"etags"`
+}
+
+// SaveState returns the sync state and the ETags, for the state file.
+func (s *GitHubSource) SaveState() (json.RawMessage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.etags.mu.Lock()
+	defer s.etags.mu.Unlock()
+	return json.Marshal(githubSaved{State: s.state, ETags: s.etags.m})
+}
+
+// RestoreState takes back a saved state.
+func (s *GitHubSource) RestoreState(data json.RawMessage) error {
+	var saved githubSaved
+	if err := json.Unmarshal(data, &saved); err != nil {
+		return err
+	}
+	if saved.State == nil || saved.State.Repos == nil || saved.State.Owners == nil {
+		return errors.New("incomplete GitHub state")
+	}
+	for k, st := range saved.State.Repos {
+		if st == nil || st.Items == nil || st.Comments == nil || st.Reviews == nil || st.Events == nil {
+			return errors.New("incomplete state of repository " + k)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.state = saved.State
+	s.etags.mu.Lock()
+	defer s.etags.mu.Unlock()
+	if saved.ETags != nil {
+		s.etags.m = saved.ETags
+	}
+	return nil
+}
 
 // Fetch brings every configured repository up to date and returns their
 // tracked items and the activities on them within w. The new state is kept

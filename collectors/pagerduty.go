@@ -2,6 +2,7 @@ package collectors
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -50,6 +51,33 @@ func (*PagerDutySource) Name() string { return model.SourcePagerDuty }
 
 // CloseIdleConnections closes the source's idle keep-alive connections.
 func (s *PagerDutySource) CloseIdleConnections() { s.hc.CloseIdleConnections() }
+
+// SaveState returns the sync state, for the state file.
+func (s *PagerDutySource) SaveState() (json.RawMessage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return json.Marshal(s.state)
+}
+
+// RestoreState takes back a saved state.
+func (s *PagerDutySource) RestoreState(data json.RawMessage) error {
+	st := newPagerDutyState()
+	if err := json.Unmarshal(data, st); err != nil {
+		return err
+	}
+	if st.Incidents == nil || st.Entries == nil || st.Ignored == nil || st.Emails == nil {
+		return errors.New("incomplete PagerDuty state")
+	}
+	for id, it := range st.Incidents {
+		if it == nil {
+			return errors.New("incomplete state of incident " + id)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.state = st
+	return nil
+}
 
 // SetEmails changes the e-mail addresses to resolve, after a config reload
 // that changed people; the next refresh resolves them.

@@ -51,6 +51,7 @@ type Refresher struct {
 	sources []Source
 	snaps   map[string]*model.Snapshot
 	status  map[string]*SourceStatus
+	store   *Store                        // nil without --storage.path
 	runCtx  context.Context               // set by Run
 	cancel  map[string]context.CancelFunc // stops a source's loop
 	loops   sync.WaitGroup
@@ -81,6 +82,17 @@ func NewRefresher(cfg *config.Config, sources []Source, api *APIMetrics, logger 
 	r.publishLocked()
 	r.mu.Unlock()
 	return r
+}
+
+// UseStore restores the sources' saved state from store, and saves it
+// there after every successful refresh.
+func (r *Refresher) UseStore(store *Store) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.store = store
+	for _, s := range r.sources {
+		store.Restore(s, Fingerprint(r.cfg, s.Name()))
+	}
 }
 
 // View returns the current published state. It never blocks on a refresh.
@@ -154,6 +166,9 @@ func (r *Refresher) Reload(cfg *config.Config, build func(source string) (Source
 		s, err := build(name)
 		if err != nil {
 			return err
+		}
+		if r.store != nil {
+			r.store.Restore(s, Fingerprint(cfg, name))
 		}
 		next = append(next, s)
 		replaced[name] = true
@@ -245,6 +260,13 @@ func (r *Refresher) RefreshOnce(ctx context.Context, s Source) (err error) {
 		st.Up, st.LastSuccess = true, r.now()
 		r.snaps[s.Name()] = snap
 		r.logger.Info("refresh complete", "api", s.Name(), "items", len(snap.Items), "activities", len(snap.Activities), "duration", took)
+		if r.store != nil {
+			// The source's refreshes never overlap, so its state is
+			// quiet while it is written.
+			if serr := r.store.Save(s, Fingerprint(r.cfg, s.Name())); serr != nil {
+				r.logger.Warn("cannot save the state file", "err", serr)
+			}
+		}
 	}
 	r.publishLocked()
 	return err

@@ -52,6 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		configCheck   = app.Flag("config.check", "Validate the configuration file, print a summary, and exit 0 if it is valid, 1 if not.").Bool()
 		demo          = app.Flag("demo", "Run on the embedded demo: a simulation of the GitHub and PagerDuty APIs on loopback. Needs no token, config file or network.").Bool()
 		telemetryPath = app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
+		storagePath   = app.Flag("storage.path", "Optional state file: tracked items, ETags and sync cursors, so that a restart resumes incrementally. Written atomically after each successful refresh; a corrupt file is ignored.").String()
 	)
 	webFlags := kingpinflag.AddFlags(app, defaultListenAddress)
 	logConfig := &promslog.Config{}
@@ -118,6 +119,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	refresher := srecollectors.NewRefresher(cfg, sources, api, logger, time.Now)
+	if *storagePath != "" {
+		refresher.UseStore(srecollectors.NewStore(*storagePath, logger))
+	}
 	reg.MustRegister(srecollectors.NewCollector(refresher.View))
 	rl := newReloader(load, refresher, api, logger, reg)
 
