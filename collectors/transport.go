@@ -33,7 +33,9 @@ const (
 	// one (typically a primary rate limit that resets in most of an hour)
 	// fails the refresh at once; the source stays paused, and no request
 	// reaches the API until the wait is over.
-	maxInlineWait = 2 * time.Minute
+	maxInlineWait = 5 * time.Minute
+	// maxJitter caps the random part added to a wait.
+	maxJitter = 5 * time.Second
 	// retryCap caps the backoff after transient errors.
 	retryCap = 30 * time.Second
 	// maxBody bounds a buffered response body.
@@ -120,9 +122,10 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// jitter adds up to 10% to d.
+// jitter adds up to 10% to d, and at most maxJitter, so that clients that
+// were limited together do not come back together.
 func jitter(d time.Duration) time.Duration {
-	return d + time.Duration(rand.Int64N(int64(d)/10+1))
+	return d + time.Duration(rand.Int64N(int64(min(d/10, maxJitter))+1))
 }
 
 // block pauses the source until t, counting the new waiting time once.
