@@ -190,8 +190,8 @@ func TestReserveIsKept(t *testing.T) {
 func TestTokensAreRedactedFromURLs(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://ghe.example/api/v3/repos/a/b?access_token=ghp_abc123&page=2": "https://ghe.example/api/v3/repos/a/b?access_token=REDACTED&page=2",
-		`Get "https://x/?token=abc": EOF`: `Get "https://x/?token=REDACTED": EOF`,
-		"Authorization: Token token=pd_secret ok":                            "Authorization: Token token=REDACTED ok",
+		`Get "https://x/?token=abc": EOF`:                                     `Get "https://x/?token=REDACTED": EOF`,
+		"Authorization: Token token=pd_secret ok":                             "Authorization: Token token=REDACTED ok",
 	} {
 		if got := redact(in); got != want {
 			t.Errorf("redact(%q) = %q, want %q", in, got, want)
