@@ -46,8 +46,8 @@ type GitHubSource struct {
 // state file persists it.
 type GitHubState struct {
 	Repos map[string]*RepoState `json:"repos"`
-	// Owners caches the expansion of "owner/*" entries.
-	Owners map[string][]string `json:"owners"`
+	// Owners caches the listings behind "owner/*" entries, page by page.
+	Owners map[string][]OwnerPage `json:"owners"`
 }
 
 // RepoState is one repository's tracked items and the actions on them
@@ -92,7 +92,7 @@ func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client, etags *etagStore
 	c := github.NewClient(hc).WithAuthToken(string(cfg.Token()))
 	c.BaseURL = base
 	return &GitHubSource{cfg: cfg, client: c, hc: hc, etags: etags,
-		state: &GitHubState{Repos: map[string]*RepoState{}, Owners: map[string][]string{}}}, nil
+		state: &GitHubState{Repos: map[string]*RepoState{}, Owners: map[string][]OwnerPage{}}}, nil
 }
 
 // Name is the source label value.
@@ -167,6 +167,11 @@ func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, er
 		return nil, err
 	}
 	state := &GitHubState{Repos: map[string]*RepoState{}, Owners: owners}
+	for owner := range owners {
+		if !s.listsOwner(owner) {
+			delete(owners, owner) // no longer configured
+		}
+	}
 	snap := &model.Snapshot{Source: model.SourceGitHub, End: w.End.Unix()}
 	for _, st := range next {
 		state.Repos[strings.ToLower(st.Full)] = st
@@ -207,7 +212,7 @@ func (st *RepoState) clone() *RepoState {
 
 // repositories expands the configured list: "owner/*" becomes every
 // non-archived repository of the organisation or user, and exclusions apply.
-func (s *GitHubSource) repositories(ctx context.Context, owners map[string][]string) ([]string, error) {
+func (s *GitHubSource) repositories(ctx context.Context, owners map[string][]OwnerPage) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	add := func(full string) {
@@ -224,16 +229,29 @@ func (s *GitHubSource) repositories(ctx context.Context, owners map[string][]str
 			add(r)
 			continue
 		}
-		list, err := s.ownerRepos(ctx, owner, owners[owner])
+		pages, err := s.ownerRepos(ctx, owner, owners[owner])
 		if err != nil {
 			return nil, err
 		}
-		owners[owner] = list
-		for _, full := range list {
-			add(full)
+		owners[owner] = pages
+		for _, p := range pages {
+			for _, full := range p.Names {
+				add(full)
+			}
 		}
 	}
 	return out, nil
+}
+
+// listsOwner reports whether the config lists all of an owner's
+// repositories.
+func (s *GitHubSource) listsOwner(owner string) bool {
+	for _, r := range s.cfg.Repositories {
+		if r == owner+"/*" {
+			return true
+		}
+	}
+	return false
 }
 
 func excluded(globs []string, full string) bool {
@@ -246,37 +264,55 @@ func excluded(globs []string, full string) bool {
 }
 
 // ownerRepos lists an organisation's non-archived repositories, or a
-// user's when the owner is not an organisation. A 304 keeps the last list.
-func (s *GitHubSource) ownerRepos(ctx context.Context, owner string, last []string) ([]string, error) {
-	names := func(repos []*github.Repository) []string {
-		var out []string
+// user's when the owner is not an organisation. Each page is a conditional
+// request; a page that answers 304 is taken from the last listing.
+func (s *GitHubSource) ownerRepos(ctx context.Context, owner string, last []OwnerPage) ([]OwnerPage, error) {
+	list := func(ctx context.Context, page int, user bool) ([]*github.Repository, *github.Response, error) {
+		lo := github.ListOptions{PerPage: githubPerPage, Page: page}
+		if user {
+			return s.client.Repositories.ListByUser(ctx, owner, &github.RepositoryListByUserOptions{Type: "owner", ListOptions: lo})
+		}
+		return s.client.Repositories.ListByOrg(ctx, owner, &github.RepositoryListByOrgOptions{Type: "all", ListOptions: lo})
+	}
+	user := len(last) > 0 && last[0].User
+	var pages []OwnerPage
+	for page := 1; page != 0; {
+		if len(pages) >= page {
+			return nil, s.wrap(errors.New("pagination loop"), "listing repositories of "+owner)
+		}
+		repos, resp, err := list(ctx, page, user)
+		if statusOf(err) == http.StatusNotFound && page == 1 && !user {
+			user = true
+			continue
+		}
+		if notModified(err) && page <= len(last) {
+			pages = append(pages, last[page-1])
+			page = last[page-1].Next
+			continue
+		}
+		if err != nil {
+			return nil, s.wrap(err, "listing repositories of "+owner)
+		}
+		p := OwnerPage{User: user}
 		for _, r := range repos {
 			if !r.GetArchived() {
-				out = append(out, r.GetFullName())
+				p.Names = append(p.Names, r.GetFullName())
 			}
 		}
-		return out
-	}
-	repos, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.Repository, *github.Response, error) {
-		return s.client.Repositories.ListByOrg(ctx, owner, &github.RepositoryListByOrgOptions{
-			Type: "all", ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-	}, nil)
-	if notModified(err) && last != nil {
-		return last, nil
-	}
-	if statusOf(err) == http.StatusNotFound {
-		repos, err = collectPages(ctx, func(ctx context.Context, page int) ([]*github.Repository, *github.Response, error) {
-			return s.client.Repositories.ListByUser(ctx, owner, &github.RepositoryListByUserOptions{
-				Type: "owner", ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-		}, nil)
-		if notModified(err) && last != nil {
-			return last, nil
+		if resp != nil {
+			p.Next = resp.NextPage
 		}
+		pages = append(pages, p)
+		page = p.Next
 	}
-	if err != nil {
-		return nil, s.wrap(err, "listing repositories of "+owner)
-	}
-	return names(repos), nil
+	return pages, nil
+}
+
+// OwnerPage is one page of an owner's repository listing.
+type OwnerPage struct {
+	Names []string `json:"names"`
+	Next  int      `json:"next"` // the next page, 0 for the last
+	User  bool     `json:"user"` // listed as a user, not an organisation
 }
 
 // statusOf is the HTTP status of a go-github error, or 0.

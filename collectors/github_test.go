@@ -177,7 +177,7 @@ github: {token_env: U, repositories: [acme-corp/*, solo/*, acme-corp/sec], exclu
 domains: [{name: d}]
 `)
 	src := sourceOf(t, cfg, "github").(*GitHubSource)
-	repos, err := src.repositories(t.Context(), map[string][]string{})
+	repos, err := src.repositories(t.Context(), map[string][]OwnerPage{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,119 @@
+package collectors
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
+)
+
+// budgetDataset is an organisation of n repositories, each with a few
+// issues, comments and events in the window.
+func budgetDataset(n int) *simulation.Dataset {
+	ds := pdBase()
+	org := &simulation.Owner{Login: "acme", IsOrg: true}
+	for i := 0; i < n; i++ {
+		repo := &simulation.Repo{Name: fmt.Sprintf("svc-%03d", i)}
+		for k := 1; k <= 5; k++ {
+			repo.Issues = append(repo.Issues, &simulation.Issue{Number: k, Title: "task", User: simulation.User{Login: "alice-sre"},
+				CreatedAt: ago(3), UpdatedAt: ago(2)})
+			repo.Comments = append(repo.Comments, &simulation.Comment{ID: int64(i*10 + k), Issue: k, User: simulation.User{Login: "bob-ops"},
+				CreatedAt: ago(2), UpdatedAt: ago(2)})
+		}
+		repo.Events = []*simulation.Event{{ID: int64(i + 1), Issue: 1, Actor: simulation.User{Login: "bob-ops"}, Event: "closed", CreatedAt: ago(1)}}
+		repo.Issues[0].ClosedAt = ago(1)
+		org.Repos = append(org.Repos, repo)
+	}
+	ds.GitHub.Owners = []*simulation.Owner{org}
+	return ds
+}
+
+// TestRequestBudget measures the requests of a first sync and of a refresh
+// in which nothing changed, for organisations of several sizes. The README
+// quotes its log (go test -run TestRequestBudget -v ./collectors).
+func TestRequestBudget(t *testing.T) {
+	for _, n := range []int{10, 100, 250} {
+		t.Run(fmt.Sprint(n, " repositories"), func(t *testing.T) {
+			yml := fmt.Sprintf(`
+github: {token_env: U, repositories: ["acme/*"]}
+pagerduty: {token_env: U, teams: [Platform]}
+domains: [{name: product}]
+people:
+  - {name: alice, github: [alice-sre], pagerduty: [alice@acme.example]}
+  - {name: bob, github: [bob-ops], pagerduty: [PBOB001]}
+`)
+			run, cfg := testSetup(t, budgetDataset(n), yml)
+			r, _ := newTestRefresher(t, cfg, prometheus.NewRegistry(), fixedClock(testEnd))
+			defer r.Close()
+			count := func() (gh, ghCharged, pd int) {
+				for _, req := range run.Requests() {
+					switch req.API {
+					case "github":
+						gh++
+						if req.Status != 304 {
+							ghCharged++
+						}
+					case "pagerduty":
+						pd++
+					}
+				}
+				return
+			}
+			start := run.RateRemaining()
+			if err := r.RefreshAll(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			gh, charged, pd := count()
+			// Per repository: issues (state=all and state=open), comments,
+			// review comments, events; plus the organisation's listing.
+			orgPages := (n + 99) / 100
+			if want := 5*n + orgPages; gh != want || charged != want {
+				t.Errorf("first sync: %d GitHub requests (%d charged), want %d", gh, charged, want)
+			}
+			if used := start - run.RateRemaining(); used != gh {
+				t.Errorf("first sync used %d of the rate limit for %d requests", used, gh)
+			}
+			t.Logf("first sync: %d GitHub requests (5 per repository + %d for the listing), %d PagerDuty", gh, orgPages, pd)
+
+			run.ResetRequests()
+			before := run.RateRemaining()
+			began := time.Now()
+			if err := r.RefreshAll(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			took := time.Since(began)
+			gh, charged, pd = count()
+			if want := 4*n + orgPages; gh != want || charged != 0 {
+				t.Errorf("steady state: %d GitHub requests (%d charged), want %d, all 304", gh, charged, want)
+			}
+			if run.RateRemaining() != before {
+				t.Error("the steady-state refresh consumed primary rate limit")
+			}
+			if pd != 2 {
+				t.Errorf("steady state: %d PagerDuty requests, want 2 (open incidents, new log entries)", pd)
+			}
+			t.Logf("steady state: %d GitHub requests, all 304 (0 rate limit), %d PagerDuty; took %v on loopback", gh, pd, took.Round(time.Millisecond))
+
+			// A repository created on the last page of the listing is found.
+			run.Update(func(ds *simulation.Dataset) {
+				org := ds.GitHub.Owners[0]
+				org.Repos = append(org.Repos, &simulation.Repo{Name: "zzz-new", Issues: []*simulation.Issue{
+					{Number: 1, Title: "new", User: simulation.User{Login: "alice-sre"}, CreatedAt: ago(0.5), UpdatedAt: ago(0.5)}}})
+			})
+			if err := r.RefreshAll(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, c := range r.View().Analysis.Classified {
+				found = found || c.Item.Key == "acme/zzz-new#1"
+			}
+			if !found {
+				t.Error("a new repository on the last page of the listing was not found")
+			}
+		})
+	}
+}
