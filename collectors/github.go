@@ -285,15 +285,28 @@ func (s *GitHubSource) ownerRepos(ctx context.Context, owner string, last []Owne
 			user = true
 			continue
 		}
-		if notModified(err) && page <= len(last) {
-			pages = append(pages, last[page-1])
-			page = last[page-1].Next
+		if notModified(err) && page > len(last) {
+			break // the empty page after a full last page is still empty
+		}
+		if notModified(err) {
+			p := last[page-1]
+			pages = append(pages, p)
+			page = p.Next
+			if page == 0 && p.Full {
+				// A full last page does not say whether a new one has
+				// begun since: GitHub's ETag covers the body, not the
+				// Link header. Ask for the next page.
+				page = len(pages) + 1
+			}
 			continue
 		}
 		if err != nil {
 			return nil, s.wrap(err, "listing repositories of "+owner)
 		}
-		p := OwnerPage{User: user}
+		if len(repos) == 0 && page > 1 {
+			break // the page after a full last page is empty
+		}
+		p := OwnerPage{User: user, Full: len(repos) == githubPerPage}
 		for _, r := range repos {
 			if !r.GetArchived() {
 				p.Names = append(p.Names, r.GetFullName())
@@ -304,6 +317,9 @@ func (s *GitHubSource) ownerRepos(ctx context.Context, owner string, last []Owne
 		}
 		pages = append(pages, p)
 		page = p.Next
+		if page == 0 && p.Full {
+			page = len(pages) + 1 // see above: probe after a full last page
+		}
 	}
 	return pages, nil
 }
@@ -313,6 +329,7 @@ type OwnerPage struct {
 	Names []string `json:"names"`
 	Next  int      `json:"next"` // the next page, 0 for the last
 	User  bool     `json:"user"` // listed as a user, not an organisation
+	Full  bool     `json:"full"` // the page held per_page repositories
 }
 
 // statusOf is the HTTP status of a go-github error, or 0.
