@@ -172,9 +172,6 @@ func (t *transport) CloseIdleConnections() {
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	for attempt := 0; ; attempt++ {
-		if err := t.waitTurn(ctx); err != nil {
-			return nil, err
-		}
 		resp, err := t.send(req)
 		retry, wait := t.classify(resp, err, attempt)
 		if !retry || attempt >= t.maxRetries || ctx.Err() != nil {
@@ -202,6 +199,11 @@ func (t *transport) send(req *http.Request) (*http.Response, error) {
 		return nil, req.Context().Err()
 	}
 	defer func() { <-t.sem }()
+	// Wait out a pause only now, holding a slot: a request that queued
+	// for a slot before the pause began must not slip through.
+	if err := t.waitTurn(req.Context()); err != nil {
+		return nil, err
+	}
 
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
 	defer cancel()
@@ -351,7 +353,10 @@ func (t *transport) observeRateLimit(resp *http.Response) {
 	if err != nil || resetAt.IsZero() {
 		return
 	}
-	if floor := math.Ceil(lim * t.reserve); rem <= floor && t.reserve > 0 {
+	// Pause early enough that the requests still in flight cannot take
+	// the budget below the reserve.
+	floor := math.Ceil(lim * t.reserve)
+	if t.reserve > 0 && rem <= floor+float64(cap(t.sem)) {
 		t.block(resetAt, fmt.Sprintf("rate limit reserve: %.0f of %.0f left, keeping %.0f for the token's other users", rem, lim, floor))
 	}
 }

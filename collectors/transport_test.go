@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
@@ -165,18 +166,18 @@ func TestLongWaitFailsFastAndSendsNothing(t *testing.T) {
 	}
 }
 
-// TestReserveIsKept: when the remaining budget falls to 10% of the limit,
-// the source pauses until the reset, so the token never reaches 0 through
-// the exporter.
+// TestReserveIsKept: when the remaining budget falls to 10% of the limit
+// (plus the concurrency, for the requests in flight), the source pauses
+// until the reset, so the token never reaches 0 through the exporter.
 func TestReserveIsKept(t *testing.T) {
 	tr, next, _ := testTransport(t, func(now time.Time) *http.Response {
-		return answer(200, "X-RateLimit-Remaining", "500", "X-RateLimit-Limit", "5000",
+		return answer(200, "X-RateLimit-Remaining", "502", "X-RateLimit-Limit", "5000",
 			"X-RateLimit-Reset", strconv.FormatInt(now.Add(40*time.Second).Unix(), 10))(now)
 	}, answer(200))
 	if _, err := get(t, tr); err != nil {
 		t.Fatal(err)
 	}
-	if got := testutil.ToFloat64(tr.m.RateLimitRemaining.WithLabelValues("github")); got != 500 {
+	if got := testutil.ToFloat64(tr.m.RateLimitRemaining.WithLabelValues("github")); got != 502 {
 		t.Errorf("rate_limit_remaining %v", got)
 	}
 	if _, err := get(t, tr); err != nil {
@@ -199,5 +200,39 @@ func TestTokensAreRedactedFromURLs(t *testing.T) {
 	}
 	if got := redact("the secret is s3cr3tvalue", "s3cr3tvalue"); strings.Contains(got, "s3cr3t") {
 		t.Errorf("a known secret was not redacted: %q", got)
+	}
+}
+
+// TestReserveOverHTTP: against the simulated GitHub with 14 of 100
+// requests left, the exporter stops at the 10% reserve, waits for the
+// reset, and finishes; the token never goes below the reserve.
+func TestReserveOverHTTP(t *testing.T) {
+	run, cfg := testSetup(t, goldenDataset(), testConfig)
+	r, logs := newTestRefresher(t, cfg, prometheus.NewRegistry(), fixedClock(testEnd))
+	defer r.Close()
+	reset := time.Now().Add(2 * time.Second).Truncate(time.Second).Add(time.Second)
+	run.SetRateLimit(100, 14, reset)
+	if err := r.RefreshAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if low := run.MinRateRemaining(); low < 10 {
+		t.Errorf("the remaining budget fell to %d, below the reserve of 10", low)
+	}
+	var before, after int
+	for _, req := range run.Requests() {
+		if req.API != "github" {
+			continue
+		}
+		if req.Time.Before(reset) {
+			before++
+		} else {
+			after++
+		}
+	}
+	if before > 4 || after == 0 {
+		t.Errorf("%d requests before the reset, %d after; want at most 4 (14 - 10), then the rest", before, after)
+	}
+	if !strings.Contains(logs.String(), "rate limit reserve") {
+		t.Errorf("the pause was not logged:\n%s", logs)
 	}
 }

@@ -56,6 +56,7 @@ func (s *Server) serveGitHub(w http.ResponseWriter, r *http.Request, p string, n
 		}
 	}
 	s.rateRemaining--
+	s.minRemaining = min(s.minRemaining, s.rateRemaining)
 	s.rateHeaders(w)
 	for k, v := range buf.header {
 		w.Header()[k] = v
@@ -111,7 +112,14 @@ func (s *Server) rateHeaders(w http.ResponseWriter) {
 func (s *Server) SetRateLimit(limit, remaining int, reset time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.rateLimit, s.rateRemaining, s.rateReset = limit, remaining, reset
+	s.rateLimit, s.rateRemaining, s.rateReset, s.minRemaining = limit, remaining, reset, remaining
+}
+
+// MinRateRemaining is the lowest remaining primary rate limit so far.
+func (s *Server) MinRateRemaining() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.minRemaining
 }
 
 // RateRemaining is GitHub's remaining primary rate limit.

@@ -42,6 +42,7 @@ type Server struct {
 	rateLimit     int
 	rateRemaining int
 	rateReset     time.Time
+	minRemaining  int
 }
 
 // NewServer serves ds. The tokens are the ones a client must present.
@@ -53,6 +54,7 @@ func NewServer(ds *Dataset, githubToken, pagerdutyToken string) *Server {
 		now:            time.Now,
 		rateLimit:      5000,
 		rateRemaining:  5000,
+		minRemaining:   5000,
 	}
 }
 
