@@ -109,8 +109,8 @@ scrape_configs:
 				}
 			}
 		}
-		if n != 11 {
-			t.Errorf("%d rules loaded, want 11", n)
+		if n != 12 {
+			t.Errorf("%d rules loaded, want 12", n)
 		}
 	})
 

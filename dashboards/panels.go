@@ -198,6 +198,38 @@ func overview() Dashboard {
 		FieldConfig: fieldConfig("s", 0, nil, greenBase, nil),
 		Options:     tableLegend,
 	}, 8, 7)
+	l.add(Panel{Type: "timeseries", Title: "API rate limit remaining",
+		Description: describe("The primary rate limit each API last reported as remaining. The exporter pauses a source when this falls to its reserve (rate_limit_reserve, 10% by default), so it never takes the shared token to 0.", "rate-limits-and-reliability"),
+		Targets:     []Target{q("sre_workload_source_rate_limit_remaining", "{{source}}")},
+		FieldConfig: fieldConfig("short", 0, nil, greenBase, nil),
+		Options:     tableLegend,
+	}, 6, 7)
+	l.add(Panel{Type: "stat", Title: "Rate limit resets in",
+		Description: describe("Time until each API's rate limit budget resets, as it last reported.", "rate-limits-and-reliability"),
+		Targets:     []Target{instant("sre_workload_source_rate_limit_reset_timestamp_seconds - time()", "{{source}}")},
+		FieldConfig: fieldConfig("s", nil, nil, greenBase, nil),
+		Options:     statOptions("value"),
+	}, 4, 7)
+	l.add(Panel{Type: "timeseries", Title: "Waits, retries and 304s",
+		Description: describe("Per second: time spent waiting because an API asked (rate limits, Retry-After, the reserve), requests retried, 304 answers (free on GitHub), and panics recovered in a refresh.", "rate-limits-and-reliability"),
+		Targets: []Target{
+			q("sum by (source) (rate(sre_workload_source_throttled_seconds_total[$__rate_interval]))", "{{source}} throttled s/s"),
+			q("sum by (source) (rate(sre_workload_source_retries_total[$__rate_interval]))", "{{source}} retries/s"),
+			q("sum by (source) (rate(sre_workload_source_not_modified_total[$__rate_interval]))", "{{source}} 304/s"),
+			q("sum by (source) (increase(sre_workload_source_refresh_panics_total[$__rate_interval]))", "{{source}} panics"),
+		},
+		FieldConfig: fieldConfig("short", 0, nil, greenBase, nil),
+		Options:     tableLegend,
+	}, 8, 7)
+	l.add(Panel{Type: "stat", Title: "Config reload",
+		Description: describe("Whether the last config reload succeeded (a refused reload keeps the old config running), and how long ago the config was last loaded.", "rate-limits-and-reliability"),
+		Targets: []Target{
+			instant("max(sre_workload_config_last_reload_successful)", "last reload ok"),
+			instant("time() - max(sre_workload_config_last_reload_success_timestamp_seconds)", "since last load"),
+		},
+		FieldConfig: fieldConfig("none", nil, nil, []threshold{{"red", nil}, {"green", 1}}, nil),
+		Options:     statOptions("value"),
+	}, 6, 7)
 	l.add(Panel{Type: "bargauge", Title: "Items per rule",
 		Description: describe("Tracked items whose domain each rule decided. A rule at 0 matches nothing: check it.", "domains-and-rules"),
 		Targets:     []Target{instant("sre_workload_rule_matched_items", "{{rule}}")},
