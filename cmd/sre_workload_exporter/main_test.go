@@ -199,6 +199,44 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Errorf("no activity in demo domain %s", d)
 		}
 	}
+	// Bounded cardinality: every label value of our metrics comes from the
+	// config or from a fixed set, never from API data (titles, logins of
+	// non-members, label names).
+	allowed := map[string]bool{"github": true, "pagerduty": true, "issue": true, "pull_request": true, "incident": true,
+		"business_hours": true, "off_hours": true, "sleep_hours": true, "unclassified": true,
+		"context_switching": true, "secondary_team_share": true, "oncall_load": true, "org_ratio": true}
+	for _, d := range cfg.Domains {
+		allowed[d.Name], allowed[d.ProposedTeam] = true, true
+	}
+	for _, r := range cfg.Rules {
+		allowed[r.Name] = true
+	}
+	for _, p := range cfg.People {
+		allowed[p.Name] = true
+	}
+	for name, mf := range families {
+		if !strings.HasPrefix(name, "sre_workload_") || name == "sre_workload_exporter_build_info" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "code" {
+					continue // HTTP status codes, checked below
+				}
+				if !allowed[l.GetValue()] {
+					t.Errorf("%s{%s=%q}: a label value that is neither config nor a fixed set", name, l.GetName(), l.GetValue())
+				}
+			}
+		}
+	}
+	for _, m := range families["sre_workload_source_api_requests_total"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if v := l.GetValue(); l.GetName() == "code" && v != "error" && v != "other" && (len(v) != 3 || v[0] < '1' || v[0] > '5') {
+				t.Errorf("code label %q", v)
+			}
+		}
+	}
+
 	for _, m := range families["sre_workload_source_up"].GetMetric() {
 		if m.GetGauge().GetValue() != 1 {
 			t.Errorf("source down in the demo: %v", m)
