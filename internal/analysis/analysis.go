@@ -6,6 +6,8 @@
 package analysis
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
@@ -99,7 +101,10 @@ func windowOf(s *model.Snapshot, cfg *config.Config, now time.Time) (start, end 
 
 func inWindow(t, start, end int64) bool { return t != 0 && t >= start && t <= end }
 
-// Analyze computes the Result of snapshots under cfg at the clock now.
+// Analyze computes the Result of snapshots under cfg at the clock now. Its
+// cost is linear in the number of items and activities, apart from one sort
+// of each person's activities; the counters are dense arrays indexed by
+// person, source and domain, and turn into the Result's maps at the end.
 func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result {
 	r := &Result{
 		Now:               now,
@@ -113,63 +118,188 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 		MTTR:              map[string]float64{},
 		TeamActivityRatio: map[string]float64{},
 	}
-	byPerson := make([][]personActivity, len(cfg.People))
+	nd, np := len(cfg.Domains)+1, len(cfg.People) // domain nd-1 is unclassified
+	type snapWork struct {
+		s          *model.Snapshot
+		src        int
+		start, end int64
+		domains    []int32
+		ranks      []int32 // each item's key rank, for ties
+		persons    []int32 // each activity's person, or -1
+	}
+	work := make([]snapWork, 0, len(snaps))
+	perPerson := make([]int, np)
+	ruleCounts := make([]int, len(cfg.Rules))
 	for _, s := range snaps {
 		if s == nil {
 			continue
 		}
-		start, end := windowOf(s, cfg, now)
+		w := snapWork{s: s, src: sourceIndex(s.Source)}
+		w.start, w.end = windowOf(s, cfg, now)
 		people := newPersonResolver(cfg, s)
-		domains := make([]int, len(s.Items))
+		w.domains = make([]int32, len(s.Items))
+		openItems := make([]int, np*nd)
+		counts := make([]Counts, 3*nd) // by kind, domain
+		seen := make([]int32, 0, 16)
 		for i := range s.Items {
 			it := &s.Items[i]
 			domain, rule := cfg.Classify(it)
-			domains[i] = cfg.DomainIndex(domain)
+			d := cfg.DomainIndex(domain)
+			w.domains[i] = int32(d)
 			ruleName := ""
 			if rule >= 0 {
+				ruleCounts[rule]++
 				ruleName = cfg.Rules[rule].Name
-				r.RuleMatched[ruleName]++
 			}
 			r.Classified = append(r.Classified, ClassifiedItem{Item: it, Domain: domain, Rule: ruleName})
-
-			k := CountKey{Source: it.Source, Kind: it.Kind, Domain: domain}
-			c := r.Items[k]
+			c := &counts[kindIndex(it.Kind)*nd+d]
 			if it.Open {
 				c.Open++
-				counted := map[int]bool{}
+				seen = seen[:0] // an item counts once per person
 				for _, a := range it.Assignees {
-					if p := people.person(a); p >= 0 && !counted[p] {
-						counted[p] = true
-						r.PersonOpenItems[PersonDomain{cfg.People[p].Name, domain}]++
+					p := int32(people.person(a))
+					if p < 0 || slices.Contains(seen, p) {
+						continue
 					}
+					seen = append(seen, p)
+					openItems[int(p)*nd+d]++
 				}
 			}
-			if inWindow(it.CreatedAt, start, end) {
+			if inWindow(it.CreatedAt, w.start, w.end) {
 				c.Opened++
 			}
-			if inWindow(it.ClosedAt, start, end) {
+			if inWindow(it.ClosedAt, w.start, w.end) {
 				c.Closed++
 			}
-			r.Items[k] = c
 		}
-		for _, a := range s.Activities {
-			if !inWindow(a.At, start, end) {
+		for k, kind := range kinds {
+			for d := 0; d < nd; d++ {
+				if c := counts[k*nd+d]; c != (Counts{}) {
+					key := CountKey{Source: s.Source, Kind: kind, Domain: domainName(cfg, d)}
+					prev := r.Items[key]
+					r.Items[key] = Counts{Open: prev.Open + c.Open, Opened: prev.Opened + c.Opened, Closed: prev.Closed + c.Closed}
+				}
+			}
+		}
+		for p := 0; p < np; p++ {
+			for d := 0; d < nd; d++ {
+				if n := openItems[p*nd+d]; n > 0 {
+					r.PersonOpenItems[PersonDomain{cfg.People[p].Name, domainName(cfg, d)}] += n
+				}
+			}
+		}
+		w.ranks = keyRanks(s.Items)
+		w.persons = make([]int32, len(s.Activities))
+		for i := range s.Activities {
+			a := &s.Activities[i]
+			w.persons[i] = -1
+			if !inWindow(a.At, w.start, w.end) {
 				continue
 			}
-			p := people.person(a.Actor)
+			if p := people.person(a.Actor); p >= 0 {
+				w.persons[i] = int32(p)
+				perPerson[p]++
+			}
+		}
+		if s.Source == model.SourcePagerDuty {
+			r.incidentTimes(s, w.domains, cfg, w.start, w.end)
+		}
+		work = append(work, w)
+	}
+	for i, n := range ruleCounts {
+		if n > 0 {
+			r.RuleMatched[cfg.Rules[i].Name] = n
+		}
+	}
+
+	// Each person's activities, in one allocation per person.
+	byPerson := make([][]personActivity, np)
+	for p, n := range perPerson {
+		byPerson[p] = make([]personActivity, 0, n)
+	}
+	activities := make([]int, np*len(sourceNames)*nd)
+	for _, w := range work {
+		for i := range w.s.Activities {
+			p := w.persons[i]
 			if p < 0 {
 				continue
 			}
-			d := domains[a.Item]
-			r.PersonActivities[PersonSourceDomain{cfg.People[p].Name, s.Source, r.domainName(cfg, d)}]++
-			byPerson[p] = append(byPerson[p], personActivity{at: a.At, source: s.Source, key: s.Items[a.Item].Key, action: a.Action, domain: d})
+			a := &w.s.Activities[i]
+			d := w.domains[a.Item]
+			activities[(int(p)*len(sourceNames)+w.src)*nd+int(d)]++
+			byPerson[p] = append(byPerson[p], personActivity{
+				at:     a.At,
+				order:  uint64(w.src)<<56 | uint64(w.ranks[a.Item])<<8 | uint64(actionRank(a.Action)),
+				domain: d,
+				notify: a.Action == model.ActionNotified,
+			})
 		}
-		if s.Source == model.SourcePagerDuty {
-			r.incidentTimes(s, domains, cfg, start, end)
+	}
+	for p := 0; p < np; p++ {
+		for src, name := range sourceNames {
+			for d := 0; d < nd; d++ {
+				if n := activities[(p*len(sourceNames)+src)*nd+d]; n > 0 {
+					r.PersonActivities[PersonSourceDomain{cfg.People[p].Name, name, domainName(cfg, d)}] = n
+				}
+			}
 		}
 	}
 	r.splitAnalysis(cfg, byPerson)
 	return r
+}
+
+// sourceNames are the sources in byte order, which is the order ties are
+// broken in.
+var sourceNames = []string{model.SourceGitHub, model.SourcePagerDuty}
+
+func sourceIndex(s string) int {
+	if s == model.SourcePagerDuty {
+		return 1
+	}
+	return 0
+}
+
+var kinds = []string{model.KindIssue, model.KindPullRequest, model.KindIncident}
+
+func kindIndex(k string) int {
+	switch k {
+	case model.KindPullRequest:
+		return 1
+	case model.KindIncident:
+		return 2
+	}
+	return 0
+}
+
+// actionNames are every action in byte order; an action's rank breaks ties.
+var actionNames = func() []string {
+	a := []string{model.ActionOpened, model.ActionCommented, model.ActionReviewComment, model.ActionClosed, model.ActionMerged,
+		model.ActionReopened, model.ActionAcknowledged, model.ActionResolved, model.ActionAnnotated, model.ActionNotified}
+	slices.Sort(a)
+	return a
+}()
+
+func actionRank(a string) uint8 {
+	i, found := slices.BinarySearch(actionNames, a)
+	if !found {
+		return 255
+	}
+	return uint8(i)
+}
+
+// keyRanks gives each item the rank of its key in byte order, so that ties
+// between activities compare integers instead of strings.
+func keyRanks(items []model.Item) []int32 {
+	idx := make([]int32, len(items))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int { return strings.Compare(items[a].Key, items[b].Key) })
+	ranks := make([]int32, len(items))
+	for rank, i := range idx {
+		ranks[i] = int32(rank)
+	}
+	return ranks
 }
 
 // personResolver maps a snapshot's account identities to people's names.

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"time"
 
@@ -53,20 +54,73 @@ type Signal struct {
 	Holds     bool
 }
 
-// personActivity is one classified or unclassified activity of a person,
-// with what the ordering and the definitions need.
+// personActivity is one activity of a person, packed without pointers so
+// that a million of them sort and scan quickly.
 type personActivity struct {
-	at     int64
-	source string
-	key    string
-	action string
-	domain int // index into cfg.Domains; unclassified is len(cfg.Domains)
+	at int64
+	// order breaks ties of time: the source, then the item key's rank,
+	// then the action's rank, each in byte order, packed high to low.
+	order  uint64
+	domain int32 // index into cfg.Domains; len(cfg.Domains) is unclassified
+	notify bool
 }
 
 // activityLess is the deterministic order of a person's activities: by
 // time, then source name, item key and action name, in byte order.
 func activityLess(a, b personActivity) int {
-	return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.source, b.source), cmp.Compare(a.key, b.key), cmp.Compare(a.action, b.action))
+	return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.order, b.order))
+}
+
+// localClock turns Unix times into local days and seconds in one zone. It
+// caches the zone's offset for the span in which it holds, so a sorted run
+// of times costs one zone lookup per transition, not one per time.
+type localClock struct {
+	loc       *time.Location
+	from, to  int64 // the cached offset holds for from <= t < to
+	offset    int64
+	hasOffset bool
+}
+
+func (c *localClock) local(unix int64) int64 {
+	if !c.hasOffset || unix < c.from || unix >= c.to {
+		t := time.Unix(unix, 0).In(c.loc)
+		_, off := t.Zone()
+		start, end := t.ZoneBounds()
+		c.offset, c.from, c.to, c.hasOffset = int64(off), math.MinInt64, math.MaxInt64, true
+		if !start.IsZero() {
+			c.from = start.Unix()
+		}
+		if !end.IsZero() {
+			c.to = end.Unix()
+		}
+	}
+	return unix + c.offset
+}
+
+// day is the local calendar day number (days since 1970-01-01 locally).
+func (c *localClock) day(unix int64) int64 { return floorDiv(c.local(unix), 86400) }
+
+// period places a time into its interruption period.
+func (c *localClock) period(unix int64) string {
+	local := c.local(unix)
+	day := floorDiv(local, 86400)
+	hour := (local - day*86400) / 3600
+	weekday := time.Weekday(((day+4)%7 + 7) % 7) // 1970-01-01 was a Thursday
+	switch {
+	case hour >= 22 || hour < 8:
+		return PeriodSleep
+	case weekday == time.Saturday || weekday == time.Sunday || hour >= 18:
+		return PeriodOffHours
+	}
+	return PeriodBusiness
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
 }
 
 // workdays is window_days × 5/7.
@@ -94,15 +148,8 @@ func weinbergLoss(n int) float64 {
 
 // periodOf places a time in the person's zone into its interruption period.
 func periodOf(unix int64, loc *time.Location) string {
-	t := time.Unix(unix, 0).In(loc)
-	h := t.Hour()
-	switch {
-	case h >= 22 || h < 8:
-		return PeriodSleep
-	case t.Weekday() == time.Saturday || t.Weekday() == time.Sunday || h >= 18:
-		return PeriodOffHours
-	}
-	return PeriodBusiness
+	c := localClock{loc: loc}
+	return c.period(unix)
 }
 
 // median of values; the mean of the middle two for an even count.
@@ -126,33 +173,37 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity) 
 	teamActivities := map[string]int{}
 	perWorkday := make([]float64, 0, len(cfg.People))
 
+	interruptions := make([]int, len(cfg.People)*(nd+1)*len(Periods))
+	periodIndex := map[string]int{PeriodBusiness: 0, PeriodOffHours: 1, PeriodSleep: 2}
 	for pi := range cfg.People {
 		p := &cfg.People[pi]
 		acts := byPerson[pi]
 		slices.SortFunc(acts, activityLess)
+		clock := localClock{loc: p.Location()}
 		ps := &PersonStats{}
 		perDomain := make([]int, nd)
-		var prev *personActivity
-		lastNotified := int64(-1 << 62)
+		prev, prevDay := int32(-1), int64(0)
+		lastNotified := int64(math.MinInt64 / 2)
 		for i := range acts {
 			a := &acts[i]
-			if a.action == model.ActionNotified && a.at-lastNotified >= dedupSeconds {
+			if a.notify && a.at-lastNotified >= dedupSeconds {
 				lastNotified = a.at
-				r.Interruptions[PersonDomainPeriod{p.Name, r.domainName(cfg, a.domain), periodOf(a.at, p.Location())}]++
+				interruptions[(pi*(nd+1)+int(a.domain))*len(Periods)+periodIndex[clock.period(a.at)]]++
 			}
-			if a.domain == nd {
+			if int(a.domain) == nd {
 				continue // unclassified
 			}
 			ps.Classified++
 			perDomain[a.domain]++
-			teamActivities[team(a.domain)]++
-			if prev != nil && prev.domain != a.domain && sameDate(prev.at, a.at, p.Location()) {
+			teamActivities[team(int(a.domain))]++
+			day := clock.day(a.at)
+			if prev >= 0 && prev != a.domain && day == prevDay {
 				ps.Switches++
-				if team(prev.domain) != team(a.domain) {
+				if team(int(prev)) != team(int(a.domain)) {
 					crossTeam++
 				}
 			}
-			prev = a
+			prev, prevDay = a.domain, day
 		}
 		if ps.Classified > 0 {
 			most, significant := 0, 0
@@ -174,6 +225,15 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity) 
 		classifiedTotal += ps.Classified
 		r.People[p.Name] = ps
 	}
+	for pi := range cfg.People {
+		for d := 0; d <= nd; d++ {
+			for k, period := range Periods {
+				if n := interruptions[(pi*(nd+1)+d)*len(Periods)+k]; n > 0 {
+					r.Interruptions[PersonDomainPeriod{cfg.People[pi].Name, domainName(cfg, d), period}] = n
+				}
+			}
+		}
+	}
 
 	if classifiedTotal > 0 {
 		for _, t := range proposedTeams(cfg) {
@@ -186,13 +246,10 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity) 
 	r.signals(cfg, perWorkday)
 }
 
-func sameDate(a, b int64, loc *time.Location) bool {
-	ta, tb := time.Unix(a, 0).In(loc), time.Unix(b, 0).In(loc)
-	return ta.YearDay() == tb.YearDay() && ta.Year() == tb.Year()
-}
-
-func (r *Result) domainName(cfg *config.Config, d int) string {
-	if d == len(cfg.Domains) {
+// domainName is the name of domain index d, where len(cfg.Domains) is
+// unclassified.
+func domainName(cfg *config.Config, d int) string {
+	if d >= len(cfg.Domains) {
 		return config.Unclassified
 	}
 	return cfg.Domains[d].Name
@@ -264,13 +321,13 @@ func (r *Result) signal(name string) *Signal {
 
 // incidentTimes computes MTTA, MTTR and the on-call load from the incidents
 // of a PagerDuty snapshot, over the incidents created within the window.
-func (r *Result) incidentTimes(s *model.Snapshot, domains []int, cfg *config.Config, start, end int64) {
+func (r *Result) incidentTimes(s *model.Snapshot, domains []int32, cfg *config.Config, start, end int64) {
 	type sum struct {
 		total float64
 		n     int
 	}
-	ack, res := map[int]*sum{}, map[int]*sum{}
-	add := func(m map[int]*sum, d int, v int64) {
+	ack, res := map[int32]*sum{}, map[int32]*sum{}
+	add := func(m map[int32]*sum, d int32, v int64) {
 		if m[d] == nil {
 			m[d] = &sum{}
 		}
@@ -294,10 +351,10 @@ func (r *Result) incidentTimes(s *model.Snapshot, domains []int, cfg *config.Con
 		}
 	}
 	for d, s := range ack {
-		r.MTTA[r.domainName(cfg, d)] = s.total / float64(s.n)
+		r.MTTA[domainName(cfg, int(d))] = s.total / float64(s.n)
 	}
 	for d, s := range res {
-		r.MTTR[r.domainName(cfg, d)] = s.total / float64(s.n)
+		r.MTTR[domainName(cfg, int(d))] = s.total / float64(s.n)
 	}
 	r.HasOnCall = true
 	r.OnCallIncidentsPerShift = float64(high) / shifts(cfg)
