@@ -357,12 +357,13 @@ func collectPages[T any](ctx context.Context, list func(context.Context, int) ([
 		}
 		seen[page] = true
 		items, resp, err := list(ctx, page)
+		if notModified(err) && page > 1 {
+			// A later page did not change, but an earlier one did, and a
+			// 304 says nothing of the pages after it: ask again, without
+			// the condition.
+			items, resp, err = list(withUnconditional(ctx), page)
+		}
 		if err != nil {
-			if notModified(err) && page > 1 {
-				// A later page that did not change: the query's
-				// earlier pages did, so this cannot be skipped.
-				return nil, errors.New("unexpected 304 on page " + strconv.Itoa(page))
-			}
 			return nil, err
 		}
 		for _, it := range items {

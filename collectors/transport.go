@@ -208,7 +208,7 @@ func (t *transport) send(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
 	defer cancel()
 	r := req.Clone(ctx)
-	if t.etags != nil {
+	if t.etags != nil && !unconditional(req.Context()) {
 		if etag := t.etags.get(r.URL.String()); etag != "" {
 			r.Header.Set("If-None-Match", etag)
 		}
@@ -360,6 +360,15 @@ func (t *transport) observeRateLimit(resp *http.Response) {
 		t.block(resetAt, fmt.Sprintf("rate limit reserve: %.0f of %.0f left, keeping %.0f for the token's other users", rem, lim, floor))
 	}
 }
+
+type unconditionalKey struct{}
+
+// withUnconditional marks requests that must not be conditional.
+func withUnconditional(ctx context.Context) context.Context {
+	return context.WithValue(ctx, unconditionalKey{}, true)
+}
+
+func unconditional(ctx context.Context) bool { return ctx.Value(unconditionalKey{}) != nil }
 
 // etagStore remembers the ETag of the last 200 answer per request, for
 // conditional requests. It keeps one entry per URL without its since

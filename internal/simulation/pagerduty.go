@@ -67,6 +67,31 @@ func (s *Server) pdPage(w http.ResponseWriter, r *http.Request, n int) (lo, hi i
 	return lo, hi, body, true
 }
 
+// pdIndex holds the PagerDuty data sorted, so that a page costs a binary
+// search instead of a scan of everything.
+type pdIndex struct {
+	logsDesc     []*LogEntry // newest first
+	incByCreated []*Incident // oldest first
+	incByID      map[string]*Incident
+}
+
+func (s *Server) pdIndex() *pdIndex {
+	if s.index != nil {
+		return s.index
+	}
+	pd := &s.ds.PagerDuty
+	ix := &pdIndex{incByID: make(map[string]*Incident, len(pd.Incidents))}
+	ix.logsDesc = append([]*LogEntry(nil), pd.LogEntries...)
+	sort.SliceStable(ix.logsDesc, func(i, j int) bool { return ix.logsDesc[i].CreatedAt.After(ix.logsDesc[j].CreatedAt) })
+	ix.incByCreated = append([]*Incident(nil), pd.Incidents...)
+	sort.SliceStable(ix.incByCreated, func(i, j int) bool { return ix.incByCreated[i].CreatedAt.Before(ix.incByCreated[j].CreatedAt) })
+	for _, in := range pd.Incidents {
+		ix.incByID[in.ID] = in
+	}
+	s.index = ix
+	return ix
+}
+
 func pdRef(r *http.Request, typ string, ref PDRef) map[string]any {
 	if ref.ID == "" {
 		return nil
@@ -142,11 +167,16 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	statuses := q["statuses[]"]
 	services := q["service_ids[]"]
 	teams := q["team_ids[]"]
+	all := s.pdIndex().incByCreated
+	lo, hi := 0, len(all)
+	if hasSince {
+		lo = sort.Search(len(all), func(i int) bool { return !all[i].CreatedAt.Before(since) })
+	}
+	if hasUntil {
+		hi = sort.Search(len(all), func(i int) bool { return !all[i].CreatedAt.Before(until) })
+	}
 	var sel []*Incident
-	for _, in := range s.ds.PagerDuty.Incidents {
-		if hasSince && in.CreatedAt.Before(since) || hasUntil && !in.CreatedAt.Before(until) {
-			continue
-		}
+	for _, in := range all[lo:max(lo, hi)] {
 		if len(statuses) > 0 && !slices.Contains(statuses, in.Status()) {
 			continue
 		}
@@ -158,7 +188,6 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		}
 		sel = append(sel, in)
 	}
-	sort.SliceStable(sel, func(i, j int) bool { return sel[i].CreatedAt.Before(sel[j].CreatedAt) })
 	lo, hi, body, ok := s.pdPage(w, r, len(sel))
 	if !ok {
 		return
@@ -172,11 +201,9 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request, id string) {
-	for _, in := range s.ds.PagerDuty.Incidents {
-		if in.ID == id {
-			writeJSON(w, http.StatusOK, map[string]any{"incident": s.incidentJSON(r, in)})
-			return
-		}
+	if in := s.pdIndex().incByID[id]; in != nil {
+		writeJSON(w, http.StatusOK, map[string]any{"incident": s.incidentJSON(r, in)})
+		return
 	}
 	pagerdutyError(w, http.StatusNotFound, 2100, "Not Found")
 }
@@ -184,24 +211,23 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request, id string) 
 func (s *Server) listLogEntries(w http.ResponseWriter, r *http.Request) {
 	since, hasSince := timeParam(r, "since")
 	until, hasUntil := timeParam(r, "until")
-	var sel []*LogEntry
-	for _, le := range s.ds.PagerDuty.LogEntries {
-		if hasSince && le.CreatedAt.Before(since) || hasUntil && !le.CreatedAt.Before(until) {
-			continue
-		}
-		sel = append(sel, le)
+	// Newest first: entries before until start at a, entries at or after
+	// since end at b.
+	all := s.pdIndex().logsDesc
+	a, b := 0, len(all)
+	if hasUntil {
+		a = sort.Search(len(all), func(i int) bool { return all[i].CreatedAt.Before(until) })
 	}
-	// Newest first.
-	sort.SliceStable(sel, func(i, j int) bool { return sel[i].CreatedAt.After(sel[j].CreatedAt) })
+	if hasSince {
+		b = sort.Search(len(all), func(i int) bool { return all[i].CreatedAt.Before(since) })
+	}
+	sel := all[a:max(a, b)]
 	lo, hi, body, ok := s.pdPage(w, r, len(sel))
 	if !ok {
 		return
 	}
 	pd := &s.ds.PagerDuty
-	incidents := map[string]*Incident{}
-	for _, in := range pd.Incidents {
-		incidents[in.ID] = in
-	}
+	incidents := s.pdIndex().incByID
 	out := make([]map[string]any, 0, hi-lo)
 	for _, le := range sel[lo:hi] {
 		in := incidents[le.IncidentID]

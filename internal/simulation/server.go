@@ -36,7 +36,11 @@ type Server struct {
 	requests []Request
 	now      func() time.Time
 	fault    *Fault
-	cur      *Fault // the fault of the request being served
+	cur      *Fault   // the fault of the request being served
+	index    *pdIndex // sorted views of the PagerDuty data; nil after Update
+
+	// Latency delays every answer, as a distant API would.
+	Latency time.Duration
 
 	// GitHub's primary rate limit, per the X-RateLimit-* headers.
 	rateLimit     int
@@ -64,6 +68,28 @@ func (s *Server) Update(f func(*Dataset)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f(s.ds)
+	s.index = nil
+}
+
+// SetLatency delays every answer by d.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Latency = d
+}
+
+// Count returns how many requests each API was sent, by status.
+func (s *Server) Count() map[string]map[int]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]map[int]int{}
+	for _, r := range s.requests {
+		if out[r.API] == nil {
+			out[r.API] = map[int]int{}
+		}
+		out[r.API][r.Status]++
+	}
+	return out
 }
 
 // Requests returns a copy of the requests served so far.
@@ -102,7 +128,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	now := s.now()
 	f := s.takeFault(api, p, now)
+	latency := s.Latency
 	s.mu.Unlock()
+	if latency > 0 {
+		select {
+		case <-time.After(latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	defer func() {
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{Time: now, API: api, Method: r.Method, Path: p, Query: r.URL.RawQuery, Status: rec.status})

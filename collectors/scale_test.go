@@ -1,0 +1,263 @@
+package collectors
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"runtime"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
+)
+
+// scaleScenario reads the scenario from the environment: SRE_SCALE=large
+// for the reference size, else 1/20 of it (what CI runs), and
+// SRE_SCALE_LATENCY for the simulated API latency (default 0 here; the
+// documented measurements use 20ms).
+func scaleScenario(t *testing.T) (simulation.ScaleParams, time.Duration, string) {
+	p, name := simulation.Large.Divide(20), "1/20 of large"
+	if os.Getenv("SRE_SCALE") == "large" {
+		p, name = simulation.Large, "large"
+	}
+	var latency time.Duration
+	if v := os.Getenv("SRE_SCALE_LATENCY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		latency = d
+	}
+	return p, latency, name
+}
+
+// lowerBound is the fewest requests a first sync can make: over every list
+// endpoint, ceil(items / 100), and 1 for a list call that returns nothing.
+func lowerBound(ds *simulation.Dataset, cfg *config.Config, start, end time.Time) (github, pagerduty int) {
+	pages := func(n int) int { return max(1, (n+99)/100) }
+	for _, o := range ds.GitHub.Owners {
+		github += pages(len(o.Repos))
+		for _, r := range o.Repos {
+			open, updated, events := 0, 0, 0
+			for _, is := range r.Issues {
+				if is.Open() {
+					open++
+				}
+				if !is.UpdatedAt.Before(start) {
+					updated++
+				}
+			}
+			for _, e := range r.Events {
+				if !e.CreatedAt.Before(start) {
+					events++
+				}
+			}
+			github += pages(open) + pages(updated) + pages(len(r.Comments)) + pages(len(r.ReviewComments)) + pages(events)
+		}
+	}
+	created, open, logs := 0, 0, 0
+	for _, in := range ds.PagerDuty.Incidents {
+		if !in.CreatedAt.Before(start) && !in.CreatedAt.After(end) {
+			created++
+		}
+		if in.ResolvedAt.IsZero() {
+			open++
+		}
+	}
+	for _, le := range ds.PagerDuty.LogEntries {
+		if !le.CreatedAt.Before(start) && !le.CreatedAt.After(end) {
+			logs++
+		}
+	}
+	pagerduty = pages(created) + pages(open) + pages(logs) + len(cfg.PagerDutyEmails())
+	return github, pagerduty
+}
+
+// TestScale runs the scale scenario: the first sync's requests against
+// their lower bound, its time against the limit set by the API, the
+// steady state, a refresh with a few changes, the exporter's memory per
+// tracked item, and scrapes under 20 concurrent scrapers. It asserts the
+// request counts; times are measured and logged, never asserted.
+// BENCHMARKS.md quotes its log; the full size runs with
+// SRE_SCALE=large SRE_SCALE_LATENCY=20ms go test -run TestScale -v -timeout 30m ./collectors
+func TestScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	p, latency, name := scaleScenario(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	t.Logf("scenario %s: %+v, latency %v, GOMAXPROCS %d", name, p, latency, runtime.GOMAXPROCS(0))
+	ds := simulation.Scale(p, now)
+	run, err := simulation.Serve(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	run.SetLatency(latency)
+	cfg, err := config.ParseWithoutSecrets(simulation.ScaleConfig(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run.Configure(cfg)
+
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+
+	api := NewAPIMetrics(prometheus.NewRegistry())
+	logger := slog.New(slog.DiscardHandler)
+	sources, err := NewSources(cfg, api, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return now }
+	r := NewRefresher(cfg, sources, api, logger, clock)
+	defer r.Close()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(NewCollector(r.View))
+
+	// Both sources refresh at once, as Run does.
+	refresh := func() (time.Duration, map[string]time.Duration) {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		took := map[string]time.Duration{}
+		start := time.Now()
+		for _, s := range sources {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				began := time.Now()
+				if err := r.RefreshOnce(context.Background(), s); err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				took[s.Name()] = time.Since(began)
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		return time.Since(start), took
+	}
+	count := func() (gh, ghCharged, pd int) {
+		for _, req := range run.Requests() {
+			switch req.API {
+			case "github":
+				gh++
+				if req.Status != 304 {
+					ghCharged++
+				}
+			case "pagerduty":
+				pd++
+			}
+		}
+		return
+	}
+
+	// 1 and 2: the first sync.
+	took, per := refresh()
+	gh, _, pd := count()
+	lbGH, lbPD := lowerBound(ds, cfg, now.Add(-p.Window), now)
+	ratio := float64(gh+pd) / float64(lbGH+lbPD)
+	t.Logf("first sync: %d requests (GitHub %d, PagerDuty %d); lower bound %d (GitHub %d, PagerDuty %d); ratio %.3f",
+		gh+pd, gh, pd, lbGH+lbPD, lbGH, lbPD, ratio)
+	if ratio > 1.05 {
+		t.Errorf("the first sync made %.3f times the lower bound of requests, want at most 1.05", ratio)
+	}
+	if latency > 0 {
+		limit := time.Duration(math.Max(float64(gh)*float64(latency)/float64(cfg.GitHub.Concurrency),
+			float64(pd)*float64(latency)/float64(cfg.PagerDuty.Concurrency)))
+		t.Logf("first sync took %v (GitHub %v, PagerDuty %v); the API's limit is %v; ratio %.2f",
+			took.Round(time.Millisecond), per["github"].Round(time.Millisecond), per["pagerduty"].Round(time.Millisecond),
+			limit.Round(time.Millisecond), float64(took)/float64(limit))
+	} else {
+		t.Logf("first sync took %v with no latency", took.Round(time.Millisecond))
+	}
+	items, activities := 0, 0
+	for _, c := range r.View().Analysis.Classified {
+		_ = c
+		items++
+	}
+	for _, n := range r.View().Analysis.PersonActivities {
+		activities += n
+	}
+
+	// 7: memory retained by the exporter (the simulation's data was
+	// allocated before the first measurement).
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	retained := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("memory: %d tracked items, %d activities of people; heap retained by the exporter %.1f MiB, %d bytes per tracked item",
+		items, activities, float64(retained)/(1<<20), retained/int64(max(1, items)))
+
+	// 3: the steady state.
+	run.ResetRequests()
+	took, per = refresh()
+	gh, charged, pd := count()
+	t.Logf("steady state: %d GitHub requests, %d charged to the rate limit; %d PagerDuty; took %v (GitHub %v, PagerDuty %v)",
+		gh, charged, pd, took.Round(time.Millisecond), per["github"].Round(time.Millisecond), per["pagerduty"].Round(time.Millisecond))
+	if charged != 0 {
+		t.Errorf("the steady state consumed %d of the primary rate limit, want 0", charged)
+	}
+
+	// 4: 10 new comments in 5 repositories.
+	run.Update(func(ds *simulation.Dataset) {
+		for i := 0; i < 10; i++ {
+			repo := ds.GitHub.Owners[0].Repos[i%5]
+			is := repo.Issues[0]
+			at := now.Add(-30 * time.Second)
+			repo.Comments = append(repo.Comments, &simulation.Comment{ID: int64(1e9 + i), Issue: is.Number,
+				User: simulation.User{Login: "user1"}, CreatedAt: at, UpdatedAt: at})
+			is.UpdatedAt = at
+		}
+	})
+	run.ResetRequests()
+	took, _ = refresh()
+	gh, charged, pd = count()
+	t.Logf("10 new comments in 5 repositories: %d GitHub requests, %d charged; %d PagerDuty; took %v",
+		gh, charged, pd, took.Round(time.Millisecond))
+
+	// 6: scrapes under 20 concurrent scrapers.
+	series := 0
+	mfs, _ := reg.Gather()
+	for _, mf := range mfs {
+		series += len(mf.GetMetric())
+	}
+	var mu sync.Mutex
+	var durations []time.Duration
+	var wg sync.WaitGroup
+	for g := 0; g < 20; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				start := time.Now()
+				mfs, err := reg.Gather()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				enc := expfmt.NewEncoder(io.Discard, expfmt.NewFormat(expfmt.TypeTextPlain))
+				for _, mf := range mfs {
+					_ = enc.Encode(mf)
+				}
+				mu.Lock()
+				durations = append(durations, time.Since(start))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	sort.Slice(durations, func(i, j int) bool { return durations[i] < durations[j] })
+	p50, p99 := durations[len(durations)/2], durations[len(durations)*99/100]
+	t.Logf("scrape: %d series; 20 concurrent scrapers, %d scrapes: p50 %v, p99 %v", series, len(durations),
+		p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond))
+}

@@ -1,0 +1,198 @@
+package simulation
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// ScaleParams sizes a generated organisation for load tests and
+// benchmarks. Everything is created within the window before now, spread
+// evenly over repositories.
+type ScaleParams struct {
+	Orgs       int
+	Repos      int
+	Issues     int // issues and pull requests updated in the window
+	Comments   int // conversation and review comments
+	Incidents  int
+	LogEntries int
+	People     int
+	Domains    int
+	Rules      int
+	Window     time.Duration
+}
+
+// Large is the reference size of the scale goals.
+var Large = ScaleParams{Orgs: 2, Repos: 300, Issues: 60_000, Comments: 300_000, Incidents: 20_000, LogEntries: 100_000,
+	People: 40, Domains: 10, Rules: 50, Window: 7 * 24 * time.Hour}
+
+// Divide returns p with every count divided by n (at least 1 of each), for
+// a quick version of a scenario.
+func (p ScaleParams) Divide(n int) ScaleParams {
+	d := func(v int) int { return max(1, v/n) }
+	return ScaleParams{Orgs: p.Orgs, Repos: d(p.Repos), Issues: d(p.Issues), Comments: d(p.Comments), Incidents: d(p.Incidents),
+		LogEntries: d(p.LogEntries), People: p.People, Domains: p.Domains, Rules: p.Rules, Window: p.Window}
+}
+
+// RepoName is the name of repository i of a scale dataset.
+func RepoName(p ScaleParams, i int) string { return fmt.Sprintf("org%d/repo-%03d", i%p.Orgs, i) }
+
+// Scale generates a dataset of the given size, as it stands at now.
+func Scale(p ScaleParams, now time.Time) *Dataset {
+	now = now.UTC().Truncate(time.Second)
+	rnd := rand.New(rand.NewPCG(uint64(p.Repos), uint64(p.Issues)))
+	start := now.Add(-p.Window)
+	within := func() time.Time {
+		return start.Add(time.Minute + time.Duration(rnd.Int64N(int64(p.Window-2*time.Minute)))).Truncate(time.Second)
+	}
+	user := func() User {
+		if rnd.IntN(4) == 0 {
+			return User{Login: fmt.Sprintf("dev%d", rnd.IntN(200))} // not in the team
+		}
+		return User{Login: fmt.Sprintf("user%d", rnd.IntN(p.People))}
+	}
+	ds := &Dataset{}
+	owners := make([]*Owner, p.Orgs)
+	for o := range owners {
+		owners[o] = &Owner{Login: fmt.Sprintf("org%d", o), IsOrg: true}
+		ds.GitHub.Owners = append(ds.GitHub.Owners, owners[o])
+	}
+	repos := make([]*Repo, p.Repos)
+	for i := range repos {
+		repos[i] = &Repo{Name: strings.SplitN(RepoName(p, i), "/", 2)[1]}
+		owners[i%p.Orgs].Repos = append(owners[i%p.Orgs].Repos, repos[i])
+	}
+	var id int64
+	for i := 0; i < p.Issues; i++ {
+		r := repos[i%p.Repos]
+		created := within()
+		is := &Issue{Number: len(r.Issues) + 1, Title: fmt.Sprintf("work on topic%d", rnd.IntN(60)), User: user(),
+			Labels: []string{fmt.Sprintf("label-%d", rnd.IntN(70))}, Assignees: []string{fmt.Sprintf("user%d", rnd.IntN(p.People))},
+			PR: i%5 < 2, CreatedAt: created, UpdatedAt: created}
+		if rnd.IntN(3) == 0 {
+			closed := created.Add(time.Duration(rnd.Int64N(int64(now.Sub(created)))))
+			if closed.After(now.Add(-time.Minute)) {
+				closed = created
+			}
+			is.ClosedAt, is.UpdatedAt = closed, closed
+			id++
+			if is.PR {
+				is.MergedAt = closed
+				r.Events = append(r.Events, &Event{ID: id, Issue: is.Number, Actor: user(), Event: "merged", CreatedAt: closed})
+				id++
+			}
+			r.Events = append(r.Events, &Event{ID: id, Issue: is.Number, Actor: user(), Event: "closed", CreatedAt: closed})
+		}
+		r.Issues = append(r.Issues, is)
+	}
+	for i := 0; i < p.Comments; i++ {
+		r := repos[i%p.Repos]
+		if len(r.Issues) == 0 {
+			continue
+		}
+		is := r.Issues[rnd.IntN(len(r.Issues))]
+		at := is.CreatedAt.Add(time.Duration(rnd.Int64N(int64(now.Sub(is.CreatedAt))))).Truncate(time.Second)
+		if at.After(now.Add(-time.Minute)) {
+			at = is.CreatedAt
+		}
+		id++
+		c := &Comment{ID: id, Issue: is.Number, User: user(), CreatedAt: at, UpdatedAt: at}
+		if is.PR && i%2 == 0 {
+			r.ReviewComments = append(r.ReviewComments, c)
+		} else {
+			r.Comments = append(r.Comments, c)
+		}
+		if at.After(is.UpdatedAt) {
+			is.UpdatedAt = at
+		}
+	}
+
+	pd := &ds.PagerDuty
+	for u := 0; u < p.People; u++ {
+		pd.Users = append(pd.Users, PDUser{ID: fmt.Sprintf("PU%03d", u), Name: fmt.Sprintf("user%d", u), Email: fmt.Sprintf("user%d@acme.example", u)})
+	}
+	for s := 0; s < p.Domains; s++ {
+		pd.Services = append(pd.Services, PDRef{ID: fmt.Sprintf("PS%03d", s), Name: fmt.Sprintf("service-%d", s)})
+	}
+	pd.Teams = []PDRef{{ID: "PT0001", Name: "SRE"}}
+	pd.EscalationPolicies = []PDRef{{ID: "PE0001", Name: "SRE"}}
+	perIncident := max(1, p.LogEntries/max(1, p.Incidents))
+	for i := 0; i < p.Incidents; i++ {
+		created := within()
+		in := &Incident{ID: fmt.Sprintf("Q%06d", i), Number: i + 1, Title: "alert", Urgency: []string{"high", "low"}[i%2],
+			ServiceID: fmt.Sprintf("PS%03d", i%p.Domains), TeamIDs: []string{"PT0001"}, EscalationPolicyID: "PE0001", CreatedAt: created}
+		oncall := fmt.Sprintf("PU%03d", rnd.IntN(p.People))
+		at := created
+		for k := 0; k < perIncident && len(pd.LogEntries) < p.LogEntries; k++ {
+			at = at.Add(time.Duration(30+rnd.IntN(300)) * time.Second)
+			if at.After(now.Add(-time.Minute)) {
+				break
+			}
+			le := &LogEntry{ID: fmt.Sprintf("R%07d", len(pd.LogEntries)), IncidentID: in.ID, CreatedAt: at}
+			switch k {
+			case 0:
+				le.Type, le.AgentType, le.AgentID, le.ChannelType = "trigger_log_entry", "service_reference", in.ServiceID, "api"
+			case 1, 2:
+				le.Type, le.AgentType, le.AgentID, le.UserID, le.ChannelType = "notify_log_entry", "service_reference", in.ServiceID, oncall, "sms"
+			case 3:
+				le.Type, le.AgentType, le.AgentID, le.ChannelType = "acknowledge_log_entry", "user_reference", oncall, "mobile"
+				in.AcknowledgedAt = at
+			default:
+				le.Type, le.AgentType, le.AgentID, le.ChannelType = "resolve_log_entry", "user_reference", oncall, "web_ui"
+				in.ResolvedAt = at
+			}
+			pd.LogEntries = append(pd.LogEntries, le)
+		}
+		if in.ResolvedAt.IsZero() {
+			in.Assignees = []string{oncall}
+		}
+		pd.Incidents = append(pd.Incidents, in)
+	}
+	return ds
+}
+
+// ScaleConfig is a config for a Scale dataset: p.Domains domains in two
+// proposed teams, p.Rules rules over labels, titles, repositories and
+// services, and p.People people in four time zones.
+func ScaleConfig(p ScaleParams) []byte {
+	var y strings.Builder
+	fmt.Fprintf(&y, "window: %s\nrefresh_interval: 1m\ngithub:\n  api_url: http://127.0.0.1/github/\n  token_env: SIM_GITHUB_TOKEN\n  repositories:\n", shortDuration(p.Window))
+	for o := 0; o < p.Orgs; o++ {
+		fmt.Fprintf(&y, "    - org%d/*\n", o)
+	}
+	y.WriteString("pagerduty:\n  api_url: http://127.0.0.1/pagerduty\n  token_env: SIM_PAGERDUTY_TOKEN\n  teams: [SRE]\ndomains:\n")
+	for d := 0; d < p.Domains; d++ {
+		fmt.Fprintf(&y, "  - {name: d%d, proposed_team: team-%d}\n", d, d%2)
+	}
+	y.WriteString("rules:\n")
+	for r := 0; r < p.Rules; r++ {
+		switch r % 4 {
+		case 0:
+			fmt.Fprintf(&y, "  - {domain: d%d, labels: [label-%d]}\n", r%p.Domains, r)
+		case 1:
+			fmt.Fprintf(&y, "  - {domain: d%d, title: \"(?i)topic%d\\\\b\"}\n", r%p.Domains, r)
+		case 2:
+			fmt.Fprintf(&y, "  - {domain: d%d, repositories: [\"org*/repo-%d*\"]}\n", r%p.Domains, r)
+		default:
+			fmt.Fprintf(&y, "  - {domain: d%d, services: [service-%d]}\n", r%p.Domains, r%p.Domains)
+		}
+	}
+	y.WriteString("people:\n")
+	zones := []string{"UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"}
+	for u := 0; u < p.People; u++ {
+		pdID := fmt.Sprintf("PU%03d", u)
+		if u%10 == 0 {
+			pdID = fmt.Sprintf("user%d@acme.example", u) // some by e-mail
+		}
+		fmt.Fprintf(&y, "  - {name: p%d, github: [user%d], pagerduty: [%s], timezone: %s}\n", u, u, pdID, zones[u%4])
+	}
+	return []byte(y.String())
+}
+
+func shortDuration(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
+}
