@@ -56,7 +56,16 @@ type Refresher struct {
 	cancel  map[string]context.CancelFunc // stops a source's loop
 	loops   sync.WaitGroup
 
-	view atomic.Pointer[View]
+	view      atomic.Pointer[View]
+	onPublish []func(*View)
+}
+
+// OnPublish calls f with every View published from now on, in the
+// goroutine that publishes it.
+func (r *Refresher) OnPublish(f func(*View)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.onPublish = append(r.onPublish, f)
 }
 
 // NewRefresher prepares a refresher for cfg's sources. Nothing is fetched
@@ -296,9 +305,13 @@ func (r *Refresher) publishLocked() {
 		}
 		statuses = append(statuses, *r.status[s.Name()])
 	}
-	r.view.Store(&View{
+	v := &View{
 		Config:   r.cfg,
 		Analysis: analysis.Analyze(snaps, r.cfg, r.now()),
 		Sources:  statuses,
-	})
+	}
+	r.view.Store(v)
+	for _, f := range r.onPublish {
+		f(v)
+	}
 }

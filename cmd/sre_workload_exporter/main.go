@@ -18,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
@@ -122,7 +121,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *storagePath != "" {
 		refresher.UseStore(srecollectors.NewStore(*storagePath, logger))
 	}
-	reg.MustRegister(srecollectors.NewCollector(refresher.View))
+	snapshot := srecollectors.NewSnapshotGatherer(refresher.View)
 	rl := newReloader(load, refresher, api, logger, reg)
 
 	refreshCtx, stopRefresh := context.WithCancel(ctx)
@@ -130,7 +129,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	go refresher.Run(refreshCtx)
 	rl.watchSignals(refreshCtx)
 
-	handler, err := newHandler(reg, refresher, rl, *telemetryPath, logger)
+	handler, err := newHandler(reg, snapshot, refresher, rl, *telemetryPath, logger)
 	if err != nil {
 		logger.Error("cannot build the web handler", "err", err)
 		return 1
@@ -159,13 +158,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // newHandler serves the metrics, the health and readiness endpoints and the
 // landing page.
-func newHandler(reg *prometheus.Registry, refresher *srecollectors.Refresher, reload http.Handler, telemetryPath string, logger *slog.Logger) (http.Handler, error) {
+func newHandler(live prometheus.Gatherer, snapshot *srecollectors.SnapshotGatherer, refresher *srecollectors.Refresher, reload http.Handler, telemetryPath string, logger *slog.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/-/reload", reload)
-	mux.Handle(telemetryPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
-		EnableOpenMetrics: true,
-	}))
+	// /metrics: the live metrics (build info, runtime, API calls, reloads)
+	// and the snapshot's, encoded once per refresh.
+	metrics := &srecollectors.MetricsHandler{
+		Live:        live,
+		Snapshot:    snapshot,
+		LiveTTL:     time.Second,
+		OpenMetrics: true,
+		ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelError),
+	}
+	metrics.Attach(refresher)
+	mux.Handle(telemetryPath, metrics)
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "Healthy")
 	})

@@ -1,0 +1,175 @@
+package collectors
+
+import (
+	"bytes"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+)
+
+// SnapshotGatherer serves the snapshot metrics to scrapes. It gathers them
+// once per published View and hands every scrape the same families until
+// the next View, so a scrape costs an encoding, not a rebuild of thousands
+// of series. Its lock is held only while one scrape gathers a new View;
+// refreshes never take it.
+type SnapshotGatherer struct {
+	view func() *View
+	reg  *prometheus.Registry
+
+	mu     sync.Mutex
+	last   *View
+	cached []*dto.MetricFamily
+	err    error
+}
+
+// NewSnapshotGatherer serves the Collector of view.
+func NewSnapshotGatherer(view func() *View) *SnapshotGatherer {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(NewCollector(view))
+	return &SnapshotGatherer{view: view, reg: reg}
+}
+
+// Gather returns the families of the current View. They are shared
+// between scrapes and must not be modified.
+func (g *SnapshotGatherer) Gather() ([]*dto.MetricFamily, error) {
+	v := g.view()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if v != g.last {
+		g.cached, g.err = g.reg.Gather()
+		g.last = v
+	}
+	return g.cached, g.err
+}
+
+// MetricsHandler serves /metrics: the live registry's metrics (build info,
+// runtime, process, API calls, reloads), encoded at most once per LiveTTL,
+// followed by the snapshot's, encoded once per View, when the refresher
+// publishes it. A scrape copies two byte slices that it reads through
+// atomic pointers: it never waits for a refresh, for another scrape, or
+// for /proc, however many series the config makes.
+type MetricsHandler struct {
+	Live     prometheus.Gatherer
+	Snapshot *SnapshotGatherer
+	// LiveTTL is how long the live metrics' encoding is reused; 0 means
+	// every scrape gathers them.
+	LiveTTL time.Duration
+	// OpenMetrics offers the OpenMetrics format to scrapers that ask.
+	OpenMetrics bool
+	ErrorLog    interface{ Println(...any) }
+
+	snapshot   atomic.Pointer[encodedView]
+	live       atomic.Pointer[encodedLive]
+	refreshing atomic.Bool
+}
+
+var formats = []expfmt.Format{expfmt.NewFormat(expfmt.TypeTextPlain), expfmt.NewFormat(expfmt.TypeOpenMetrics)}
+
+type encodedView struct {
+	view  *View
+	bytes map[expfmt.Format][]byte
+	err   error
+}
+
+type encodedLive struct {
+	at    time.Time
+	bytes map[expfmt.Format][]byte
+	err   error
+}
+
+func encodeAll(mfs []*dto.MetricFamily) (map[expfmt.Format][]byte, error) {
+	out := map[expfmt.Format][]byte{}
+	for _, f := range formats {
+		var buf bytes.Buffer
+		enc := expfmt.NewEncoder(&buf, f)
+		for _, mf := range mfs {
+			if err := enc.Encode(mf); err != nil {
+				return nil, err
+			}
+		}
+		out[f] = buf.Bytes()
+	}
+	return out, nil
+}
+
+// Attach encodes every View that r publishes, in the refresher's goroutine,
+// and the current one now.
+func (h *MetricsHandler) Attach(r *Refresher) {
+	r.OnPublish(h.encodeView)
+	h.encodeView(r.View())
+	h.liveBytes()
+}
+
+func (h *MetricsHandler) encodeView(v *View) {
+	mfs, err := h.Snapshot.Gather()
+	e := &encodedView{view: v, err: err}
+	if err == nil {
+		e.bytes, e.err = encodeAll(mfs)
+	}
+	h.snapshot.Store(e)
+}
+
+// liveBytes returns the live metrics' encoding. When it is older than
+// LiveTTL, one scrape gathers again while the others serve the last one.
+func (h *MetricsHandler) liveBytes() *encodedLive {
+	cur := h.live.Load()
+	if cur != nil && time.Since(cur.at) < h.LiveTTL {
+		return cur
+	}
+	if cur != nil && !h.refreshing.CompareAndSwap(false, true) {
+		return cur // another scrape is gathering
+	}
+	defer h.refreshing.Store(false)
+	mfs, err := h.Live.Gather()
+	e := &encodedLive{at: time.Now(), err: err}
+	if err == nil {
+		e.bytes, e.err = encodeAll(mfs)
+	}
+	h.live.Store(e)
+	return e
+}
+
+func (h *MetricsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	format := expfmt.Negotiate(r.Header)
+	if h.OpenMetrics {
+		format = expfmt.NegotiateIncludingOpenMetrics(r.Header)
+	}
+	switch format.FormatType() {
+	case expfmt.TypeOpenMetrics:
+		format = formats[1]
+	default:
+		format = formats[0]
+	}
+	snap := h.snapshot.Load()
+	if snap == nil || snap.view != h.Snapshot.view() {
+		// Not attached to a refresher, or a View not encoded yet.
+		h.encodeView(h.Snapshot.view())
+		snap = h.snapshot.Load()
+	}
+	live := h.liveBytes()
+	for _, err := range []error{snap.err, live.err} {
+		if err != nil {
+			h.fail(w, err)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", string(format))
+	_, _ = w.Write(live.bytes[format])
+	_, _ = w.Write(snap.bytes[format])
+	if format.FormatType() == expfmt.TypeOpenMetrics {
+		_, _ = w.Write([]byte("# EOF\n"))
+	}
+}
+
+func (h *MetricsHandler) fail(w http.ResponseWriter, err error) {
+	if h.ErrorLog != nil {
+		h.ErrorLog.Println("error gathering metrics:", err)
+	}
+	http.Error(w, "An error has occurred while gathering metrics:\n\n"+err.Error(), http.StatusInternalServerError)
+}
