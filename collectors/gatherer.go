@@ -48,18 +48,20 @@ func (g *SnapshotGatherer) Gather() ([]*dto.MetricFamily, error) {
 	return g.cached, g.err
 }
 
-// MetricsHandler serves /metrics: the live registry's metrics (build info,
-// runtime, process, API calls, reloads), encoded at most once per LiveTTL,
-// followed by the snapshot's, encoded once per View, when the refresher
-// publishes it. A scrape copies two byte slices that it reads through
-// atomic pointers: it never waits for a refresh, for another scrape, or
-// for /proc, however many series the config makes.
+// MetricsHandler serves /metrics in three parts: the exporter's own
+// metrics (API calls, reloads), gathered at every scrape; the runtime's
+// (build info, Go, process), encoded at most once per RuntimeTTL, so that
+// many concurrent scrapers do not each read /proc; and the snapshot's,
+// encoded once per View, when the refresher publishes it. Apart from the
+// few own series, a scrape copies byte slices that it reads through atomic
+// pointers: it never waits for a refresh or for another scrape, however
+// many series the config makes.
 type MetricsHandler struct {
 	Live     prometheus.Gatherer
+	Runtime  prometheus.Gatherer
 	Snapshot *SnapshotGatherer
-	// LiveTTL is how long the live metrics' encoding is reused; 0 means
-	// every scrape gathers them.
-	LiveTTL time.Duration
+	// RuntimeTTL is how long the runtime metrics' encoding is reused.
+	RuntimeTTL time.Duration
 	// OpenMetrics offers the OpenMetrics format to scrapers that ask.
 	OpenMetrics bool
 	ErrorLog    interface{ Println(...any) }
@@ -103,7 +105,7 @@ func encodeAll(mfs []*dto.MetricFamily) (map[expfmt.Format][]byte, error) {
 func (h *MetricsHandler) Attach(r *Refresher) {
 	r.OnPublish(h.encodeView)
 	h.encodeView(r.View())
-	h.liveBytes()
+	h.runtimeBytes()
 }
 
 func (h *MetricsHandler) encodeView(v *View) {
@@ -115,18 +117,19 @@ func (h *MetricsHandler) encodeView(v *View) {
 	h.snapshot.Store(e)
 }
 
-// liveBytes returns the live metrics' encoding. When it is older than
-// LiveTTL, one scrape gathers again while the others serve the last one.
-func (h *MetricsHandler) liveBytes() *encodedLive {
+// runtimeBytes returns the runtime metrics' encoding. When it is older
+// than RuntimeTTL, one scrape gathers again while the others serve the
+// last one.
+func (h *MetricsHandler) runtimeBytes() *encodedLive {
 	cur := h.live.Load()
-	if cur != nil && time.Since(cur.at) < h.LiveTTL {
+	if cur != nil && time.Since(cur.at) < h.RuntimeTTL {
 		return cur
 	}
 	if cur != nil && !h.refreshing.CompareAndSwap(false, true) {
 		return cur // another scrape is gathering
 	}
 	defer h.refreshing.Store(false)
-	mfs, err := h.Live.Gather()
+	mfs, err := h.Runtime.Gather()
 	e := &encodedLive{at: time.Now(), err: err}
 	if err == nil {
 		e.bytes, e.err = encodeAll(mfs)
@@ -152,15 +155,29 @@ func (h *MetricsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.encodeView(h.Snapshot.view())
 		snap = h.snapshot.Load()
 	}
-	live := h.liveBytes()
-	for _, err := range []error{snap.err, live.err} {
+	rt := h.runtimeBytes()
+	for _, err := range []error{snap.err, rt.err} {
 		if err != nil {
 			h.fail(w, err)
 			return
 		}
 	}
+	own, err := h.Live.Gather()
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	var buf bytes.Buffer
+	enc := expfmt.NewEncoder(&buf, format)
+	for _, mf := range own {
+		if err := enc.Encode(mf); err != nil {
+			h.fail(w, err)
+			return
+		}
+	}
 	w.Header().Set("Content-Type", string(format))
-	_, _ = w.Write(live.bytes[format])
+	_, _ = w.Write(rt.bytes[format])
+	_, _ = w.Write(buf.Bytes())
 	_, _ = w.Write(snap.bytes[format])
 	if format.FormatType() == expfmt.TypeOpenMetrics {
 		_, _ = w.Write([]byte("# EOF\n"))

@@ -124,10 +124,11 @@ func TestScale(t *testing.T) {
 	r := NewRefresher(cfg, sources, api, logger, clock)
 	defer r.Close()
 	// What /metrics serves: the live registry and the cached snapshot.
-	live := prometheus.NewRegistry()
-	live.MustRegister(api.Requests, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	live, rt := prometheus.NewRegistry(), prometheus.NewRegistry()
+	live.MustRegister(api.Requests, api.RateLimitRemaining, api.RateLimitReset, api.Throttled, api.Retries, api.NotModified, api.Panics)
+	rt.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	snapshot := NewSnapshotGatherer(r.View)
-	handler := &MetricsHandler{Live: live, Snapshot: snapshot, LiveTTL: time.Second}
+	handler := &MetricsHandler{Live: live, Runtime: rt, Snapshot: snapshot, RuntimeTTL: time.Second}
 	handler.Attach(r)
 
 	// Both sources refresh at once, as Run does.
@@ -233,7 +234,7 @@ func TestScale(t *testing.T) {
 
 	// 6: scrapes under 20 concurrent scrapers, through the /metrics handler.
 	series := 0
-	mfs, _ := prometheus.Gatherers{live, snapshot}.Gather()
+	mfs, _ := prometheus.Gatherers{live, rt, snapshot}.Gather()
 	for _, mf := range mfs {
 		series += len(mf.GetMetric())
 	}

@@ -105,8 +105,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(
+	// Three registries, each served its own way (see MetricsHandler): the
+	// exporter's own metrics, the runtime's, and the snapshot's.
+	reg, runtimeReg := prometheus.NewRegistry(), prometheus.NewRegistry()
+	runtimeReg.MustRegister(
 		versioncollector.NewCollector(exporterName),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -129,7 +131,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	go refresher.Run(refreshCtx)
 	rl.watchSignals(refreshCtx)
 
-	handler, err := newHandler(reg, snapshot, refresher, rl, *telemetryPath, logger)
+	handler, err := newHandler(reg, runtimeReg, snapshot, refresher, rl, *telemetryPath, logger)
 	if err != nil {
 		logger.Error("cannot build the web handler", "err", err)
 		return 1
@@ -158,15 +160,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // newHandler serves the metrics, the health and readiness endpoints and the
 // landing page.
-func newHandler(live prometheus.Gatherer, snapshot *srecollectors.SnapshotGatherer, refresher *srecollectors.Refresher, reload http.Handler, telemetryPath string, logger *slog.Logger) (http.Handler, error) {
+func newHandler(live, runtime prometheus.Gatherer, snapshot *srecollectors.SnapshotGatherer, refresher *srecollectors.Refresher, reload http.Handler, telemetryPath string, logger *slog.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/-/reload", reload)
-	// /metrics: the live metrics (build info, runtime, API calls, reloads)
-	// and the snapshot's, encoded once per refresh.
+	// /metrics: the exporter's own metrics at every scrape, the runtime's
+	// at most once a second, and the snapshot's once per refresh.
 	metrics := &srecollectors.MetricsHandler{
 		Live:        live,
+		Runtime:     runtime,
 		Snapshot:    snapshot,
-		LiveTTL:     time.Second,
+		RuntimeTTL:  time.Second,
 		OpenMetrics: true,
 		ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelError),
 	}

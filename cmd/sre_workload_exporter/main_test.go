@@ -119,7 +119,7 @@ func TestReadyOnlyAfterEveryFirstRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := srecollectors.NewRefresher(cfg, sources, nil, testLogger(), time.Now)
-	h, err := newHandler(prometheus.NewRegistry(), srecollectors.NewSnapshotGatherer(r.View), r, http.NotFoundHandler(), "/metrics", testLogger())
+	h, err := newHandler(prometheus.NewRegistry(), prometheus.NewRegistry(), srecollectors.NewSnapshotGatherer(r.View), r, http.NotFoundHandler(), "/metrics", testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
