@@ -152,7 +152,7 @@ func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, er
 		return nil, err
 	}
 	next := make([]*RepoState, len(repos))
-	err = forEach(ctx, len(repos), indexes(len(repos)), func(ctx context.Context, i int) error {
+	err = forEachAll(ctx, indexes(len(repos)), func(ctx context.Context, i int) error {
 		st := s.state.Repos[strings.ToLower(repos[i])].clone()
 		if st == nil {
 			st = newRepoState(repos[i])
@@ -164,6 +164,15 @@ func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, er
 		return nil
 	})
 	if err != nil {
+		// Keep the repositories that did sync, so that the next refresh
+		// resumes instead of starting over (a first sync larger than the
+		// hourly rate limit then completes over several hours), but
+		// publish nothing until every repository has synced.
+		for _, st := range next {
+			if st != nil {
+				s.state.Repos[strings.ToLower(st.Full)] = st
+			}
+		}
 		return nil, err
 	}
 	state := &GitHubState{Repos: map[string]*RepoState{}, Owners: owners}

@@ -2,6 +2,7 @@ package collectors
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -95,5 +96,35 @@ func TestChangesAppearAndCostOnlyWhereTheyAre(t *testing.T) {
 	}
 	if gained != 1 {
 		t.Errorf("activities gained: %d, want 1 (alice's new comment)", gained)
+	}
+}
+
+// TestFailedSyncKeepsProgress: when one repository fails, the others'
+// sync state is kept (nothing is published), so the next refresh resumes
+// them incrementally; a first sync too big for one hour's rate limit then
+// completes over several.
+func TestFailedSyncKeepsProgress(t *testing.T) {
+	run, cfg := testSetup(t, goldenDataset(), testConfig)
+	r, _ := newTestRefresher(t, cfg, prometheus.NewRegistry(), fixedClock(testEnd))
+	defer r.Close()
+	run.SetFault(simulation.Fault{API: "github", PathPrefix: "/repos/acme-corp/handbook", Status: 500})
+	if err := r.RefreshAll(context.Background()); err == nil {
+		t.Fatal("the refresh should fail")
+	}
+	if r.Ready() {
+		t.Error("ready after a failed first sync")
+	}
+	run.ClearFault()
+	run.ResetRequests()
+	if err := r.RefreshAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range run.Requests() {
+		if req.API == "github" && strings.HasPrefix(req.Path, "/repos/acme/infra/") && req.Status != 304 {
+			t.Errorf("acme/infra synced again: %s?%s %d, want a 304 (resumed)", req.Path, req.Query, req.Status)
+		}
+	}
+	if !r.Ready() {
+		t.Error("not ready after the resumed sync")
 	}
 }

@@ -106,6 +106,32 @@ func forEach[T any](ctx context.Context, n int, items []T, f func(context.Contex
 	return firstErr
 }
 
+// forEachAll runs f on every element, all at once (the transport bounds
+// the requests in flight), and returns the first error after every call
+// has finished; one failure does not stop the others.
+func forEachAll[T any](ctx context.Context, items []T, f func(context.Context, T) error) error {
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	for _, it := range items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := callSafely(ctx, f, it); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return firstErr
+}
+
 // callSafely calls f, turning a panic into an error with its stack: a
 // malformed API answer that makes a client library panic must fail the
 // refresh, never the process.

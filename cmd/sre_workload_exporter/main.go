@@ -50,6 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		configFile    = app.Flag("config.file", "Path to the configuration file.").Default("sre_workload_exporter.yml").String()
 		configCheck   = app.Flag("config.check", "Validate the configuration file, print a summary, and exit 0 if it is valid, 1 if not.").Bool()
 		demo          = app.Flag("demo", "Run on the embedded demo: a simulation of the GitHub and PagerDuty APIs on loopback. Needs no token, config file or network.").Bool()
+		demoScale     = app.Flag("demo.scale", "With --demo: story (the 90-day story of config/demo.yml), large (300 repositories, 60,000 issues and pull requests, 20,000 incidents) or small (1/20 of large).").Default("story").Enum("story", "large", "small")
+		demoLatency   = app.Flag("demo.latency", "With --demo: delay every simulated API answer by this long, as a distant API would.").Default("0s").Duration()
 		telemetryPath = app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
 		storagePath   = app.Flag("storage.path", "Optional state file: tracked items, ETags and sync cursors, so that a restart resumes incrementally. Written atomically after each successful refresh; a corrupt file is ignored.").String()
 	)
@@ -78,22 +80,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		source = "config/demo.yml (embedded)"
 		cfg, err = config.ParseWithoutSecrets(config.DemoYAML)
 	case *demo:
-		source = "config/demo.yml (embedded)"
+		source = "the embedded demo (" + *demoScale + ")"
 		var sim *simulation.Running
-		sim, cfg, err = simulation.StartDemo(time.Now())
+		sim, cfg, load, err = simulation.DemoScenario(*demoScale, time.Now(), *demoLatency)
 		if err != nil {
 			logger.Error("cannot start the demo", "err", err)
 			return 1
 		}
 		defer sim.Close()
-		load = func() (*config.Config, error) {
-			c, err := config.ParseWithoutSecrets(config.DemoYAML)
-			if err == nil {
-				sim.Configure(c)
-			}
-			return c, err
-		}
-		logger.Info("demo: serving the simulated GitHub and PagerDuty APIs", "address", sim.URL)
+		logger.Info("demo: serving the simulated GitHub and PagerDuty APIs", "address", sim.URL, "scale", *demoScale)
 	default:
 		cfg, err = load()
 	}

@@ -2,6 +2,7 @@ package simulation
 
 import (
 	"context"
+	"fmt"
 	"crypto/rand"
 	"encoding/hex"
 	"net"
@@ -68,4 +69,61 @@ func StartDemo(now time.Time) (*Running, *config.Config, error) {
 	}
 	run.Configure(cfg)
 	return run, cfg, nil
+}
+
+// StartScaleDemo serves a generated organisation of size p, with every
+// answer delayed by latency, and returns a config pointed at it.
+func StartScaleDemo(p ScaleParams, now time.Time, latency time.Duration) (*Running, *config.Config, error) {
+	cfg, err := config.ParseWithoutSecrets(ScaleConfig(p))
+	if err != nil {
+		return nil, nil, err
+	}
+	run, err := Serve(Scale(p, now))
+	if err != nil {
+		return nil, nil, err
+	}
+	run.SetLatency(latency)
+	run.Configure(cfg)
+	return run, cfg, nil
+}
+
+// DemoScenario starts the demo named by scale: "story" (the default: the
+// 90-day story of config/demo.yml), "large" (the reference size of the
+// scale goals) or "small" (1/20 of large). It also returns how to load the
+// demo's config again, for reloads.
+func DemoScenario(scale string, now time.Time, latency time.Duration) (*Running, *config.Config, func() (*config.Config, error), error) {
+	var (
+		run *Running
+		cfg *config.Config
+		err error
+		src []byte
+	)
+	switch scale {
+	case "", "story":
+		run, cfg, err = StartDemo(now)
+		src = config.DemoYAML
+		if run != nil {
+			run.SetLatency(latency)
+		}
+	case "large", "small":
+		p := Large
+		if scale == "small" {
+			p = Large.Divide(20)
+		}
+		run, cfg, err = StartScaleDemo(p, now, latency)
+		src = ScaleConfig(p)
+	default:
+		return nil, nil, nil, fmt.Errorf("unknown demo scale %q: want story, large or small", scale)
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	reload := func() (*config.Config, error) {
+		c, err := config.ParseWithoutSecrets(src)
+		if err == nil {
+			run.Configure(c)
+		}
+		return c, err
+	}
+	return run, cfg, reload, nil
 }
