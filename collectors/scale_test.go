@@ -104,6 +104,9 @@ func TestScale(t *testing.T) {
 	}
 	defer run.Close()
 	run.SetLatency(latency)
+	// The large first sync needs more requests than a user token's 5,000
+	// an hour; a GitHub App installation on Enterprise Cloud has 15,000.
+	run.SetRateLimit(15000, 15000, time.Now().Add(time.Hour))
 	cfg, err := config.ParseWithoutSecrets(simulation.ScaleConfig(p))
 	if err != nil {
 		t.Fatal(err)

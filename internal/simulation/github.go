@@ -1,9 +1,6 @@
 package simulation
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -19,50 +16,32 @@ func githubError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]any{"message": msg, "documentation_url": githubDocs})
 }
 
-func (s *Server) serveGitHub(w http.ResponseWriter, r *http.Request, p string, now time.Time) {
+// serveGitHub chooses the answer to a GitHub request. It reports whether
+// the request counts against the rate limit (then ServeHTTP adds the
+// ETag, the 304 and the rate-limit headers). s.mu is held.
+func (s *Server) serveGitHub(w http.ResponseWriter, r *http.Request, p string, now time.Time) bool {
 	if r.Method != http.MethodGet {
 		githubError(w, http.StatusNotFound, "Not Found")
-		return
+		return false
 	}
 	if r.Header.Get("Authorization") != "Bearer "+s.GitHubToken {
 		githubError(w, http.StatusUnauthorized, "Bad credentials")
-		return
+		return false
 	}
 	if !now.Before(s.rateReset) {
 		s.rateRemaining = s.rateLimit
 		s.rateReset = now.Add(time.Hour).Truncate(time.Second)
 	}
 	if s.faultKind() == FaultPrimaryExhausted || s.rateRemaining == 0 {
-		s.rateHeaders(w)
+		s.rateHeaders(w.Header())
 		writeJSON(w, http.StatusForbidden, map[string]any{
 			"message":           "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.",
 			"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits",
 		})
-		return
+		return false
 	}
-	// Answer into a buffer: a 200 gets an ETag, and a request whose
-	// If-None-Match matches it gets a 304, which costs no rate limit.
-	buf := &bufferedResponse{header: http.Header{}, status: http.StatusOK}
-	s.routeGitHub(buf, r, p)
-	if buf.status == http.StatusOK {
-		sum := sha256.Sum256(buf.body.Bytes())
-		etag := `W/"` + hex.EncodeToString(sum[:16]) + `"`
-		buf.header.Set("ETag", etag)
-		if r.Header.Get("If-None-Match") == etag {
-			s.rateHeaders(w)
-			w.Header().Set("ETag", etag)
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-	}
-	s.rateRemaining--
-	s.minRemaining = min(s.minRemaining, s.rateRemaining)
-	s.rateHeaders(w)
-	for k, v := range buf.header {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(buf.status)
-	_, _ = w.Write(buf.body.Bytes())
+	s.routeGitHub(w, r, p)
+	return true
 }
 
 func (s *Server) routeGitHub(w http.ResponseWriter, r *http.Request, p string) {
@@ -98,8 +77,7 @@ func (s *Server) routeGitHub(w http.ResponseWriter, r *http.Request, p string) {
 
 // rateHeaders sets the X-RateLimit-* headers, as GitHub does on every
 // authenticated answer.
-func (s *Server) rateHeaders(w http.ResponseWriter) {
-	h := w.Header()
+func (s *Server) rateHeaders(h http.Header) {
 	h.Set("X-RateLimit-Limit", strconv.Itoa(s.rateLimit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(s.rateRemaining))
 	h.Set("X-RateLimit-Used", strconv.Itoa(s.rateLimit-s.rateRemaining))
@@ -128,16 +106,6 @@ func (s *Server) RateRemaining() int {
 	defer s.mu.Unlock()
 	return s.rateRemaining
 }
-
-type bufferedResponse struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (b *bufferedResponse) Header() http.Header         { return b.header }
-func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
-func (b *bufferedResponse) WriteHeader(code int)        { b.status = code }
 
 func (s *Server) owner(login string) *Owner {
 	for _, o := range s.ds.GitHub.Owners {

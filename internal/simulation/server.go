@@ -1,6 +1,9 @@
 package simulation
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -163,15 +166,72 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f != nil && f.Kind == FaultTruncate {
 		out = &truncatingWriter{ResponseWriter: rec, status: http.StatusOK}
 	}
+	// Choose the answer under the lock; encode it outside, so that
+	// concurrent requests are not serialised on JSON encoding.
+	resp := &deferred{header: http.Header{}, status: http.StatusOK}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.cur = f
-	defer func() { s.cur = nil }()
-	if api == "github" {
-		s.serveGitHub(out, r, p, now)
+	github := api == "github"
+	counted := false
+	if github {
+		counted = s.serveGitHub(resp, r, p, now)
 	} else {
-		s.servePagerDuty(out, r, p, now)
+		s.servePagerDuty(resp, r, p, now)
 	}
+	s.cur = nil
+	s.mu.Unlock()
+
+	body := resp.bytes()
+	if github && counted {
+		// A 200 gets an ETag, and a request whose If-None-Match matches
+		// it gets a 304, which costs no rate limit.
+		notModified := false
+		if resp.status == http.StatusOK {
+			sum := sha256.Sum256(body)
+			etag := `W/"` + hex.EncodeToString(sum[:16]) + `"`
+			resp.header.Set("ETag", etag)
+			notModified = r.Header.Get("If-None-Match") == etag
+		}
+		s.mu.Lock()
+		if !notModified {
+			s.rateRemaining--
+			s.minRemaining = min(s.minRemaining, s.rateRemaining)
+		}
+		s.rateHeaders(resp.header)
+		s.mu.Unlock()
+		if notModified {
+			resp.status, body = http.StatusNotModified, nil
+			resp.header.Del("Content-Type")
+		}
+	}
+	for k, v := range resp.header {
+		out.Header()[k] = v
+	}
+	out.WriteHeader(resp.status)
+	_, _ = out.Write(body)
+}
+
+// deferred holds an answer until it is written: writeJSON stores the value
+// instead of encoding it while the server's lock is held.
+type deferred struct {
+	header http.Header
+	status int
+	value  any
+	set    bool
+	body   bytes.Buffer
+}
+
+func (d *deferred) Header() http.Header         { return d.header }
+func (d *deferred) Write(p []byte) (int, error) { return d.body.Write(p) }
+func (d *deferred) WriteHeader(code int)        { d.status = code }
+
+func (d *deferred) bytes() []byte {
+	if d.set {
+		var b bytes.Buffer
+		_ = json.NewEncoder(&b).Encode(d.value)
+		return b.Bytes()
+	}
+	return d.body.Bytes()
 }
 
 // faultKind is the kind of the fault being served, or "". s.mu is held.
@@ -194,6 +254,10 @@ func (r *statusRecorder) WriteHeader(code int) {
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if d, ok := w.(*deferred); ok {
+		d.status, d.value, d.set = status, v, true
+		return
+	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
