@@ -515,27 +515,59 @@ func splitByTime[T any](ctx context.Context, s *PagerDutySource, endpoint string
 		if !mid.After(since) {
 			mid = since.Add(time.Second)
 		}
-		a, err := splitByTime(ctx, s, endpoint, since, mid, page)
+		halves := [2][]T{}
+		ranges := [][2]time.Time{{since, mid}, {mid, until}}
+		err := forEach(ctx, 2, []int{0, 1}, func(ctx context.Context, i int) error {
+			part, err := splitByTime(ctx, s, endpoint, ranges[i][0], ranges[i][1], page)
+			halves[i] = part
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
-		b, err := splitByTime(ctx, s, endpoint, mid, until, page)
-		if err != nil {
-			return nil, err
+		return append(halves[0], halves[1]...), nil
+	}
+	// The first page gave the total: ask for the other pages at once
+	// (the transport bounds the requests in flight).
+	var offsets []uint
+	if meta.More && len(first) > 0 {
+		for off := uint(len(first)); off < meta.Total; off += pagerdutyLimit {
+			offsets = append(offsets, off)
 		}
-		return append(a, b...), nil
+	}
+	pages := make([][]T, len(offsets))
+	more := make([]bool, len(offsets))
+	err = forEach(ctx, len(offsets)+1, indexes(len(offsets)), func(ctx context.Context, i int) error {
+		items, m, err := page(ctx, since, until, offsets[i], false)
+		if err != nil {
+			return s.wrap(err, endpoint)
+		}
+		pages[i], more[i] = items, m.More
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := first
-	for offset := uint(len(first)); meta.More && len(first) > 0; offset += uint(len(first)) {
-		if offset+pagerdutyLimit > s.maxOffset {
-			// The total grew while we paged; list what remains by time.
-			return nil, s.wrap(fmt.Errorf("the range grew past %d entries while it was being listed; the next refresh splits it", s.maxOffset), endpoint)
+	for _, p := range pages {
+		out = append(out, p...)
+	}
+	// Entries that arrived while we paged: go on from the end, one page
+	// at a time, as long as the API says there is more.
+	if len(offsets) > 0 && more[len(more)-1] || len(offsets) == 0 && meta.More && meta.Total == 0 {
+		for offset := uint(len(out)); ; offset += pagerdutyLimit {
+			if offset+pagerdutyLimit > s.maxOffset {
+				return nil, s.wrap(fmt.Errorf("the range grew past %d entries while it was being listed; the next refresh splits it", s.maxOffset), endpoint)
+			}
+			items, m, err := page(ctx, since, until, offset, false)
+			if err != nil {
+				return nil, s.wrap(err, endpoint)
+			}
+			out = append(out, items...)
+			if !m.More || len(items) == 0 {
+				break
+			}
 		}
-		first, meta, err = page(ctx, since, until, offset, false)
-		if err != nil {
-			return nil, s.wrap(err, endpoint)
-		}
-		out = append(out, first...)
 	}
 	return out, nil
 }
