@@ -33,88 +33,106 @@ func budgetDataset(n int) *simulation.Dataset {
 }
 
 // TestRequestBudget measures the requests of a first sync and of a refresh
-// in which nothing changed, for organisations of several sizes. The README
-// quotes its log (go test -run TestRequestBudget -v ./collectors).
+// in which nothing changed, for organisations of several sizes, in both
+// modes: polling every repository at every refresh (reconcile_interval: 0)
+// and, the default, asking the Search API which repositories changed. The
+// README quotes its log (go test -run TestRequestBudget -v ./collectors).
 func TestRequestBudget(t *testing.T) {
-	for _, n := range []int{10, 100, 250} {
-		t.Run(fmt.Sprint(n, " repositories"), func(t *testing.T) {
-			yml := fmt.Sprintf(`
-github: {token_env: U, repositories: ["acme/*"]}
+	for _, mode := range []struct{ name, interval string }{{"polling", "0"}, {"search", "1h"}} {
+		for _, n := range []int{10, 100, 250} {
+			t.Run(fmt.Sprintf("%s/%d repositories", mode.name, n), func(t *testing.T) {
+				requestBudget(t, n, mode.name, mode.interval)
+			})
+		}
+	}
+}
+
+func requestBudget(t *testing.T, n int, mode, interval string) {
+	yml := fmt.Sprintf(`
+github: {token_env: U, repositories: ["acme/*"], reconcile_interval: %s}
 pagerduty: {token_env: U, teams: [Platform]}
 domains: [{name: product}]
 people:
   - {name: alice, github: [alice-sre], pagerduty: [alice@acme.example]}
   - {name: bob, github: [bob-ops], pagerduty: [PBOB001]}
-`)
-			run, cfg := testSetup(t, budgetDataset(n), yml)
-			r, _ := newTestRefresher(t, cfg, prometheus.NewRegistry(), fixedClock(testEnd))
-			defer r.Close()
-			count := func() (gh, ghCharged, pd int) {
-				for _, req := range run.Requests() {
-					switch req.API {
-					case "github":
-						gh++
-						if req.Status != 304 {
-							ghCharged++
-						}
-					case "pagerduty":
-						pd++
-					}
+`, interval)
+	run, cfg := testSetup(t, budgetDataset(n), yml)
+	r, _ := newTestRefresher(t, cfg, prometheus.NewRegistry(), fixedClock(testEnd))
+	defer r.Close()
+	count := func() (gh, gh304, pd int) {
+		for _, req := range run.Requests() {
+			switch req.API {
+			case "github":
+				gh++
+				if req.Status == 304 {
+					gh304++
 				}
-				return
+			case "pagerduty":
+				pd++
 			}
-			start := run.RateRemaining()
-			if err := r.RefreshAll(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			gh, charged, pd := count()
-			// Per repository: issues (state=all and state=open), comments,
-			// review comments, events; plus the organisation's listing.
-			// A full last page is followed by a probe of the next one.
-			orgPages := n/100 + 1
-			if want := 5*n + orgPages; gh != want || charged != want {
-				t.Errorf("first sync: %d GitHub requests (%d charged), want %d", gh, charged, want)
-			}
-			if used := start - run.RateRemaining(); used != gh {
-				t.Errorf("first sync used %d of the rate limit for %d requests", used, gh)
-			}
-			t.Logf("first sync: %d GitHub requests (5 per repository + %d for the listing), %d PagerDuty", gh, orgPages, pd)
+		}
+		return
+	}
+	start := run.RateRemaining()
+	if err := r.RefreshAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	gh, _, pd := count()
+	// Per repository: issues (state=all and state=open), comments, review
+	// comments, events; plus the organisation's listing, where a full last
+	// page is followed by a probe of the next one.
+	orgPages := n/100 + 1
+	if want := 5*n + orgPages; gh != want {
+		t.Errorf("first sync: %d GitHub requests, want %d", gh, want)
+	}
+	if used := start - run.RateRemaining(); used != gh {
+		t.Errorf("first sync used %d of the rate limit for %d requests", used, gh)
+	}
+	t.Logf("%s, %d repositories: first sync: %d GitHub requests (5 per repository + %d for the listing), %d PagerDuty", mode, n, gh, orgPages, pd)
 
-			run.ResetRequests()
-			before := run.RateRemaining()
-			began := time.Now()
-			if err := r.RefreshAll(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			took := time.Since(began)
-			gh, charged, pd = count()
-			if want := 4*n + orgPages; gh != want || charged != 0 {
-				t.Errorf("steady state: %d GitHub requests (%d charged), want %d, all 304", gh, charged, want)
-			}
-			if run.RateRemaining() != before {
-				t.Error("the steady-state refresh consumed primary rate limit")
-			}
-			if pd != 2 {
-				t.Errorf("steady state: %d PagerDuty requests, want 2 (open incidents, new log entries)", pd)
-			}
-			t.Logf("steady state: %d GitHub requests, all 304 (0 rate limit), %d PagerDuty; took %v on loopback", gh, pd, took.Round(time.Millisecond))
+	run.ResetRequests()
+	before, searches := run.RateRemaining(), run.Searches()
+	began := time.Now()
+	if err := r.RefreshAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(began)
+	gh, gh304, pd := count()
+	searched := run.Searches() - searches
+	switch mode {
+	case "polling":
+		if want := 4*n + orgPages; gh != want || gh304 != gh {
+			t.Errorf("steady state: %d GitHub requests (%d 304), want %d, all 304", gh, gh304, want)
+		}
+	case "search":
+		if gh != 1 || searched != 1 {
+			t.Errorf("steady state: %d GitHub requests, %d searches; want one search and nothing else", gh, searched)
+		}
+	}
+	if run.RateRemaining() != before {
+		t.Error("the steady-state refresh consumed primary rate limit")
+	}
+	if pd != 2 {
+		t.Errorf("steady state: %d PagerDuty requests, want 2 (open incidents, new log entries)", pd)
+	}
+	t.Logf("%s, %d repositories: steady state: %d GitHub requests (%d of them 304, %d searches), 0 primary rate limit, %d PagerDuty; took %v on loopback",
+		mode, n, gh, gh304, searched, pd, took.Round(time.Millisecond))
 
-			// A repository created on the last page of the listing is found.
-			run.Update(func(ds *simulation.Dataset) {
-				org := ds.GitHub.Owners[0]
-				org.Repos = append(org.Repos, &simulation.Repo{Name: "zzz-new", Issues: []*simulation.Issue{
-					{Number: 1, Title: "new", User: simulation.User{Login: "alice-sre"}, CreatedAt: ago(0.5), UpdatedAt: ago(0.5)}}})
-			})
-			if err := r.RefreshAll(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			found := false
-			for _, c := range r.View().Analysis.Classified {
-				found = found || c.Item.Key == "acme/zzz-new#1"
-			}
-			if !found {
-				t.Error("a new repository on the last page of the listing was not found")
-			}
-		})
+	// A new repository (on the last page of the listing) is found.
+	recent := testEnd.Add(-time.Minute)
+	run.Update(func(ds *simulation.Dataset) {
+		org := ds.GitHub.Owners[0]
+		org.Repos = append(org.Repos, &simulation.Repo{Name: "zzz-new", Issues: []*simulation.Issue{
+			{Number: 1, Title: "new", User: simulation.User{Login: "alice-sre"}, CreatedAt: recent, UpdatedAt: recent}}})
+	})
+	if err := r.RefreshAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range r.View().Analysis.Classified {
+		found = found || c.Item.Key == "acme/zzz-new#1"
+	}
+	if !found {
+		t.Error("a new repository was not found")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/url"
@@ -34,6 +35,7 @@ const (
 // primary rate limit.
 type GitHubSource struct {
 	cfg    *config.GitHubConfig
+	logger *slog.Logger
 	client *github.Client
 	hc     *http.Client
 	etags  *etagStore
@@ -48,6 +50,10 @@ type GitHubState struct {
 	Repos map[string]*RepoState `json:"repos"`
 	// Owners caches the listings behind "owner/*" entries, page by page.
 	Owners map[string][]OwnerPage `json:"owners"`
+	// LastReconcile is when every repository was last polled.
+	LastReconcile time.Time `json:"last_reconcile"`
+	// SearchSince is where the next search for changes starts.
+	SearchSince time.Time `json:"search_since"`
 }
 
 // RepoState is one repository's tracked items and the actions on them
@@ -81,7 +87,7 @@ type Action struct {
 }
 
 // NewGitHubSource builds a GitHub source that sends its requests through hc.
-func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client, etags *etagStore) (*GitHubSource, error) {
+func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client, etags *etagStore, logger *slog.Logger) (*GitHubSource, error) {
 	base, err := url.Parse(cfg.APIURL)
 	if err != nil {
 		return nil, errors.New("github.api_url: invalid URL")
@@ -91,7 +97,7 @@ func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client, etags *etagStore
 	}
 	c := github.NewClient(hc).WithAuthToken(string(cfg.Token()))
 	c.BaseURL = base
-	return &GitHubSource{cfg: cfg, client: c, hc: hc, etags: etags,
+	return &GitHubSource{cfg: cfg, logger: logger, client: c, hc: hc, etags: etags,
 		state: &GitHubState{Repos: map[string]*RepoState{}, Owners: map[string][]OwnerPage{}}}, nil
 }
 
@@ -147,13 +153,34 @@ func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, er
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	owners := maps.Clone(s.state.Owners)
-	repos, err := s.repositories(ctx, owners)
-	if err != nil {
-		return nil, err
+	var (
+		repos   []string
+		changed map[string]bool // nil: poll every repository
+	)
+	reconcile := s.reconcileDue(w)
+	if !reconcile {
+		var err error
+		repos, changed, err = s.searchChanges(ctx, w)
+		if err != nil {
+			s.logger.Info("finding changed repositories through the Search API failed; polling every repository", "err", err)
+			reconcile = true
+		}
+	}
+	if reconcile {
+		var err error
+		if repos, err = s.repositories(ctx, owners); err != nil {
+			return nil, err
+		}
 	}
 	next := make([]*RepoState, len(repos))
-	err = forEachAll(ctx, indexes(len(repos)), func(ctx context.Context, i int) error {
-		st := s.state.Repos[strings.ToLower(repos[i])].clone()
+	err := forEachAll(ctx, indexes(len(repos)), func(ctx context.Context, i int) error {
+		old := s.state.Repos[strings.ToLower(repos[i])]
+		if changed != nil && old != nil && old.Synced && !changed[strings.ToLower(repos[i])] {
+			old.prune(w) // unchanged: nothing to ask, only the window moves
+			next[i] = old
+			return nil
+		}
+		st := old.clone()
 		if st == nil {
 			st = newRepoState(repos[i])
 		}
@@ -175,7 +202,11 @@ func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, er
 		}
 		return nil, err
 	}
-	state := &GitHubState{Repos: map[string]*RepoState{}, Owners: owners}
+	state := &GitHubState{Repos: map[string]*RepoState{}, Owners: owners,
+		LastReconcile: s.state.LastReconcile, SearchSince: w.End.Add(-searchLag)}
+	if reconcile {
+		state.LastReconcile = w.End
+	}
 	for owner := range owners {
 		if !s.listsOwner(owner) {
 			delete(owners, owner) // no longer configured
@@ -188,6 +219,107 @@ func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, er
 	}
 	s.state = state
 	return snap, nil
+}
+
+// searchLag is how far back each search for changes reaches before the
+// last refresh: GitHub's search index lags behind its writes, by seconds
+// usually and by minutes at worst. Changes it misses longer than that are
+// found by the next reconcile.
+const searchLag = 10 * time.Minute
+
+// reconcileDue reports whether this refresh polls every repository: the
+// first one, and then every reconcile_interval.
+func (s *GitHubSource) reconcileDue(w Window) bool {
+	interval := time.Duration(*s.cfg.ReconcileInterval)
+	st := s.state
+	return interval == 0 || st.LastReconcile.IsZero() || st.SearchSince.IsZero() || w.End.Sub(st.LastReconcile) >= interval
+}
+
+// searchChanges asks the Search API which tracked repositories had an
+// issue or pull request updated since the last refresh (a comment, a
+// review comment, a close or a merge updates it too). It returns the
+// repositories to refresh: the known ones, with the changed ones marked,
+// plus new ones that the config covers.
+func (s *GitHubSource) searchChanges(ctx context.Context, w Window) ([]string, map[string]bool, error) {
+	known := make([]string, 0, len(s.state.Repos))
+	for _, st := range s.state.Repos {
+		known = append(known, st.Full)
+	}
+	sort.Strings(known)
+	// Qualifiers: each "owner/*" entry by its owner, each other entry by
+	// its repository; batched into queries of at most 200 characters.
+	since := " updated:>=" + s.state.SearchSince.UTC().Format(time.RFC3339)
+	var terms []string
+	for _, r := range s.cfg.Repositories {
+		owner, name, _ := strings.Cut(r, "/")
+		switch {
+		case name != "*":
+			terms = append(terms, "repo:"+r)
+		case len(s.state.Owners[owner]) > 0 && s.state.Owners[owner][0].User:
+			terms = append(terms, "user:"+owner)
+		default:
+			terms = append(terms, "org:"+owner)
+		}
+	}
+	var queries []string
+	for _, t := range terms {
+		if n := len(queries); n > 0 && len(queries[n-1])+len(t)+len(since) < 200 {
+			queries[n-1] += " " + t
+		} else {
+			queries = append(queries, t)
+		}
+	}
+	changed := map[string]bool{}
+	repos := append([]string(nil), known...)
+	seen := map[string]bool{}
+	for _, r := range known {
+		seen[strings.ToLower(r)] = true
+	}
+	for _, q := range queries {
+		var issues []*github.Issue
+		for page := 1; page != 0; {
+			res, resp, err := s.client.Search.Issues(ctx, q+since, &github.SearchOptions{Sort: "updated", Order: "desc",
+				ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
+			if notModified(err) && page == 1 {
+				break // the same answer as last time: those changes were polled then
+			}
+			if err != nil {
+				return nil, nil, s.wrap(err, "GET /search/issues")
+			}
+			if res.GetIncompleteResults() || res.GetTotal() > 1000 {
+				return nil, nil, errors.New("too many changes for the Search API to list")
+			}
+			issues = append(issues, res.Issues...)
+			page = resp.NextPage
+		}
+		for _, is := range issues {
+			full := is.GetRepositoryURL()
+			if i := strings.Index(full, "/repos/"); i >= 0 {
+				full = full[i+len("/repos/"):]
+			}
+			k := strings.ToLower(full)
+			changed[k] = true
+			if !seen[k] && s.covers(full) {
+				seen[k] = true
+				repos = append(repos, full)
+			}
+		}
+	}
+	return repos, changed, nil
+}
+
+// covers reports whether the config tracks a repository.
+func (s *GitHubSource) covers(full string) bool {
+	if excluded(s.cfg.ExcludeRepositories, full) {
+		return false
+	}
+	owner, _, _ := strings.Cut(full, "/")
+	for _, r := range s.cfg.Repositories {
+		if strings.EqualFold(r, full) || strings.EqualFold(r, owner+"/*") {
+			return true
+		}
+	}
+	return false
 }
 
 func indexes(n int) []int {

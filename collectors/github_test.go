@@ -15,6 +15,7 @@ const githubOnly = `
 github:
   token_env: UNUSED
   repositories: [acme/infra]
+  reconcile_interval: 0
 domains: [{name: product}]
 rules: [{domain: product, source: github}]
 people:

@@ -30,6 +30,7 @@ github:
   token_env: UNUSED
   repositories: [acme/infra, acme-corp/*]
   exclude_repositories: ["acme-corp/*-old"]
+  reconcile_interval: 0   # poll every repository at every refresh
 pagerduty:
   token_env: UNUSED
   teams: [Platform, PTCORP1]

@@ -2,8 +2,10 @@ package collectors
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -126,5 +128,104 @@ func TestFailedSyncKeepsProgress(t *testing.T) {
 	}
 	if !r.Ready() {
 		t.Error("not ready after the resumed sync")
+	}
+}
+
+// TestSearchFindsChangedRepositories: between reconciles, one Search API
+// query finds the repositories that changed, and only those are polled;
+// when the search fails, every repository is polled; a reconcile polls
+// every repository, and finds a change the search index missed.
+func TestSearchFindsChangedRepositories(t *testing.T) {
+	yml := strings.Replace(testConfig, "reconcile_interval: 0", "reconcile_interval: 1h", 1)
+	run, cfg := testSetup(t, goldenDataset(), yml)
+	now := testEnd
+	r, _ := newTestRefresher(t, cfg, prometheus.NewRegistry(), func() time.Time { return now })
+	defer r.Close()
+	ctx := context.Background()
+	paths := func() (out []string) {
+		for _, req := range run.Requests() {
+			if req.API == "github" {
+				out = append(out, req.Path)
+			}
+		}
+		return
+	}
+	if err := r.RefreshAll(ctx); err != nil { // the first refresh reconciles
+		t.Fatal(err)
+	}
+
+	run.ResetRequests()
+	now = now.Add(time.Minute)
+	if err := r.RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := paths(); len(got) != 1 || got[0] != "/search/issues" {
+		t.Errorf("nothing changed: requests %v, want one search", got)
+	}
+
+	run.Update(func(ds *simulation.Dataset) {
+		repo := ds.GitHub.Owners[0].Repos[0] // acme/infra
+		at := now.Add(-30 * time.Second)
+		repo.Comments = append(repo.Comments, &simulation.Comment{ID: 700, Issue: 2, User: simulation.User{Login: "alice-sre"}, CreatedAt: at, UpdatedAt: at})
+		repo.Issues[1].UpdatedAt = at
+	})
+	run.ResetRequests()
+	now = now.Add(time.Minute)
+	if err := r.RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range paths() {
+		if p != "/search/issues" && !strings.HasPrefix(p, "/repos/acme/infra/") {
+			t.Errorf("an unchanged repository was polled: %s", p)
+		}
+	}
+	found := false
+	for k, v := range r.View().Analysis.PersonActivities {
+		found = found || (k.Person == "alice" && k.Domain == "security" && v > 0)
+	}
+	if !found {
+		t.Error("the change found by the search did not appear")
+	}
+
+	run.SetFault(simulation.Fault{API: "github", PathPrefix: "/search/", Status: 500})
+	run.ResetRequests()
+	now = now.Add(time.Minute)
+	if err := r.RefreshAll(ctx); err != nil {
+		t.Fatalf("a failed search must fall back to polling: %v", err)
+	}
+	if !slices.Contains(paths(), "/repos/acme-corp/handbook/issues") {
+		t.Error("after a failed search, not every repository was polled")
+	}
+	run.ClearFault()
+
+	// A change the search index has not caught up with (older than the
+	// search's reach) is found by the next reconcile.
+	run.Update(func(ds *simulation.Dataset) {
+		repo := ds.GitHub.Owners[1].Repos[0] // acme-corp/handbook
+		at := now.Add(-time.Hour)
+		repo.Comments = append(repo.Comments, &simulation.Comment{ID: 701, Issue: 1, User: simulation.User{Login: "bob-ops"}, CreatedAt: at, UpdatedAt: at})
+	})
+	run.ResetRequests()
+	now = now.Add(time.Minute)
+	_ = r.RefreshAll(ctx)
+	if slices.Contains(paths(), "/repos/acme-corp/handbook/issues/comments") {
+		t.Error("the stale change should wait for the reconcile")
+	}
+	now = now.Add(time.Hour)
+	run.ResetRequests()
+	if err := r.RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(paths(), "/repos/acme-corp/handbook/issues/comments") {
+		t.Error("the reconcile did not poll every repository")
+	}
+	bob := 0
+	for k, v := range r.View().Analysis.PersonActivities {
+		if k.Person == "bob" && k.Source == "github" && k.Domain == "unclassified" {
+			bob = v
+		}
+	}
+	if bob < 2 {
+		t.Errorf("bob's unclassified GitHub activities: %d, want the comment found by the reconcile too", bob)
 	}
 }

@@ -56,7 +56,7 @@ func NewSource(cfg *config.Config, name string, api *APIMetrics, logger *slog.Lo
 	case model.SourceGitHub:
 		etags := newETagStore()
 		t := newTransport(model.SourceGitHub, &cfg.GitHub.APIConfig, api, logger, etags)
-		return NewGitHubSource(cfg.GitHub, &http.Client{Transport: t}, etags)
+		return NewGitHubSource(cfg.GitHub, &http.Client{Transport: t}, etags, logger)
 	case model.SourcePagerDuty:
 		t := newTransport(model.SourcePagerDuty, &cfg.PagerDuty.APIConfig, api, logger, nil)
 		return NewPagerDutySource(cfg, &http.Client{Transport: t}), nil

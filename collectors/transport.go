@@ -335,6 +335,9 @@ func resetTime(now time.Time, v int64) time.Time {
 // pauses the source when the remaining budget reaches the reserve.
 func (t *transport) observeRateLimit(resp *http.Response) {
 	h := resp.Header
+	if res := h.Get("X-RateLimit-Resource"); res != "" && res != "core" {
+		return // the Search API's own small budget is not the source's
+	}
 	remaining, limit, reset := h.Get("X-RateLimit-Remaining"), h.Get("X-RateLimit-Limit"), h.Get("X-RateLimit-Reset")
 	if remaining == "" {
 		remaining, limit, reset = h.Get("Ratelimit-Remaining"), h.Get("Ratelimit-Limit"), h.Get("Ratelimit-Reset")

@@ -80,7 +80,15 @@ type GitHubConfig struct {
 	APIConfig           `yaml:",inline"`
 	Repositories        []string `yaml:"repositories"`
 	ExcludeRepositories []string `yaml:"exclude_repositories"`
+	// ReconcileInterval is how often every repository is polled. Between
+	// reconciles, one Search API query per batch of owners finds the
+	// repositories that changed, and only those are polled. 0 polls every
+	// repository at every refresh.
+	ReconcileInterval *model.Duration `yaml:"reconcile_interval"`
 }
+
+// DefaultReconcileInterval is how often every repository is polled.
+const DefaultReconcileInterval = model.Duration(time.Hour)
 
 // PagerDutyConfig is the optional pagerduty section.
 type PagerDutyConfig struct {
@@ -299,6 +307,10 @@ func (c *Config) applyDefaults() {
 	}
 	if c.GitHub != nil {
 		c.GitHub.applyDefaults(DefaultGitHubURL, DefaultGitHubConcurrency)
+		if c.GitHub.ReconcileInterval == nil {
+			d := DefaultReconcileInterval
+			c.GitHub.ReconcileInterval = &d
+		}
 	}
 	if c.PagerDuty != nil {
 		c.PagerDuty.applyDefaults(DefaultPagerDutyURL, DefaultPagerDutyConcurrency)
@@ -360,7 +372,8 @@ func SameSource(a, b *Config, source string) bool {
 		}
 		x, y := *a.GitHub, *b.GitHub
 		return x.Token() == y.Token() && reflect.DeepEqual(x.withoutToken(), y.withoutToken()) &&
-			reflect.DeepEqual(x.Repositories, y.Repositories) && reflect.DeepEqual(x.ExcludeRepositories, y.ExcludeRepositories)
+			reflect.DeepEqual(x.Repositories, y.Repositories) && reflect.DeepEqual(x.ExcludeRepositories, y.ExcludeRepositories) &&
+			*x.ReconcileInterval == *y.ReconcileInterval
 	case "pagerduty":
 		if a.PagerDuty == nil || b.PagerDuty == nil {
 			return a.PagerDuty == b.PagerDuty

@@ -43,6 +43,9 @@ func (c *Config) validate(errs *Errors) {
 		for i, r := range g.ExcludeRepositories {
 			validateGlob(index("github.exclude_repositories", i), r, errs)
 		}
+		if d := time.Duration(*g.ReconcileInterval); d != 0 && d < time.Duration(c.RefreshInterval) {
+			errs.add("github.reconcile_interval", "must be 0 (poll every repository at every refresh) or at least refresh_interval")
+		}
 	}
 	if p := c.PagerDuty; p != nil {
 		p.validate("pagerduty", errs)

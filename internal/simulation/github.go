@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,6 +48,8 @@ func (s *Server) serveGitHub(w http.ResponseWriter, r *http.Request, p string, n
 func (s *Server) routeGitHub(w http.ResponseWriter, r *http.Request, p string) {
 	parts := strings.Split(strings.Trim(p, "/"), "/")
 	switch {
+	case len(parts) == 2 && parts[0] == "search" && parts[1] == "issues":
+		s.searchIssues(w, r)
 	case len(parts) == 3 && parts[0] == "orgs" && parts[2] == "repos":
 		s.listRepos(w, r, parts[1], true)
 	case len(parts) == 3 && parts[0] == "users" && parts[2] == "repos":
@@ -83,6 +86,29 @@ func (s *Server) rateHeaders(h http.Header) {
 	h.Set("X-RateLimit-Used", strconv.Itoa(s.rateLimit-s.rateRemaining))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.rateReset.Unix(), 10))
 	h.Set("X-RateLimit-Resource", "core")
+}
+
+// searchHeaders spends one request of the Search API's budget (30 a
+// minute) and sets its headers. s.mu is held.
+func (s *Server) searchHeaders(h http.Header, now time.Time) {
+	if !now.Before(s.searchReset) {
+		s.searchRemaining, s.searchReset = 30, now.Add(time.Minute).Truncate(time.Second)
+	}
+	if s.searchRemaining > 0 {
+		s.searchRemaining--
+	}
+	h.Set("X-RateLimit-Limit", "30")
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(s.searchRemaining))
+	h.Set("X-RateLimit-Used", strconv.Itoa(30-s.searchRemaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.searchReset.Unix(), 10))
+	h.Set("X-RateLimit-Resource", "search")
+}
+
+// Searches is how many Search API requests were served.
+func (s *Server) Searches() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.searches
 }
 
 // SetRateLimit sets GitHub's primary rate limit state, for tests of the
@@ -351,4 +377,60 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, full string,
 		out = append(out, m)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// searchIssues is GET /search/issues for the qualifiers the exporter uses:
+// org:NAME or user:NAME (any number, OR-ed), and updated:>=TIME. Results
+// are sorted by update, newest first; at most 1,000 can be paged through,
+// as on GitHub.
+func (s *Server) searchIssues(w http.ResponseWriter, r *http.Request) {
+	var owners []string
+	var since time.Time
+	for _, tok := range strings.Fields(r.URL.Query().Get("q")) {
+		k, v, ok := strings.Cut(tok, ":")
+		if !ok {
+			continue
+		}
+		switch k {
+		case "org", "user":
+			owners = append(owners, strings.ToLower(v))
+		case "updated":
+			t, err := time.Parse(time.RFC3339, strings.TrimPrefix(v, ">="))
+			if err != nil {
+				writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed", "documentation_url": githubDocs})
+				return
+			}
+			since = t
+		}
+	}
+	type hit struct {
+		full string
+		is   *Issue
+	}
+	var hits []hit
+	for _, o := range s.ds.GitHub.Owners {
+		if !slices.Contains(owners, strings.ToLower(o.Login)) {
+			continue
+		}
+		for _, rp := range o.Repos {
+			for _, is := range rp.Issues {
+				if !is.UpdatedAt.Before(since) {
+					hits = append(hits, hit{o.Login + "/" + rp.Name, is})
+				}
+			}
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].is.UpdatedAt.After(hits[j].is.UpdatedAt) })
+	total := len(hits)
+	if len(hits) > 1000 {
+		hits = hits[:1000]
+	}
+	lo, hi := s.paginate(w, r, len(hits))
+	items := make([]map[string]any, 0, hi-lo)
+	for _, h := range hits[lo:hi] {
+		m := s.issueJSON(r, h.full, h.is)
+		m["repository_url"] = baseURL(r) + GitHubPrefix + "repos/" + h.full
+		items = append(items, m)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": total, "incomplete_results": false, "items": items})
 }

@@ -50,6 +50,10 @@ type Server struct {
 	rateRemaining int
 	rateReset     time.Time
 	minRemaining  int
+	// The Search API's own budget: 30 requests a minute.
+	searchRemaining int
+	searchReset     time.Time
+	searches        int
 }
 
 // NewServer serves ds. The tokens are the ones a client must present.
@@ -193,11 +197,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			notModified = r.Header.Get("If-None-Match") == etag
 		}
 		s.mu.Lock()
-		if !notModified {
+		switch {
+		case strings.HasPrefix(p, "/search/"):
+			s.searches++
+			s.searchHeaders(resp.header, now)
+		case !notModified:
 			s.rateRemaining--
 			s.minRemaining = min(s.minRemaining, s.rateRemaining)
+			s.rateHeaders(resp.header)
+		default:
+			s.rateHeaders(resp.header)
 		}
-		s.rateHeaders(resp.header)
 		s.mu.Unlock()
 		if notModified {
 			resp.status, body = http.StatusNotModified, nil
