@@ -237,9 +237,10 @@ func (s *GitHubSource) reconcileDue(w Window) bool {
 
 // searchChanges asks the Search API which tracked repositories had an
 // issue or pull request updated since the last refresh (a comment, a
-// review comment, a close or a merge updates it too). It returns the
-// repositories to refresh: the known ones, with the changed ones marked,
-// plus new ones that the config covers.
+// review comment, a close or a merge updates it too). A hit whose update
+// the state already holds is no change. It returns the repositories to
+// refresh: the known ones, with the changed ones marked, plus new ones
+// that the config covers.
 func (s *GitHubSource) searchChanges(ctx context.Context, w Window) ([]string, map[string]bool, error) {
 	known := make([]string, 0, len(s.state.Repos))
 	for _, st := range s.state.Repos {
@@ -298,6 +299,11 @@ func (s *GitHubSource) searchChanges(ctx context.Context, w Window) ([]string, m
 				full = full[i+len("/repos/"):]
 			}
 			k := strings.ToLower(full)
+			if st := s.state.Repos[k]; st != nil {
+				if it := st.Items[is.GetNumber()]; it != nil && it.Item.UpdatedAt == model.Unix(is.GetUpdatedAt().Time) {
+					continue // already seen, at this very update
+				}
+			}
 			changed[k] = true
 			if !seen[k] && s.covers(full) {
 				seen[k] = true

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -237,6 +238,54 @@ func TestScale(t *testing.T) {
 	gh, charged, pd = count()
 	t.Logf("10 new comments in 5 repositories: %d GitHub requests, %d charged; %d PagerDuty; took %v",
 		gh, charged, pd, took.Round(time.Millisecond))
+
+	// 8: a restart with the state file: ready after one refresh, which
+	// consumes no primary rate limit when nothing changed.
+	path := filepath.Join(t.TempDir(), "state.json.gz")
+	began := time.Now()
+	store := NewStore(path, logger)
+	for _, s := range sources {
+		if err := store.Save(s, Fingerprint(cfg, s.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	saved := time.Since(began)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	began = time.Now()
+	sources2, err := NewSources(cfg, api, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2 := NewRefresher(cfg, sources2, api, logger, clock)
+	defer r2.Close()
+	r2.UseStore(NewStore(path, logger))
+	restored := time.Since(began)
+	run.ResetRequests()
+	remaining := run.RateRemaining()
+	var wg2 sync.WaitGroup
+	for _, s := range sources2 {
+		wg2.Add(1)
+		go func() {
+			defer wg2.Done()
+			if err := r2.RefreshOnce(context.Background(), s); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg2.Wait()
+	ready := time.Since(began)
+	if !r2.Ready() {
+		t.Error("not ready after the first refresh from the state file")
+	}
+	if used := remaining - run.RateRemaining(); used != 0 {
+		t.Errorf("the first refresh after a restart consumed %d of the primary rate limit", used)
+	}
+	gh, _, pd = count()
+	t.Logf("restart: state file %.1f MiB written in %v; read and restored in %v; ready %v after start (first refresh: %d GitHub requests, %d PagerDuty, 0 primary rate limit)",
+		float64(fi.Size())/(1<<20), saved.Round(time.Millisecond), restored.Round(time.Millisecond), ready.Round(time.Millisecond), gh, pd)
 
 	// 6: scrapes under 20 concurrent scrapers, through the /metrics handler.
 	series := 0
