@@ -125,7 +125,21 @@ func TestScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := func() time.Time { return now }
+	// The clock of the refreshes: the data was made before now, and each
+	// later refresh comes 5 minutes after the one before, as it would
+	// with refresh_interval: 5m.
+	var clockMu sync.Mutex
+	current := now
+	clock := func() time.Time {
+		clockMu.Lock()
+		defer clockMu.Unlock()
+		return current
+	}
+	tick := func() {
+		clockMu.Lock()
+		current = current.Add(5 * time.Minute)
+		clockMu.Unlock()
+	}
 	r := NewRefresher(cfg, sources, api, logger, clock)
 	defer r.Close()
 	// What /metrics serves: the live registry and the cached snapshot.
@@ -212,7 +226,8 @@ func TestScale(t *testing.T) {
 	t.Logf("memory: %d tracked items, %d activities of people; heap retained by the exporter %.1f MiB, %d bytes per tracked item",
 		items, activities, float64(retained)/(1<<20), retained/int64(max(1, items)))
 
-	// 3: the steady state.
+	// 3: the steady state: the next refresh, with nothing changed.
+	tick()
 	run.ResetRequests()
 	took, per = refresh()
 	gh, charged, pd := count()
@@ -222,12 +237,13 @@ func TestScale(t *testing.T) {
 		t.Errorf("the steady state consumed %d of the primary rate limit, want 0", charged)
 	}
 
-	// 4: 10 new comments in 5 repositories.
+	// 4: 10 new comments in 5 repositories, before the next refresh.
+	tick()
 	run.Update(func(ds *simulation.Dataset) {
 		for i := 0; i < 10; i++ {
 			repo := ds.GitHub.Owners[0].Repos[i%5]
 			is := repo.Issues[0]
-			at := now.Add(-30 * time.Second)
+			at := clock().Add(-30 * time.Second)
 			repo.Comments = append(repo.Comments, &simulation.Comment{ID: int64(1e9 + i), Issue: is.Number,
 				User: simulation.User{Login: "user1"}, CreatedAt: at, UpdatedAt: at})
 			is.UpdatedAt = at
@@ -241,6 +257,7 @@ func TestScale(t *testing.T) {
 
 	// 8: a restart with the state file: ready after one refresh, which
 	// consumes no primary rate limit when nothing changed.
+	tick()
 	path := filepath.Join(t.TempDir(), "state.json.gz")
 	began := time.Now()
 	store := NewStore(path, logger)

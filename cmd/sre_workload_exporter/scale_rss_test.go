@@ -1,0 +1,97 @@
+package main
+
+import (
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
+)
+
+// TestScaleProcessRSS measures the peak resident memory of the exporter
+// process alone, syncing the scale scenario from a simulation that runs in
+// this (the test's) process. It runs only on demand, with SRE_SCALE=large
+// (or SRE_SCALE=small) and optionally SRE_SCALE_LATENCY; BENCHMARKS.md
+// quotes it.
+func TestScaleProcessRSS(t *testing.T) {
+	scale := os.Getenv("SRE_SCALE")
+	if scale == "" {
+		t.Skip("set SRE_SCALE=large or small to measure the exporter's memory")
+	}
+	p := simulation.Large
+	if scale != "large" {
+		p = p.Divide(20)
+	}
+	var latency time.Duration
+	if v := os.Getenv("SRE_SCALE_LATENCY"); v != "" {
+		latency, _ = time.ParseDuration(v)
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "sre_workload_exporter")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	now := time.Now()
+	sim, err := simulation.Serve(simulation.Scale(p, now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	sim.SetLatency(latency)
+	sim.SetRateLimit(15000, 15000, now.Add(time.Hour))
+	yml := string(simulation.ScaleConfig(p))
+	yml = strings.Replace(yml, "http://127.0.0.1/github/", sim.GitHubURL(), 1)
+	yml = strings.Replace(yml, "http://127.0.0.1/pagerduty", sim.PagerDutyURL(), 1)
+	cfgPath := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(cfgPath, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddress(t)
+	cmd := exec.Command(bin, "--config.file", cfgPath, "--web.listen-address", addr, "--log.level", "warn")
+	cmd.Env = append(os.Environ(), "SIM_GITHUB_TOKEN="+sim.GitHubToken, "SIM_PAGERDUTY_TOKEN="+sim.PagerDutyToken)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	start := time.Now()
+	for {
+		resp, err := http.Get("http://" + addr + "/-/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Since(start) > 20*time.Minute {
+			t.Fatal("never ready")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	ready := time.Since(start)
+	for i := 0; i < 5; i++ { // a few scrapes, as Prometheus would
+		if resp, err := http.Get("http://" + addr + "/metrics"); err == nil {
+			resp.Body.Close()
+		}
+	}
+	status, err := os.ReadFile(filepath.Join("/proc", itoa(cmd.Process.Pid), "status"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hwm, rss string
+	for _, line := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			hwm = strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:"))
+		}
+		if strings.HasPrefix(line, "VmRSS:") {
+			rss = strings.TrimSpace(strings.TrimPrefix(line, "VmRSS:"))
+		}
+	}
+	t.Logf("scenario %s, latency %v: exporter process ready after %v; peak RSS (VmHWM) %s, RSS now %s", scale, latency, ready.Round(time.Millisecond), hwm, rss)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
