@@ -1,6 +1,7 @@
 package collectors
 
 import (
+	"bufio"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
@@ -67,7 +68,7 @@ func NewStore(path string, logger *slog.Logger) *Store {
 		return s
 	}
 	defer f.Close()
-	zr, err := gzip.NewReader(f)
+	zr, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<20))
 	if err != nil {
 		logger.Warn("the state file is corrupt; starting with a full sync", "path", path, "err", err)
 		return s
@@ -146,10 +147,14 @@ func (s *Store) Save(src Source, fingerprint string) error {
 		return fmt.Errorf("writing the state file: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op after the rename
-	zw := gzip.NewWriter(tmp)
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	zw, _ := gzip.NewWriterLevel(bw, gzip.BestSpeed)
 	err = json.NewEncoder(zw).Encode(stateFile{Version: stateVersion, SavedAt: time.Now().UTC(), Sources: s.sources})
 	if err == nil {
 		err = zw.Close()
+	}
+	if err == nil {
+		err = bw.Flush()
 	}
 	if err == nil {
 		err = tmp.Sync()
