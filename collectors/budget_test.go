@@ -57,7 +57,8 @@ people:
   - {name: bob, github: [bob-ops], pagerduty: [PBOB001]}
 `, interval)
 	run, cfg := testSetup(t, budgetDataset(n), yml)
-	r, _ := newTestRefresher(t, cfg, prometheus.NewRegistry(), fixedClock(testEnd))
+	now := testEnd // each refresh comes a minute after the one before
+	r, _ := newTestRefresher(t, cfg, prometheus.NewRegistry(), func() time.Time { return now })
 	defer r.Close()
 	count := func() (gh, gh304, pd int) {
 		for _, req := range run.Requests() {
@@ -91,6 +92,7 @@ people:
 	t.Logf("%s, %d repositories: first sync: %d GitHub requests (5 per repository + %d for the listing), %d PagerDuty", mode, n, gh, orgPages, pd)
 
 	run.ResetRequests()
+	now = now.Add(time.Minute)
 	before, searches := run.RateRemaining(), run.Searches()
 	began := time.Now()
 	if err := r.RefreshAll(context.Background()); err != nil {
@@ -119,7 +121,8 @@ people:
 		mode, n, gh, gh304, searched, pd, took.Round(time.Millisecond))
 
 	// A new repository (on the last page of the listing) is found.
-	recent := testEnd.Add(-time.Minute)
+	now = now.Add(time.Minute)
+	recent := now.Add(-30 * time.Second)
 	run.Update(func(ds *simulation.Dataset) {
 		org := ds.GitHub.Owners[0]
 		org.Repos = append(org.Repos, &simulation.Repo{Name: "zzz-new", Issues: []*simulation.Issue{

@@ -202,10 +202,16 @@ func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, er
 		}
 		return nil, err
 	}
-	state := &GitHubState{Repos: map[string]*RepoState{}, Owners: owners,
-		LastReconcile: s.state.LastReconcile, SearchSince: w.End.Add(-searchLag)}
+	state := &GitHubState{Repos: map[string]*RepoState{}, Owners: owners, LastReconcile: s.state.LastReconcile}
 	if reconcile {
 		state.LastReconcile = w.End
+	}
+	// The next search reaches back searchLag before this refresh, for
+	// changes the index had not shown yet; never before the last
+	// reconcile, which polled everything.
+	state.SearchSince = w.End.Add(-searchLag)
+	if state.SearchSince.Before(state.LastReconcile) {
+		state.SearchSince = state.LastReconcile
 	}
 	for owner := range owners {
 		if !s.listsOwner(owner) {
