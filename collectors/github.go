@@ -173,7 +173,9 @@ func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, er
 		}
 	}
 	next := make([]*RepoState, len(repos))
-	err := forEachAll(ctx, indexes(len(repos)), func(ctx context.Context, i int) error {
+	// As many repositories at once as requests may be in flight: each holds
+	// at most a page per endpoint while it syncs.
+	err := forEachAll(ctx, s.cfg.Concurrency, indexes(len(repos)), func(ctx context.Context, i int) error {
 		old := s.state.Repos[strings.ToLower(repos[i])]
 		if changed != nil && old != nil && old.Synced && !changed[strings.ToLower(repos[i])] {
 			old.prune(w) // unchanged: nothing to ask, only the window moves
@@ -498,15 +500,16 @@ func statusOf(err error) int {
 // conditional request: the data has not changed since the last refresh.
 func notModified(err error) bool { return statusOf(err) == http.StatusNotModified }
 
-// collectPages follows GitHub's Link header from page 1 until there is no
-// next page, or until stop says the rest is not needed. A 304 on page 1
-// comes back as an error for which notModified is true.
-func collectPages[T any](ctx context.Context, list func(context.Context, int) ([]T, *github.Response, error), stop func(T) bool) ([]T, error) {
-	var out []T
+// eachPage follows GitHub's Link header from page 1 until there is no next
+// page, handing every item to visit as its page arrives, and stopping when
+// visit says the rest is not needed. Pages are not kept: memory holds one
+// page per call, however long the list. A 304 on page 1 comes back as an
+// error for which notModified is true.
+func eachPage[T any](ctx context.Context, list func(context.Context, int) ([]T, *github.Response, error), visit func(T) (stop bool)) error {
 	seen := map[int]bool{}
 	for page := 1; ; {
 		if seen[page] {
-			return nil, errors.New("pagination loop: the next link points back to page " + strconv.Itoa(page))
+			return errors.New("pagination loop: the next link points back to page " + strconv.Itoa(page))
 		}
 		seen[page] = true
 		items, resp, err := list(ctx, page)
@@ -517,16 +520,15 @@ func collectPages[T any](ctx context.Context, list func(context.Context, int) ([
 			items, resp, err = list(withUnconditional(ctx), page)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, it := range items {
-			if stop != nil && stop(it) {
-				return out, nil
+			if visit(it) {
+				return nil
 			}
-			out = append(out, it)
 		}
 		if resp == nil || resp.NextPage == 0 {
-			return out, nil
+			return nil
 		}
 		page = resp.NextPage
 	}
@@ -567,20 +569,13 @@ func (s *GitHubSource) syncRepo(ctx context.Context, st *RepoState, w Window) er
 	}
 	next := w.End.Add(-syncOverlap)
 	var mu sync.Mutex // guards st's maps across the steps below
-	mergeIssues := func(list []*github.Issue) bool {
+	mergeIssue := func(is *github.Issue) bool {
+		it := issueItem(st.Full, is)
 		mu.Lock()
 		defer mu.Unlock()
-		changed := false
-		for _, is := range list {
-			n := is.GetNumber()
-			old := st.Items[n]
-			it := issueItem(st.Full, is)
-			if old == nil || old.Item.UpdatedAt != it.Item.UpdatedAt || old.Item.Open != it.Item.Open {
-				changed = true
-			}
-			st.Items[n] = it
-		}
-		return changed
+		old := st.Items[is.GetNumber()]
+		st.Items[is.GetNumber()] = it
+		return old == nil || old.Item.UpdatedAt != it.Item.UpdatedAt || old.Item.Open != it.Item.Open
 	}
 	mergeActions := func(m map[int64]Action, id int64, a Action) bool {
 		mu.Lock()
@@ -593,15 +588,19 @@ func (s *GitHubSource) syncRepo(ctx context.Context, st *RepoState, w Window) er
 	steps := []func(context.Context) error{
 		func(ctx context.Context) error { // updated items since the cursor
 			since := cursor(st.IssuesSince)
-			list, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.Issue, *github.Response, error) {
+			changed := false
+			err := eachPage(ctx, func(ctx context.Context, page int) ([]*github.Issue, *github.Response, error) {
 				return s.client.Issues.ListByRepo(ctx, owner, name, &github.IssueListByRepoOptions{
 					State: "all", Since: since, Sort: "updated", Direction: "desc",
 					ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-			}, nil)
+			}, func(is *github.Issue) bool {
+				changed = mergeIssue(is) || changed
+				return false
+			})
 			if err != nil {
 				return s.wrapRepo(err, st.Full, "issues?state=all")
 			}
-			if mergeIssues(list) && st.Synced {
+			if changed && st.Synced {
 				since = next
 			}
 			st.IssuesSince = since
@@ -609,17 +608,17 @@ func (s *GitHubSource) syncRepo(ctx context.Context, st *RepoState, w Window) er
 		},
 		func(ctx context.Context) error { // conversation comments
 			since := cursor(st.CommentsSince)
-			list, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.IssueComment, *github.Response, error) {
+			changed := false
+			err := eachPage(ctx, func(ctx context.Context, page int) ([]*github.IssueComment, *github.Response, error) {
 				return s.client.Issues.ListComments(ctx, owner, name, 0, &github.IssueListCommentsOptions{
 					Since: &since, ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-			}, nil)
-			if err != nil {
-				return s.wrapRepo(err, st.Full, "issues/comments")
-			}
-			changed := false
-			for _, c := range list {
+			}, func(c *github.IssueComment) bool {
 				a := Action{Number: numberFromURL(c.GetIssueURL()), Actor: login(c.User), At: model.Unix(c.GetCreatedAt().Time)}
 				changed = mergeActions(st.Comments, c.GetID(), a) || changed
+				return false
+			})
+			if err != nil {
+				return s.wrapRepo(err, st.Full, "issues/comments")
 			}
 			if changed && st.Synced {
 				since = next
@@ -629,17 +628,17 @@ func (s *GitHubSource) syncRepo(ctx context.Context, st *RepoState, w Window) er
 		},
 		func(ctx context.Context) error { // review comments
 			since := cursor(st.ReviewsSince)
-			list, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.PullRequestComment, *github.Response, error) {
+			changed := false
+			err := eachPage(ctx, func(ctx context.Context, page int) ([]*github.PullRequestComment, *github.Response, error) {
 				return s.client.PullRequests.ListComments(ctx, owner, name, 0, &github.PullRequestListCommentsOptions{
 					Since: since, ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-			}, nil)
-			if err != nil {
-				return s.wrapRepo(err, st.Full, "pulls/comments")
-			}
-			changed := false
-			for _, c := range list {
+			}, func(c *github.PullRequestComment) bool {
 				a := Action{Number: numberFromURL(c.GetPullRequestURL()), Actor: login(c.User), At: model.Unix(c.GetCreatedAt().Time)}
 				changed = mergeActions(st.Reviews, c.GetID(), a) || changed
+				return false
+			})
+			if err != nil {
+				return s.wrapRepo(err, st.Full, "pulls/comments")
 			}
 			if changed && st.Synced {
 				since = next
@@ -648,41 +647,42 @@ func (s *GitHubSource) syncRepo(ctx context.Context, st *RepoState, w Window) er
 			return nil
 		},
 		func(ctx context.Context) error { // issue events, newest first
-			newest := st.NewestEventID
-			list, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.IssueEvent, *github.Response, error) {
+			newest, newestSeen := st.NewestEventID, st.NewestEventID
+			err := eachPage(ctx, func(ctx context.Context, page int) ([]*github.IssueEvent, *github.Response, error) {
 				return s.client.Issues.ListRepositoryEvents(ctx, owner, name, &github.ListOptions{PerPage: githubPerPage, Page: page})
 			}, func(e *github.IssueEvent) bool {
 				// Stop at the first event already seen, or older than the window.
-				return e.GetID() <= newest || e.GetCreatedAt().Before(w.Start)
+				if e.GetID() <= newest || e.GetCreatedAt().Before(w.Start) {
+					return true
+				}
+				switch e.GetEvent() {
+				case "closed", "merged", "reopened":
+					if e.Issue != nil {
+						mergeActions(st.Events, e.GetID(), Action{Number: e.Issue.GetNumber(), Actor: login(e.Actor), Kind: e.GetEvent(), At: model.Unix(e.GetCreatedAt().Time)})
+					}
+				}
+				newestSeen = max(newestSeen, e.GetID())
+				return false
 			})
 			if err != nil {
 				return s.wrapRepo(err, st.Full, "issues/events")
 			}
-			for _, e := range list {
-				switch e.GetEvent() {
-				case "closed", "merged", "reopened":
-				default:
-					continue
-				}
-				if e.Issue == nil {
-					continue
-				}
-				mergeActions(st.Events, e.GetID(), Action{Number: e.Issue.GetNumber(), Actor: login(e.Actor), Kind: e.GetEvent(), At: model.Unix(e.GetCreatedAt().Time)})
-				st.NewestEventID = max(st.NewestEventID, e.GetID())
-			}
+			st.NewestEventID = newestSeen
 			return nil
 		},
 	}
 	if !st.Synced {
 		steps = append(steps, func(ctx context.Context) error { // every open item, whatever its age
-			list, err := collectPages(ctx, func(ctx context.Context, page int) ([]*github.Issue, *github.Response, error) {
+			err := eachPage(ctx, func(ctx context.Context, page int) ([]*github.Issue, *github.Response, error) {
 				return s.client.Issues.ListByRepo(ctx, owner, name, &github.IssueListByRepoOptions{
 					State: "open", ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-			}, nil)
+			}, func(is *github.Issue) bool {
+				mergeIssue(is)
+				return false
+			})
 			if err != nil {
 				return s.wrapRepo(err, st.Full, "issues?state=open")
 			}
-			mergeIssues(list)
 			return nil
 		})
 	}

@@ -185,9 +185,9 @@ func (s *PagerDutySource) Fetch(ctx context.Context, w Window) (*model.Snapshot,
 
 	var (
 		mu      sync.Mutex
-		listed  []pagerduty.Incident
-		open    []pagerduty.Incident
-		entries []pagerduty.LogEntry
+		listed  []incidentRec
+		open    []incidentRec
+		entries []entryRec
 	)
 	steps := []func(context.Context) error{
 		func(ctx context.Context) error { // every open incident, whatever its age
@@ -220,13 +220,13 @@ func (s *PagerDutySource) Fetch(ctx context.Context, w Window) (*model.Snapshot,
 
 	openNow := map[string]bool{}
 	for _, in := range open {
-		openNow[in.ID] = true
+		openNow[in.id] = true
 	}
 	for _, in := range append(listed, open...) {
-		s.keep(st, &in)
+		st.keepRec(in)
 	}
 	for _, e := range entries {
-		st.Entries[e.ID] = logEntry(&e)
+		st.Entries[e.id] = e.entry
 	}
 	// Incidents to fetch by ID: those a log entry names that are not
 	// known, and known open ones that are no longer open.
@@ -239,8 +239,8 @@ func (s *PagerDutySource) Fetch(ctx context.Context, w Window) (*model.Snapshot,
 		}
 	}
 	for _, e := range entries {
-		if _, known := st.Incidents[e.Incident.ID]; !known && !st.Ignored[e.Incident.ID] {
-			want(e.Incident.ID)
+		if _, known := st.Incidents[e.entry.Incident]; !known && !st.Ignored[e.entry.Incident] {
+			want(e.entry.Incident)
 		}
 	}
 	for id, it := range st.Incidents {
@@ -268,13 +268,39 @@ func (s *PagerDutySource) Fetch(ctx context.Context, w Window) (*model.Snapshot,
 	return st.snapshot(w), nil
 }
 
+// incidentRec is what the exporter keeps of a listed incident: decoded
+// pages are turned into these at once, so that a long listing does not
+// hold the client library's large structs.
+type incidentRec struct {
+	id      string
+	item    *model.Item
+	inScope bool
+}
+
+// entryRec is a log entry and its ID.
+type entryRec struct {
+	id    string
+	entry LogEntry
+}
+
 // keep records an incident in the state, or remembers that it is out of
 // scope.
 func (s *PagerDutySource) keep(st *PagerDutyState, in *pagerduty.Incident) {
-	if !s.inScope(in) {
-		st.Ignored[in.ID] = true
-		delete(st.Incidents, in.ID)
+	st.keepRec(s.record(in))
+}
+
+func (st *PagerDutyState) keepRec(r incidentRec) {
+	if !r.inScope {
+		st.Ignored[r.id] = true
+		delete(st.Incidents, r.id)
 		return
+	}
+	st.Incidents[r.id] = r.item
+}
+
+func (s *PagerDutySource) record(in *pagerduty.Incident) incidentRec {
+	if !s.inScope(in) {
+		return incidentRec{id: in.ID}
 	}
 	it := &model.Item{
 		Source:           model.SourcePagerDuty,
@@ -305,7 +331,15 @@ func (s *PagerDutySource) keep(st *PagerDutyState, in *pagerduty.Incident) {
 			it.Assignees = append(it.Assignees, a.Assignee.ID)
 		}
 	}
-	st.Incidents[in.ID] = it
+	return incidentRec{id: in.ID, item: it, inScope: true}
+}
+
+func (s *PagerDutySource) records(list []pagerduty.Incident) []incidentRec {
+	out := make([]incidentRec, len(list))
+	for i := range list {
+		out[i] = s.record(&list[i])
+	}
+	return out
 }
 
 func logEntry(e *pagerduty.LogEntry) LogEntry {
@@ -453,20 +487,20 @@ func (s *PagerDutySource) resolveEmails(ctx context.Context) (map[string]string,
 	return out, nil
 }
 
-func (s *PagerDutySource) incidentsCreated(ctx context.Context, since, until time.Time) ([]pagerduty.Incident, error) {
-	return splitByTime(ctx, s, "/incidents", since, until, func(ctx context.Context, since, until time.Time, offset uint, total bool) ([]pagerduty.Incident, pagerduty.APIListObject, error) {
+func (s *PagerDutySource) incidentsCreated(ctx context.Context, since, until time.Time) ([]incidentRec, error) {
+	return splitByTime(ctx, s, "/incidents", since, until, func(ctx context.Context, since, until time.Time, offset uint, total bool) ([]incidentRec, pagerduty.APIListObject, error) {
 		resp, err := s.client.ListIncidentsWithContext(ctx, pagerduty.ListIncidentsOptions{
 			Since: formatPD(since), Until: formatPD(until), Limit: pagerdutyLimit, Offset: offset, Total: total,
 			TimeZone: "UTC"})
 		if err != nil {
 			return nil, pagerduty.APIListObject{}, err
 		}
-		return resp.Incidents, resp.APIListObject, nil
+		return s.records(resp.Incidents), resp.APIListObject, nil
 	})
 }
 
-func (s *PagerDutySource) openIncidents(ctx context.Context) ([]pagerduty.Incident, error) {
-	var out []pagerduty.Incident
+func (s *PagerDutySource) openIncidents(ctx context.Context) ([]incidentRec, error) {
+	var out []incidentRec
 	for offset := uint(0); ; offset += pagerdutyLimit {
 		if offset+pagerdutyLimit > s.maxOffset {
 			return nil, s.wrap(fmt.Errorf("more than %d open incidents; PagerDuty cannot list them all", s.maxOffset), "/incidents?statuses[]=triggered,acknowledged")
@@ -477,22 +511,26 @@ func (s *PagerDutySource) openIncidents(ctx context.Context) ([]pagerduty.Incide
 		if err != nil {
 			return nil, s.wrap(err, "/incidents")
 		}
-		out = append(out, resp.Incidents...)
+		out = append(out, s.records(resp.Incidents)...)
 		if !resp.More || len(resp.Incidents) == 0 {
 			return out, nil
 		}
 	}
 }
 
-func (s *PagerDutySource) logEntries(ctx context.Context, since, until time.Time) ([]pagerduty.LogEntry, error) {
-	return splitByTime(ctx, s, "/log_entries", since, until, func(ctx context.Context, since, until time.Time, offset uint, total bool) ([]pagerduty.LogEntry, pagerduty.APIListObject, error) {
+func (s *PagerDutySource) logEntries(ctx context.Context, since, until time.Time) ([]entryRec, error) {
+	return splitByTime(ctx, s, "/log_entries", since, until, func(ctx context.Context, since, until time.Time, offset uint, total bool) ([]entryRec, pagerduty.APIListObject, error) {
 		resp, err := s.client.ListLogEntriesWithContext(ctx, pagerduty.ListLogEntriesOptions{
 			Since: formatPD(since), Until: formatPD(until), IsOverview: false,
 			Limit: pagerdutyLimit, Offset: offset, Total: total, TimeZone: "UTC"})
 		if err != nil {
 			return nil, pagerduty.APIListObject{}, err
 		}
-		return resp.LogEntries, resp.APIListObject, nil
+		out := make([]entryRec, len(resp.LogEntries))
+		for i := range resp.LogEntries {
+			out[i] = entryRec{id: resp.LogEntries[i].ID, entry: logEntry(&resp.LogEntries[i])}
+		}
+		return out, resp.APIListObject, nil
 	})
 }
 

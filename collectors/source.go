@@ -106,19 +106,22 @@ func forEach[T any](ctx context.Context, n int, items []T, f func(context.Contex
 	return firstErr
 }
 
-// forEachAll runs f on every element, all at once (the transport bounds
-// the requests in flight), and returns the first error after every call
-// has finished; one failure does not stop the others.
-func forEachAll[T any](ctx context.Context, items []T, f func(context.Context, T) error) error {
+// forEachAll runs f on every element, at most n at once, and returns the
+// first error after every call has finished; one failure does not stop
+// the others.
+func forEachAll[T any](ctx context.Context, n int, items []T, f func(context.Context, T) error) error {
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		firstErr error
 	)
+	sem := make(chan struct{}, max(1, n))
 	for _, it := range items {
+		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() { <-sem }()
 			if err := callSafely(ctx, f, it); err != nil {
 				mu.Lock()
 				if firstErr == nil {
