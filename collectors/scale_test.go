@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -220,6 +221,14 @@ func TestScale(t *testing.T) {
 	// 7: memory retained by the exporter (the simulation's data was
 	// allocated before the first measurement).
 	runtime.GC()
+	if path := os.Getenv("SRE_SCALE_HEAPPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = pprof.WriteHeapProfile(f)
+		f.Close()
+	}
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
 	retained := int64(after.HeapAlloc) - int64(before.HeapAlloc)
