@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -107,43 +109,140 @@ func (*GitHubSource) Name() string { return model.SourceGitHub }
 // CloseIdleConnections closes the source's idle keep-alive connections.
 func (s *GitHubSource) CloseIdleConnections() { s.hc.CloseIdleConnections() }
 
-type githubSaved struct {
-	State *GitHubState         `json:"state"`
-	ETags map[string]etagEntry `json:"etags"`
-}
-
-// SaveState returns the sync state and the ETags, for the state file.
-func (s *GitHubSource) SaveState() (json.RawMessage, error) {
+// SaveState streams the sync state and the ETags, one repository at a
+// time, so that a large state is never marshalled whole in memory.
+func (s *GitHubSource) SaveState(w io.Writer) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	bw := &errWriter{w: w}
+	bw.write(`{"repos":{`)
+	keys := make([]string, 0, len(s.state.Repos))
+	for k := range s.state.Repos {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		if i > 0 {
+			bw.write(",")
+		}
+		bw.json(k)
+		bw.write(":")
+		bw.json(s.state.Repos[k])
+	}
+	bw.write(`},"owners":`)
+	bw.json(s.state.Owners)
+	bw.write(`,"last_reconcile":`)
+	bw.json(s.state.LastReconcile)
+	bw.write(`,"search_since":`)
+	bw.json(s.state.SearchSince)
+	bw.write(`,"etags":`)
 	s.etags.mu.Lock()
-	defer s.etags.mu.Unlock()
-	return json.Marshal(githubSaved{State: s.state, ETags: s.etags.m})
+	bw.json(s.etags.m)
+	s.etags.mu.Unlock()
+	bw.write("}")
+	return bw.err
 }
 
-// RestoreState takes back a saved state.
-func (s *GitHubSource) RestoreState(data json.RawMessage) error {
-	var saved githubSaved
-	if err := json.Unmarshal(data, &saved); err != nil {
+// RestoreState takes back a saved state, decoding one repository at a
+// time.
+func (s *GitHubSource) RestoreState(r io.Reader) error {
+	dec := json.NewDecoder(r)
+	state := &GitHubState{Repos: map[string]*RepoState{}, Owners: map[string][]OwnerPage{}}
+	etags := map[string]etagEntry{}
+	if err := expectDelim(dec, '{'); err != nil {
 		return err
 	}
-	if saved.State == nil || saved.State.Repos == nil || saved.State.Owners == nil {
-		return errors.New("incomplete GitHub state")
-	}
-	for k, st := range saved.State.Repos {
-		if st == nil || st.Items == nil || st.Comments == nil || st.Reviews == nil || st.Events == nil {
-			return errors.New("incomplete state of repository " + k)
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return err
 		}
+		switch key {
+		case "repos":
+			if err := expectDelim(dec, '{'); err != nil {
+				return err
+			}
+			for dec.More() {
+				name, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				var st RepoState
+				if err := dec.Decode(&st); err != nil {
+					return err
+				}
+				if st.Items == nil || st.Comments == nil || st.Reviews == nil || st.Events == nil {
+					return fmt.Errorf("incomplete state of repository %v", name)
+				}
+				state.Repos[fmt.Sprint(name)] = &st
+			}
+			if err := expectDelim(dec, '}'); err != nil {
+				return err
+			}
+		case "owners":
+			err = dec.Decode(&state.Owners)
+		case "last_reconcile":
+			err = dec.Decode(&state.LastReconcile)
+		case "search_since":
+			err = dec.Decode(&state.SearchSince)
+		case "etags":
+			err = dec.Decode(&etags)
+		default:
+			var skip json.RawMessage
+			err = dec.Decode(&skip)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := expectDelim(dec, '}'); err != nil {
+		return err
+	}
+	if state.Owners == nil {
+		state.Owners = map[string][]OwnerPage{}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.state = saved.State
+	s.state = state
 	s.etags.mu.Lock()
 	defer s.etags.mu.Unlock()
-	if saved.ETags != nil {
-		s.etags.m = saved.ETags
+	s.etags.m = etags
+	return nil
+}
+
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != want {
+		return fmt.Errorf("state file: want %q, got %v", want, tok)
 	}
 	return nil
+}
+
+// errWriter writes until the first error, and keeps it.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) write(s string) {
+	if e.err == nil {
+		_, e.err = io.WriteString(e.w, s)
+	}
+}
+
+func (e *errWriter) json(v any) {
+	if e.err != nil {
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		e.err = err
+		return
+	}
+	_, e.err = e.w.Write(b)
 }
 
 // Fetch brings every configured repository up to date and returns their

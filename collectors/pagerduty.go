@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"sort"
@@ -52,17 +53,17 @@ func (*PagerDutySource) Name() string { return model.SourcePagerDuty }
 // CloseIdleConnections closes the source's idle keep-alive connections.
 func (s *PagerDutySource) CloseIdleConnections() { s.hc.CloseIdleConnections() }
 
-// SaveState returns the sync state, for the state file.
-func (s *PagerDutySource) SaveState() (json.RawMessage, error) {
+// SaveState writes the sync state, for the state file.
+func (s *PagerDutySource) SaveState(w io.Writer) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return json.Marshal(s.state)
+	return json.NewEncoder(w).Encode(s.state)
 }
 
 // RestoreState takes back a saved state.
-func (s *PagerDutySource) RestoreState(data json.RawMessage) error {
+func (s *PagerDutySource) RestoreState(r io.Reader) error {
 	st := newPagerDutyState()
-	if err := json.Unmarshal(data, st); err != nil {
+	if err := json.NewDecoder(r).Decode(st); err != nil {
 		return err
 	}
 	if st.Incidents == nil || st.Entries == nil || st.Ignored == nil || st.Emails == nil {

@@ -15,7 +15,7 @@ import (
 // the same numbers.
 func TestStateFileResumesIncrementally(t *testing.T) {
 	run, cfg := testSetup(t, goldenDataset(), testConfig)
-	path := filepath.Join(t.TempDir(), "state.json.gz")
+	path := filepath.Join(t.TempDir(), "state")
 	ctx := context.Background()
 
 	first, _ := newTestRefresher(t, cfg, prometheus.NewRegistry(), fixedClock(testEnd))
@@ -60,8 +60,8 @@ func TestStateFileResumesIncrementally(t *testing.T) {
 	}
 }
 
-// TestCorruptStateFileIsIgnored: a corrupt, truncated or foreign state
-// file is logged and ignored, and the exporter does a full sync.
+// TestCorruptStateFileIsIgnored: a corrupt or truncated state file is
+// logged and ignored, and the exporter does a full sync.
 func TestCorruptStateFileIsIgnored(t *testing.T) {
 	for name, content := range map[string]string{
 		"garbage":   "this is not gzip",
@@ -70,9 +70,11 @@ func TestCorruptStateFileIsIgnored(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, cfg := testSetup(t, goldenDataset(), testConfig)
-			path := filepath.Join(t.TempDir(), "state.json.gz")
-			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-				t.Fatal(err)
+			path := t.TempDir()
+			for _, f := range []string{"github.json.gz", "pagerduty.json.gz"} {
+				if err := os.WriteFile(filepath.Join(path, f), []byte(content), 0o600); err != nil {
+					t.Fatal(err)
+				}
 			}
 			r, _ := newTestRefresher(t, cfg, prometheus.NewRegistry(), fixedClock(testEnd))
 			defer r.Close()
@@ -87,9 +89,13 @@ func TestCorruptStateFileIsIgnored(t *testing.T) {
 			if !strings.Contains(logs.String(), "corrupt") {
 				t.Errorf("the corrupt file was not logged:\n%s", logs)
 			}
-			// The file was replaced by a good one.
-			if s := NewStore(path, logger); len(s.sources) != 2 {
-				t.Errorf("the state file holds %d sources after a refresh, want 2", len(s.sources))
+			// The files were replaced by good ones.
+			r2, _ := newTestRefresher(t, cfg, prometheus.NewRegistry(), fixedClock(testEnd))
+			defer r2.Close()
+			logger2, logs2 := testLogger()
+			r2.UseStore(NewStore(path, logger2))
+			if n := strings.Count(logs2.String(), "state restored"); n != 2 {
+				t.Errorf("%d sources restored from the rewritten files, want 2:\n%s", n, logs2)
 			}
 		})
 	}
@@ -99,7 +105,7 @@ func TestCorruptStateFileIsIgnored(t *testing.T) {
 // repositories starts a full sync.
 func TestStateOfAnotherConfigIsNotRestored(t *testing.T) {
 	run, cfg := testSetup(t, goldenDataset(), testConfig)
-	path := filepath.Join(t.TempDir(), "state.json.gz")
+	path := t.TempDir()
 	logger, logs := testLogger()
 	r, _ := newTestRefresher(t, cfg, prometheus.NewRegistry(), fixedClock(testEnd))
 	r.UseStore(NewStore(path, logger))

@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		demoScale     = app.Flag("demo.scale", "With --demo: story (the 90-day story of config/demo.yml), large (300 repositories, 60,000 issues and pull requests, 20,000 incidents) or small (1/20 of large).").Default("story").Enum("story", "large", "small")
 		demoLatency   = app.Flag("demo.latency", "With --demo: delay every simulated API answer by this long, as a distant API would.").Default("0s").Duration()
 		telemetryPath = app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
-		storagePath   = app.Flag("storage.path", "Optional state file: tracked items, ETags and sync cursors, so that a restart resumes incrementally. Written atomically after each successful refresh; a corrupt file is ignored.").String()
+		storagePath   = app.Flag("storage.path", "Optional directory for state files (one per source: tracked items, ETags and sync cursors), so that a restart resumes incrementally. Written atomically after each successful refresh; a corrupt file is ignored.").String()
 	)
 	webFlags := kingpinflag.AddFlags(app, defaultListenAddress)
 	logConfig := &promslog.Config{}

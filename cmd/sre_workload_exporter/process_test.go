@@ -44,7 +44,7 @@ func TestProcessNeverLeaksTokensAndStopsOnSIGTERM(t *testing.T) {
 	addr := freeAddress(t)
 	var out bytes.Buffer
 	cmd := exec.Command(bin, "--config.file", cfgPath, "--web.listen-address", addr, "--log.level", "debug",
-		"--storage.path", filepath.Join(dir, "state.json.gz"))
+		"--storage.path", filepath.Join(dir, "state"))
 	cmd.Env = append(os.Environ(), "DEMO_GITHUB_TOKEN="+sim.GitHubToken, "DEMO_PAGERDUTY_TOKEN="+sim.PagerDutyToken)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -110,9 +110,16 @@ func TestProcessNeverLeaksTokensAndStopsOnSIGTERM(t *testing.T) {
 	if !strings.Contains(logs, "401 Unauthorized") || !strings.Contains(logs, "config reload refused") {
 		t.Errorf("the failures were not logged:\n%s", logs)
 	}
-	state, _ := os.ReadFile(filepath.Join(dir, "state.json.gz"))
+	var state []byte
+	for _, name := range []string{"github.json.gz", "pagerduty.json.gz"} {
+		b, err := os.ReadFile(filepath.Join(dir, "state", name))
+		if err != nil {
+			t.Errorf("state file %s: %v", name, err)
+		}
+		state = append(state, b...)
+	}
 	for _, tok := range []string{sim.GitHubToken, sim.PagerDutyToken} {
-		for what, text := range map[string]string{"the log": logs, "a page": served.String(), "the state file": string(state)} {
+		for what, text := range map[string]string{"the log": logs, "a page": served.String(), "the state files": string(state)} {
 			if strings.Contains(text, tok) {
 				t.Errorf("a token reached %s", what)
 			}

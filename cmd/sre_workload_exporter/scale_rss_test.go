@@ -14,8 +14,8 @@ import (
 )
 
 // TestScaleProcessRSS measures the peak resident memory of the exporter
-// process alone, syncing the scale scenario from a simulation that runs in
-// this (the test's) process. It runs only on demand, with SRE_SCALE=large
+// process alone, with --storage.path, syncing the scale scenario from a
+// simulation that runs in this (the test's) process. It runs only on demand, with SRE_SCALE=large
 // (or SRE_SCALE=small) and optionally SRE_SCALE_LATENCY; BENCHMARKS.md
 // quotes it.
 func TestScaleProcessRSS(t *testing.T) {
@@ -52,7 +52,8 @@ func TestScaleProcessRSS(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := freeAddress(t)
-	cmd := exec.Command(bin, "--config.file", cfgPath, "--web.listen-address", addr, "--log.level", "warn")
+	cmd := exec.Command(bin, "--config.file", cfgPath, "--web.listen-address", addr, "--log.level", "warn",
+		"--storage.path", filepath.Join(dir, "state"))
 	cmd.Env = append(os.Environ(), "SIM_GITHUB_TOKEN="+sim.GitHubToken, "SIM_PAGERDUTY_TOKEN="+sim.PagerDutyToken)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -73,6 +74,15 @@ func TestScaleProcessRSS(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	ready := time.Since(start)
+	// The state files are written after the first refresh: wait for both.
+	for _, name := range []string{"github.json.gz", "pagerduty.json.gz"} {
+		for {
+			if _, err := os.Stat(filepath.Join(dir, "state", name)); err == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 	for i := 0; i < 5; i++ { // a few scrapes, as Prometheus would
 		if resp, err := http.Get("http://" + addr + "/metrics"); err == nil {
 			resp.Body.Close()
