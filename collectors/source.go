@@ -66,8 +66,19 @@ func NewSource(cfg *config.Config, name string, api *APIMetrics, logger *slog.Lo
 
 // forEach runs f on every element with at most n running at once, and
 // returns the first error. After an error, elements not yet started are
-// skipped.
+// skipped and the context of those running is cancelled.
 func forEach[T any](ctx context.Context, n int, items []T, f func(context.Context, T) error) error {
+	return runEach(ctx, n, items, f, true)
+}
+
+// forEachAll runs f on every element, at most n at once, and returns the
+// first error after every call has finished; one failure does not stop
+// the others.
+func forEachAll[T any](ctx context.Context, n int, items []T, f func(context.Context, T) error) error {
+	return runEach(ctx, n, items, f, false)
+}
+
+func runEach[T any](ctx context.Context, n int, items []T, f func(context.Context, T) error, stopOnError bool) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -75,7 +86,7 @@ func forEach[T any](ctx context.Context, n int, items []T, f func(context.Contex
 		mu       sync.Mutex
 		firstErr error
 	)
-	sem := make(chan struct{}, n)
+	sem := make(chan struct{}, max(1, n))
 	for _, it := range items {
 		select {
 		case sem <- struct{}{}:
@@ -92,7 +103,9 @@ func forEach[T any](ctx context.Context, n int, items []T, f func(context.Contex
 				mu.Lock()
 				if firstErr == nil {
 					firstErr = err
-					cancel()
+					if stopOnError {
+						cancel()
+					}
 				}
 				mu.Unlock()
 			}
@@ -100,38 +113,8 @@ func forEach[T any](ctx context.Context, n int, items []T, f func(context.Contex
 	}
 	wg.Wait()
 	if firstErr == nil && ctx.Err() != nil {
-		// The parent was cancelled.
-		return ctx.Err()
+		return ctx.Err() // the parent was cancelled
 	}
-	return firstErr
-}
-
-// forEachAll runs f on every element, at most n at once, and returns the
-// first error after every call has finished; one failure does not stop
-// the others.
-func forEachAll[T any](ctx context.Context, n int, items []T, f func(context.Context, T) error) error {
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	sem := make(chan struct{}, max(1, n))
-	for _, it := range items {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := callSafely(ctx, f, it); err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
 	return firstErr
 }
 

@@ -155,20 +155,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	go func() { done <- run(ctx, []string{"--demo", "--web.listen-address", addr}, io.Discard, &stderr) }()
 
 	base := "http://" + addr
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get(base + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the demo never became ready:\n%s", stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitReady(t, base, &stderr)
 
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {

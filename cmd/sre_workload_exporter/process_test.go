@@ -42,7 +42,7 @@ func TestProcessNeverLeaksTokensAndStopsOnSIGTERM(t *testing.T) {
 	writeCfg(strings.Replace(demoConfigFor(t, sim, nil), "refresh_interval: 1m", "refresh_interval: 1s", 1))
 
 	addr := freeAddress(t)
-	var out bytes.Buffer
+	var out syncWriter
 	cmd := exec.Command(bin, "--config.file", cfgPath, "--web.listen-address", addr, "--log.level", "debug",
 		"--storage.path", filepath.Join(dir, "state"))
 	cmd.Env = append(os.Environ(), "DEMO_GITHUB_TOKEN="+sim.GitHubToken, "DEMO_PAGERDUTY_TOKEN="+sim.PagerDutyToken)
@@ -62,20 +62,7 @@ func TestProcessNeverLeaksTokensAndStopsOnSIGTERM(t *testing.T) {
 		defer resp.Body.Close()
 		_, _ = io.Copy(&served, resp.Body)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get(base + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("never ready:\n%s", out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitReady(t, base, &out)
 
 	// Failures: a revoked token for a refresh, then a server error that
 	// the retries sit out.

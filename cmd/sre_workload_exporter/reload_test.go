@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -58,7 +59,9 @@ func scrape(t *testing.T, base string) map[string]float64 {
 	return out
 }
 
-func waitReady(t *testing.T, base string, stderr *syncWriter) {
+// waitReady waits until base/-/ready answers 200, and fails with the
+// process's output after 20 s.
+func waitReady(t *testing.T, base string, output fmt.Stringer) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -70,7 +73,7 @@ func waitReady(t *testing.T, base string, stderr *syncWriter) {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("never ready:\n%s", stderr.String())
+			t.Fatalf("never ready:\n%s", output.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
