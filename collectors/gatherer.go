@@ -139,10 +139,11 @@ func (h *MetricsHandler) runtimeBytes() *encodedLive {
 }
 
 func (h *MetricsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	format := expfmt.Negotiate(r.Header)
+	accepted := formats[:1]
 	if h.OpenMetrics {
-		format = expfmt.NegotiateIncludingOpenMetrics(r.Header)
+		accepted = formats
 	}
+	format := expfmt.NegotiateAccept(r.Header, accepted...)
 	switch format.FormatType() {
 	case expfmt.TypeOpenMetrics:
 		format = formats[1]

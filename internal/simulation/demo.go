@@ -72,16 +72,15 @@ var demoAreas = []demoArea{
 var demoWords = []string{"checkout", "payments", "search", "billing", "data-platform", "marketing", "finance", "growth", "mobile", "analytics", "eu-west-1", "us-east-1", "staging", "sandbox-17", "legal", "hr"}
 
 type demoGen struct {
-	rnd     *rand.Rand
-	now     time.Time
-	start   time.Time
-	ds      *Dataset
-	repos   map[string]*Repo
-	open    map[string][]*Issue // repo -> open issues
-	nextID  int64
-	inc     int
-	logID   int
-	members []demoPerson
+	rnd    *rand.Rand
+	now    time.Time
+	start  time.Time
+	ds     *Dataset
+	repos  map[string]*Repo
+	open   map[string][]*Issue // repo -> open issues
+	nextID int64
+	inc    int
+	logID  int
 }
 
 // Demo generates the demo's story as it stands at now: a two-person SRE team
