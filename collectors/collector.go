@@ -36,6 +36,8 @@ type Collector struct {
 	teamActivityRatio, crossTeamSwitchRatio     *prometheus.Desc
 	signal, signalValue, signalThreshold        *prometheus.Desc
 	splitRecommended, refreshInterval           *prometheus.Desc
+	suggestedRatio                              *prometheus.Desc
+	personPlanned, teamPlanned                  *prometheus.Desc
 }
 
 // NewCollector serves whatever view returns at each scrape.
@@ -68,6 +70,9 @@ func NewCollector(view func() *View) *Collector {
 		signalValue:          desc("split_signal_value", "The measured value that the split signal compares with its threshold.", "signal"),
 		signalThreshold:      desc("split_signal_threshold", "The split signal's configured threshold.", "signal"),
 		splitRecommended:     desc("split_recommended", "1 when at least split.min_signals split signals hold, else 0."),
+		suggestedRatio:       desc("split_suggested_cross_team_switch_ratio", "Share of all context switches that the best grouping of the domains into two teams would remove, each team holding at least split.secondary_team_share of the activity; absent when no grouping qualifies."),
+		personPlanned:        desc("person_planned_hours_per_week", "The person's share of the inventory's recurring duties, in hours per week; a duty's hours are split evenly between its owners. Planned load, not activities.", "person", "domain"),
+		teamPlanned:          desc("proposed_team_planned_hours_per_week", "The inventory's recurring duties in this proposed team's domains, in hours per week; divided by 40 it is the FTE demand.", "proposed_team"),
 		refreshInterval: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "refresh_interval_seconds"),
 			"The configured refresh_interval: how often each source is refreshed in the background.", nil, nil),
 	}
@@ -79,7 +84,8 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 		c.personActivities, c.domainInfo, c.ruleMatched, c.sourceUp, c.lastSuccess, c.duration,
 		c.switches, c.switchesPerWorkday, c.personDomains, c.focusRatio, c.switchingLoss, c.interruptions,
 		c.mtta, c.mttr, c.oncallPerShift, c.teamActivityRatio, c.crossTeamSwitchRatio,
-		c.signal, c.signalValue, c.signalThreshold, c.splitRecommended, c.refreshInterval} {
+		c.signal, c.signalValue, c.signalThreshold, c.splitRecommended, c.refreshInterval,
+		c.suggestedRatio, c.personPlanned, c.teamPlanned} {
 		ch <- d
 	}
 }
@@ -189,4 +195,21 @@ func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config
 		recommended = 1
 	}
 	gauge(ch, c.splitRecommended, recommended)
+	if res.Suggested != nil {
+		gauge(ch, c.suggestedRatio, res.Suggested.RemovedRatio)
+	}
+	if len(cfg.Inventory) > 0 {
+		for _, p := range cfg.People {
+			for _, d := range cfg.Domains {
+				gauge(ch, c.personPlanned, res.PlannedHours[analysis.PersonDomain{Person: p.Name, Domain: d.Name}], p.Name, d.Name)
+			}
+		}
+		teams := map[string]bool{}
+		for _, d := range cfg.Domains {
+			if !teams[d.ProposedTeam] {
+				teams[d.ProposedTeam] = true
+				gauge(ch, c.teamPlanned, res.TeamPlannedHours[d.ProposedTeam], d.ProposedTeam)
+			}
+		}
+	}
 }

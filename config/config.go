@@ -45,6 +45,7 @@ type Config struct {
 	Rules           []Rule           `yaml:"rules"`
 	People          []Person         `yaml:"people"`
 	Split           SplitConfig      `yaml:"split"`
+	Inventory       []Duty           `yaml:"inventory"`
 
 	location *time.Location
 	domains  map[string]int // name -> index in Domains

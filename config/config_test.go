@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -110,6 +111,17 @@ func TestBadConfigs(t *testing.T) {
 		{"bad-split-minsignals.yml", []string{
 			// org_ratio is enabled only with org_headcount; context_switching is off.
 			"split.min_signals: 3 is more than the 2 enabled signals, so a split could never be recommended",
+		}},
+		{"bad-inventory.yml", []string{
+			`inventory[1].name: duplicate duty "Account review"`,
+			`inventory[1].domain: unknown domain "nope"`,
+			`inventory[1].owners[0]: unknown person "bob"`,
+			"inventory[1].hours: must be positive",
+			`inventory[1].every: "weekly" must be a count and a unit d, w, M or y, such as 1w or 3M`,
+			"inventory[2].name: is required",
+			"inventory[2].owners: at least one owner is required",
+			"inventory[2].hours: must be positive",
+			`inventory[2].every: "0d" must be a count and a unit d, w, M or y, such as 1w or 3M`,
 		}},
 		{"bad-people.yml", []string{
 			`people[1].name: duplicate person "alice"`,
@@ -255,5 +267,29 @@ rules:
 				t.Errorf("got (%s, %d), want (%s, %d)", d, r, tc.wantDomain, tc.wantRule)
 			}
 		})
+	}
+}
+
+func TestInventoryArithmetic(t *testing.T) {
+	c, err := ParseWithoutSecrets([]byte(`
+pagerduty: {token_env: T}
+domains: [{name: cloud}, {name: saas}]
+people: [{name: alice}, {name: bob}]
+inventory:
+  - {name: daily, domain: cloud, owners: [alice], every: 1d, hours: 1}
+  - {name: weekly, domain: cloud, owners: [alice], every: 1w, hours: 2}
+  - {name: fortnightly, domain: cloud, owners: [bob], every: 2w, hours: 4}
+  - {name: monthly, domain: saas, owners: [alice, bob], every: 1M, hours: 6}
+  - {name: quarterly, domain: saas, owners: [bob], every: 3M, hours: 13}
+  - {name: yearly, domain: saas, owners: [alice], every: 1y, hours: 52}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A month is 52/12 weeks: 6 h a month is 6 * 12 / 52 = 1.3846 h a week.
+	for i, want := range []float64{7, 2, 2, 6 * 12.0 / 52, 13 * 12.0 / (3 * 52), 1} {
+		if got := c.Inventory[i].HoursPerWeek(); math.Abs(got-want) > 1e-9 {
+			t.Errorf("%s: %v hours a week, want %v", c.Inventory[i].Name, got, want)
+		}
 	}
 }

@@ -57,6 +57,7 @@ func (c *Config) validate(errs *Errors) {
 	c.validateRules(errs)
 	c.validatePeople(errs)
 	c.validateSplit(errs)
+	c.validateInventory(errs)
 }
 
 func (a *APIConfig) validate(section string, errs *Errors) {

@@ -48,6 +48,12 @@ func overview() Dashboard {
 		FieldConfig: fieldConfig("percentunit", 0, 1, greenBase, nil),
 		Options:     statOptions("value"),
 	}, 6, 7)
+	l.add(Panel{Type: "stat", Title: "Switching the suggested split would remove",
+		Description: describe("Share of all context switches that the best grouping of the domains into two teams would remove (each team holding at least the secondary team share of the activity); compare with the configured split beside it. Absent when no grouping qualifies.", "the-suggested-split"),
+		Targets:     []Target{instant("max(sre_workload_split_suggested_cross_team_switch_ratio)", "")},
+		FieldConfig: fieldConfig("percentunit", 0, 1, greenBase, nil),
+		Options:     statOptions("value"),
+	}, 6, 6)
 	l.add(Panel{Type: "table", Title: "Split signals: value, threshold, holds",
 		Description: describe("Each enabled split signal's measured value, its configured threshold, and whether it holds (value at least threshold).", "split-signals"),
 		Targets: []Target{
@@ -57,7 +63,7 @@ func overview() Dashboard {
 		},
 		FieldConfig: fieldConfig("none", nil, nil, greenBase, map[string]any{"decimals": 2}),
 		Options:     map[string]any{"showHeader": true},
-	}, 24, 6)
+	}, 18, 6)
 	setTransform(&l.panels[len(l.panels)-1], []any{
 		map[string]any{"id": "merge", "options": map[string]any{}},
 		map[string]any{"id": "organize", "options": map[string]any{
@@ -94,6 +100,20 @@ func overview() Dashboard {
 			Options:     tableLegend,
 		}, 8, 8)
 	}
+
+	l.add(Panel{Type: "bargauge", Title: "Planned duties per proposed team, in FTE",
+		Description: describe("The duty inventory's recurring work in each proposed team's domains, in full-time equivalents (hours per week / 40). Planned load that never becomes an issue or an incident.", "the-duty-inventory"),
+		Targets:     []Target{instant("sre_workload_proposed_team_planned_hours_per_week / 40", "{{proposed_team}}")},
+		FieldConfig: fieldConfig("short", 0, nil, greenBase, map[string]any{"decimals": 2}),
+		Options:     barGaugeOptions,
+	}, 8, 8)
+	l.add(Panel{Type: "table", Title: "Planned hours per week, per person and domain",
+		Description: describe("Each person's share of the duty inventory, in hours per week, by domain; a duty's hours are split evenly between its owners.", "the-duty-inventory"),
+		Targets:     []Target{tableTarget(`sum by (person, domain) (sre_workload_person_planned_hours_per_week{` + byPersonDomain + `})`)},
+		FieldConfig: fieldConfig("h", nil, nil, greenBase, map[string]any{"decimals": 1}),
+		Options:     map[string]any{"showHeader": true},
+	}, 16, 8)
+	setTransform(&l.panels[len(l.panels)-1], tableMatrix("person", "domain"))
 
 	l.row("People")
 	l.add(Panel{Type: "timeseries", Title: "Context switches per workday",

@@ -77,6 +77,16 @@ type Result struct {
 	Signals []Signal
 	// SplitRecommended is true when at least split.min_signals hold.
 	SplitRecommended bool
+	// Suggested is the grouping of domains into two teams that removes
+	// the most switching; nil when none qualifies, and SuggestedReason
+	// says why.
+	Suggested       *SuggestedSplit
+	SuggestedReason string
+	// PlannedHours is each person's share of the inventory's duties, in
+	// hours per week, by domain; TeamPlannedHours sums all duties by
+	// proposed team.
+	PlannedHours     map[PersonDomain]float64
+	TeamPlannedHours map[string]float64
 }
 
 // ClassifiedItem is a tracked item with the domain a rule gave it.
@@ -117,7 +127,10 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 		MTTA:              map[string]float64{},
 		MTTR:              map[string]float64{},
 		TeamActivityRatio: map[string]float64{},
+		PlannedHours:      map[PersonDomain]float64{},
+		TeamPlannedHours:  map[string]float64{},
 	}
+	r.plannedHours(cfg)
 	nd, np := len(cfg.Domains)+1, len(cfg.People) // domain nd-1 is unclassified
 	type snapWork struct {
 		s          *model.Snapshot
@@ -338,4 +351,18 @@ func (pr *personResolver) person(actor string) int {
 	}
 	pr.cache[actor] = p
 	return p
+}
+
+// plannedHours spreads each duty of the inventory evenly over its owners.
+// Duties are planned load: they are not activities and never count in
+// context switches.
+func (r *Result) plannedHours(cfg *config.Config) {
+	for i := range cfg.Inventory {
+		d := &cfg.Inventory[i]
+		perWeek := d.HoursPerWeek()
+		r.TeamPlannedHours[cfg.Domains[cfg.DomainIndex(d.Domain)].ProposedTeam] += perWeek
+		for _, o := range d.Owners {
+			r.PlannedHours[PersonDomain{Person: o, Domain: d.Domain}] += perWeek / float64(len(d.Owners))
+		}
+	}
 }

@@ -174,6 +174,11 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity) 
 	perWorkday := make([]float64, 0, len(cfg.People))
 
 	interruptions := make([]int, len(cfg.People)*(nd+1)*len(Periods))
+	pairs := make([][]int, nd) // context switches between two domains
+	for i := range pairs {
+		pairs[i] = make([]int, nd)
+	}
+	domainActs := make([]int, nd)
 	periodIndex := map[string]int{PeriodBusiness: 0, PeriodOffHours: 1, PeriodSleep: 2}
 	for pi := range cfg.People {
 		p := &cfg.People[pi]
@@ -195,10 +200,13 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity) 
 			}
 			ps.Classified++
 			perDomain[a.domain]++
+			domainActs[a.domain]++
 			teamActivities[team(int(a.domain))]++
 			day := clock.day(a.at)
 			if prev >= 0 && prev != a.domain && day == prevDay {
 				ps.Switches++
+				pairs[prev][a.domain]++
+				pairs[a.domain][prev]++
 				if team(int(prev)) != team(int(a.domain)) {
 					crossTeam++
 				}
@@ -244,6 +252,20 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity) 
 		r.CrossTeamSwitchRatio = float64(crossTeam) / float64(switches)
 	}
 	r.signals(cfg, perWorkday)
+	// pairs counts each switch in both directions; the search wants it once.
+	for i := range pairs {
+		for j := range pairs[i] {
+			if i > j {
+				pairs[i][j] = 0
+			}
+		}
+	}
+	for i := range pairs {
+		for j := i + 1; j < nd; j++ {
+			pairs[j][i] = pairs[i][j]
+		}
+	}
+	r.Suggested, r.SuggestedReason, _ = suggestSplit(cfg, pairs, domainActs, *cfg.Split.SecondaryTeamShare)
 }
 
 // domainName is the name of domain index d, where len(cfg.Domains) is

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -444,5 +445,50 @@ func TestMedianOfEvenCount(t *testing.T) {
 		if got := median(tc.in); got != tc.want {
 			t.Errorf("median(%v) = %v, want %v", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestPlannedHoursSplitEvenly(t *testing.T) {
+	c := testConfig(t, `inventory:
+  - {name: vending review, domain: security, owners: [tokyo], every: 1w, hours: 2}
+  - {name: licence true-up, domain: saas, owners: [tokyo, utc], every: 1M, hours: 6}
+  - {name: deploy review, domain: product, owners: [utc], every: 2w, hours: 3}
+`)
+	r := newWorld().analyze(c)
+	month := 6 * 12.0 / 52 // 6 hours a month, in hours a week
+	for k, want := range map[PersonDomain]float64{
+		{"tokyo", "security"}: 2, {"tokyo", "saas"}: month / 2, {"utc", "saas"}: month / 2, {"utc", "product"}: 1.5,
+	} {
+		if got := r.PlannedHours[k]; !near(got, want) {
+			t.Errorf("%v: %v hours a week, want %v", k, got, want)
+		}
+	}
+	if got := r.TeamPlannedHours["corporate-sre"]; !near(got, 2+month) {
+		t.Errorf("corporate-sre: %v, want %v", got, 2+month)
+	}
+	if got := r.TeamPlannedHours["product-sre"]; !near(got, 1.5) {
+		t.Errorf("product-sre: %v", got)
+	}
+	// Duties are not activities: nobody switched.
+	if r.People["utc"].Switches != 0 || r.People["utc"].Classified != 0 {
+		t.Errorf("duties counted as activities: %+v", *r.People["utc"])
+	}
+}
+
+func TestSuggestedSplitFromActivities(t *testing.T) {
+	r := splitWorld().analyze(testConfig(t, ""))
+	// utc switches product-security twice a day, product-saas once and
+	// saas-security once; tokyo product-security once. Over 5 days:
+	// product-security 15, product-saas 5, saas-security 5 (25 in all).
+	// {product} against {security, saas} removes 20 and splits the
+	// activity 50/50; {product, saas} against {security} removes 20 too,
+	// but 62.5/37.5; {product, security} against {saas} removes 10. The
+	// more even of the two best wins.
+	s := r.Suggested
+	if s == nil {
+		t.Fatalf("no suggestion: %s", r.SuggestedReason)
+	}
+	if !slices.Equal(s.Teams[0], []string{"product"}) || !near(s.RemovedRatio, 20.0/25) {
+		t.Errorf("suggested %+v", *s)
 	}
 }
