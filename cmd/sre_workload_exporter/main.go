@@ -55,6 +55,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		telemetryPath = app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
 		storagePath   = app.Flag("storage.path", "Optional directory for state files (one per source: tracked items, ETags and sync cursors), so that a restart resumes incrementally. Written atomically after each successful refresh; a corrupt file is ignored.").String()
 	)
+	serveCmd := app.Command("serve", "Serve the metrics (the default).").Default()
+	reportCmd := app.Command("report", "Collect once (or read --storage.path), print the split report, and exit.")
+	reportFormat := reportCmd.Flag("format", "markdown or json.").Default("markdown").Enum("markdown", "json")
+	classifyCmd := app.Command("classify", "Collect once (or read --storage.path), list every tracked item with its domain and the rule that decided it, and exit. For tuning rules.")
+	classifyUnclassified := classifyCmd.Flag("unclassified", "List only the items that no rule matched.").Bool()
+	classifySource := classifyCmd.Flag("source", "List only the items of this source.").Enum("github", "pagerduty")
 	webFlags := kingpinflag.AddFlags(app, defaultListenAddress)
 	logConfig := &promslog.Config{}
 	flag.AddFlags(app, logConfig)
@@ -62,17 +68,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app.HelpFlag.Short('h')
 	app.UsageWriter(stdout)
 	app.ErrorWriter(stderr)
-	if _, err := app.Parse(args); err != nil {
+	command, err := app.Parse(args)
+	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	logConfig.Writer = stderr
 	logger := promslog.New(logConfig)
 
-	var (
-		cfg *config.Config
-		err error
-	)
+	var cfg *config.Config
 	source := *configFile
 	load := func() (*config.Config, error) { return config.Load(*configFile) }
 	switch {
@@ -98,6 +102,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "invalid config file %s:\n%s\n", source, err)
 		return 1
+	}
+
+	switch command {
+	case reportCmd.FullCommand(), classifyCmd.FullCommand():
+		view, err := collectOnce(ctx, cfg, *storagePath, logger)
+		if err != nil {
+			fmt.Fprintf(stderr, "cannot collect: %v\n", err)
+			return 1
+		}
+		if command == classifyCmd.FullCommand() {
+			return printClassified(stdout, view, *classifyUnclassified, *classifySource)
+		}
+		return printReport(stdout, view, *reportFormat)
+	case serveCmd.FullCommand():
 	}
 
 	// Three registries, each served its own way (see MetricsHandler): the

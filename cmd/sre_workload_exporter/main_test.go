@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -284,3 +285,38 @@ func (w *syncWriter) String() string {
 }
 
 func testLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func TestReportAndClassifyCommands(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(t.Context(), []string{"report", "--demo", "--format", "json"}, &out, &errOut); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errOut.String())
+	}
+	var rep struct {
+		Verdict struct {
+			SplitRecommended bool `json:"split_recommended"`
+		} `json:"verdict"`
+		People []struct {
+			Name string `json:"name"`
+		} `json:"people"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil || !rep.Verdict.SplitRecommended || len(rep.People) != 3 {
+		t.Errorf("report --format json: %v %+v", err, rep)
+	}
+	out.Reset()
+	if code := run(t.Context(), []string{"report", "--demo"}, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "# Should the SRE team split?") {
+		t.Errorf("report (markdown): exit %d:\n%.200s", code, out.String())
+	}
+	out.Reset()
+	if code := run(t.Context(), []string{"classify", "--demo", "--unclassified"}, &out, &errOut); code != 0 {
+		t.Fatalf("classify: exit %d: %s", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) < 2 || !strings.HasPrefix(lines[0], "SOURCE") {
+		t.Fatalf("classify --unclassified:\n%s", out.String())
+	}
+	for _, l := range lines[1:] {
+		if f := strings.Fields(l); len(f) < 5 || f[3] != "unclassified" || f[4] != "-" {
+			t.Errorf("classify --unclassified listed a classified item: %q", l)
+		}
+	}
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"text/tabwriter"
+	"time"
+
+	srecollectors "github.com/sre-workload/sre_workload_exporter/collectors"
+	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/report"
+)
+
+// collectOnce refreshes every source once (incrementally from the state
+// files, when --storage.path has them) and returns the View. It fails when
+// a source has no data at all.
+func collectOnce(ctx context.Context, cfg *config.Config, storagePath string, logger *slog.Logger) (*srecollectors.View, error) {
+	api := srecollectors.NewAPIMetrics(nil)
+	sources, err := srecollectors.NewSources(cfg, api, logger)
+	if err != nil {
+		return nil, err
+	}
+	r := srecollectors.NewRefresher(cfg, sources, api, logger, time.Now)
+	defer r.Close()
+	if storagePath != "" {
+		r.UseStore(srecollectors.NewStore(storagePath, logger))
+	}
+	refreshErr := r.RefreshAll(ctx)
+	v := r.View()
+	for _, s := range v.Sources {
+		if s.LastSuccess.IsZero() {
+			return nil, errors.Join(fmt.Errorf("%s has no data", s.Name), refreshErr)
+		}
+	}
+	if refreshErr != nil {
+		logger.Warn("a source failed; reporting its last saved data", "err", refreshErr)
+	}
+	return v, nil
+}
+
+func printReport(w io.Writer, v *srecollectors.View, format string) int {
+	r := report.Build(v)
+	var err error
+	if format == "json" {
+		err = r.JSON(w)
+	} else {
+		err = r.Markdown(w)
+	}
+	if err != nil {
+		return 1
+	}
+	return 0
+}
+
+func printClassified(w io.Writer, v *srecollectors.View, unclassifiedOnly bool, source string) int {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tKIND\tITEM\tDOMAIN\tRULE\tTITLE")
+	for _, it := range report.Classified(v, unclassifiedOnly, source) {
+		rule := it.Rule
+		if rule == "" {
+			rule = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", it.Source, it.Kind, it.Key, it.Domain, rule, it.Title)
+	}
+	if err := tw.Flush(); err != nil {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,144 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// JSON writes the report as indented JSON.
+func (r *Report) JSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+func pct(v float64) string { return fmt.Sprintf("%.0f%%", v*100) }
+
+func def(anchor string) string { return Readme + "#" + anchor }
+
+// mdEscape keeps titles from breaking a Markdown table or adding markup.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "`", "'", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`, "*", `\*`, "_", `\_`).Replace(s)
+}
+
+func yes(b bool) string {
+	if b {
+		return "**holds**"
+	}
+	return "does not hold"
+}
+
+// Markdown writes the report for pasting into a proposal.
+func (r *Report) Markdown(w io.Writer) error {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+
+	p("# Should the SRE team split?\n\n")
+	verdict := "**No split recommended yet.**"
+	if r.Verdict.SplitRecommended {
+		verdict = "**A split is recommended.**"
+	}
+	held := 0
+	for _, s := range r.Verdict.Signals {
+		if s.Holds {
+			held++
+		}
+	}
+	p("%s %d of %d split signals hold; %d are needed ([definitions](%s)).\n\n", verdict, held, len(r.Verdict.Signals), r.Verdict.MinSignals, def("split-signals"))
+	p("| signal | value | threshold | |\n|---|---|---|---|\n")
+	for _, s := range r.Verdict.Signals {
+		p("| %s | %.2f | %g | %s |\n", s.Name, s.Value, s.Threshold, yes(s.Holds))
+	}
+
+	p("\n## The split\n\n")
+	grouping := func(title string, g Grouping) {
+		p("**%s** removes %s of today's context switching ([definition](%s)).\n\n", title, pct(g.RemovedSwitchRatio), def("split-analysis-definitions"))
+		p("| team | domains | share of the work | planned duties |\n|---|---|---|---|\n")
+		for _, t := range g.Teams {
+			p("| %s | %s | %s | %.1f h/week (%.2f FTE) |\n", t.Name, strings.Join(t.Domains, ", "), pct(t.ActivityShare), t.PlannedHoursPerWeek, t.PlannedFTE)
+		}
+		p("\n")
+	}
+	grouping("The configured split", r.Splits.Configured)
+	if r.Splits.Suggested != nil {
+		grouping("The suggested split", *r.Splits.Suggested)
+	} else {
+		p("**No other grouping qualifies**: %s ([definition](%s)).\n\n", r.Splits.SuggestedReason, def("the-suggested-split"))
+	}
+
+	p("## People\n\n")
+	p("| person | switches per workday | focus | domains | estimated switching loss | interruptions (business / off / sleep) | open items |\n|---|---|---|---|---|---|---|\n")
+	for _, pe := range r.People {
+		focus, loss := "n/a", "n/a"
+		if pe.FocusRatio != nil {
+			focus, loss = pct(*pe.FocusRatio), pct(*pe.SwitchingLoss)
+		}
+		p("| %s | %.1f | %s | %d | %s | %d / %d / %d | %d |\n", pe.Name, pe.SwitchesPerWorkday, focus, pe.Domains, loss,
+			pe.Interruptions["business_hours"], pe.Interruptions["off_hours"], pe.Interruptions["sleep_hours"], pe.OpenItems)
+	}
+	p("\nDefinitions: [context switch](%s), [focus ratio](%s), [estimated switching loss](%s) (a published rule of thumb, not a measurement), [interruption](%s).\n\n",
+		def("context-switch"), def("focus-ratio"), def("estimated-switching-loss"), def("interruption"))
+
+	p("## On-call\n\n")
+	if r.OnCall.IncidentsPerShift != nil {
+		p("%.2f high-urgency incidents per 12-hour shift, against the SRE book's sustainable maximum of %g ([definition](%s)).\n\n", *r.OnCall.IncidentsPerShift, r.OnCall.SustainableMax, def("on-call-load"))
+	} else {
+		p("PagerDuty is not configured.\n\n")
+	}
+	var domains []string
+	for d := range r.OnCall.MeanTimeToAcknowledge {
+		domains = append(domains, d)
+	}
+	for d := range r.OnCall.MeanTimeToResolve {
+		if !slices.Contains(domains, d) {
+			domains = append(domains, d)
+		}
+	}
+	slices.Sort(domains)
+	if len(domains) > 0 {
+		p("| domain | mean time to acknowledge | mean time to resolve |\n|---|---|---|\n")
+		for _, d := range domains {
+			p("| %s | %s | %s |\n", d, dur(r.OnCall.MeanTimeToAcknowledge, d), dur(r.OnCall.MeanTimeToResolve, d))
+		}
+		p("\n[Definitions](%s).\n\n", def("incident-times"))
+	}
+
+	p("## Data quality\n\n")
+	p("%s of the tracked items match no rule.", pct(r.DataQuality.UnclassifiedShare))
+	if len(r.DataQuality.UnmatchedRules) > 0 {
+		p(" Rules that matched nothing: %s.", strings.Join(r.DataQuality.UnmatchedRules, ", "))
+	}
+	p("\n\n")
+	if len(r.DataQuality.RecentUnclassified) > 0 {
+		p("The most recent unclassified items:\n\n")
+		for _, it := range r.DataQuality.RecentUnclassified {
+			p("- [%s](%s) %s\n", mdEscape(it.Key), it.URL, mdEscape(it.Title))
+		}
+		p("\n")
+	}
+
+	p("## The data\n\n")
+	p("Analysed at %s over a rolling window of %s.", r.GeneratedAt.Format(time.RFC3339), r.Window)
+	for _, s := range r.Sources {
+		when := "never"
+		if s.LastSuccess != nil {
+			when = s.LastSuccess.Format(time.RFC3339)
+		}
+		p(" %s last collected %s.", s.Name, when)
+	}
+	p("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func dur(m map[string]float64, d string) string {
+	v, ok := m[d]
+	if !ok {
+		return "n/a"
+	}
+	return (time.Duration(v) * time.Second).Round(time.Second).String()
+}

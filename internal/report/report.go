@@ -1,0 +1,257 @@
+// Package report turns a published View into the split report: the case
+// for (or against) splitting the team, in one document. It is built from
+// the same analysis the metrics come from, and renders as JSON (for
+// scripts) and Markdown (for pasting into a proposal).
+package report
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/collectors"
+	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
+)
+
+// Readme is where every definition of the report lives.
+const Readme = "https://github.com/sre-workload/sre_workload_exporter/blob/main/README.md"
+
+// Report is the split report. Its JSON keys are documented in the README.
+type Report struct {
+	GeneratedAt time.Time   `json:"generated_at"`
+	Window      string      `json:"window"`
+	Verdict     Verdict     `json:"verdict"`
+	Splits      Splits      `json:"splits"`
+	People      []Person    `json:"people"`
+	OnCall      OnCall      `json:"oncall"`
+	DataQuality DataQuality `json:"data_quality"`
+	Sources     []Source    `json:"sources"`
+}
+
+// Verdict is whether a split is recommended, and why.
+type Verdict struct {
+	SplitRecommended bool     `json:"split_recommended"`
+	MinSignals       int      `json:"min_signals"`
+	Signals          []Signal `json:"signals"`
+}
+
+// Signal is one split signal.
+type Signal struct {
+	Name      string  `json:"name"`
+	Value     float64 `json:"value"`
+	Threshold float64 `json:"threshold"`
+	Holds     bool    `json:"holds"`
+}
+
+// Splits are the configured grouping of the domains and the suggested one.
+type Splits struct {
+	Configured Grouping `json:"configured"`
+	// Suggested is absent when no grouping qualifies; SuggestedReason
+	// then says why.
+	Suggested       *Grouping `json:"suggested,omitempty"`
+	SuggestedReason string    `json:"suggested_reason,omitempty"`
+}
+
+// Grouping is a split of the domains into teams.
+type Grouping struct {
+	Teams []Team `json:"teams"`
+	// RemovedSwitchRatio is the share of all context switches whose two
+	// domains fall in different teams: what the split would remove.
+	RemovedSwitchRatio float64 `json:"removed_switch_ratio"`
+}
+
+// Team is one team of a grouping and the work it would own.
+type Team struct {
+	Name    string   `json:"name"`
+	Domains []string `json:"domains"`
+	// ActivityShare is the team's share of all classified activities.
+	ActivityShare float64 `json:"activity_share"`
+	// PlannedHoursPerWeek is the inventory's duties in its domains;
+	// PlannedFTE is that over 40.
+	PlannedHoursPerWeek float64 `json:"planned_hours_per_week"`
+	PlannedFTE          float64 `json:"planned_fte"`
+}
+
+// Person is one person's measures.
+type Person struct {
+	Name               string  `json:"name"`
+	SwitchesPerWorkday float64 `json:"context_switches_per_workday"`
+	// FocusRatio and SwitchingLoss are absent for a person with no
+	// classified activity.
+	FocusRatio    *float64       `json:"focus_ratio,omitempty"`
+	SwitchingLoss *float64       `json:"estimated_switching_loss_ratio,omitempty"`
+	Domains       int            `json:"domains"`
+	Interruptions map[string]int `json:"interruptions"` // by period
+	OpenItems     int            `json:"open_items"`
+}
+
+// OnCall is the on-call load and the incident times.
+type OnCall struct {
+	// IncidentsPerShift is absent when PagerDuty is not configured.
+	IncidentsPerShift *float64 `json:"incidents_per_shift,omitempty"`
+	SustainableMax    float64  `json:"sustainable_max"`
+	// MeanTimeToAcknowledge and MeanTimeToResolve are in seconds, by
+	// domain; a domain with no qualifying incident is absent.
+	MeanTimeToAcknowledge map[string]float64 `json:"mean_time_to_acknowledge_seconds"`
+	MeanTimeToResolve     map[string]float64 `json:"mean_time_to_resolve_seconds"`
+}
+
+// DataQuality is what the rules missed.
+type DataQuality struct {
+	// UnclassifiedShare is the share of tracked items that no rule
+	// matched.
+	UnclassifiedShare  float64  `json:"unclassified_share"`
+	RecentUnclassified []Item   `json:"recent_unclassified"`
+	UnmatchedRules     []string `json:"unmatched_rules"`
+}
+
+// Item is a tracked item, for lists.
+type Item struct {
+	Source    string    `json:"source"`
+	Kind      string    `json:"kind"`
+	Key       string    `json:"key"`
+	Title     string    `json:"title"`
+	URL       string    `json:"url"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Domain    string    `json:"domain"`
+	Rule      string    `json:"rule"`
+}
+
+// Source is when a source's data was collected.
+type Source struct {
+	Name        string     `json:"name"`
+	Up          bool       `json:"up"`
+	LastSuccess *time.Time `json:"last_success,omitempty"`
+}
+
+// Build makes the report of a View.
+func Build(v *collectors.View) *Report {
+	cfg, res := v.Config, v.Analysis
+	r := &Report{GeneratedAt: res.Now.UTC(), Window: cfg.Window.String()}
+
+	r.Verdict = Verdict{SplitRecommended: res.SplitRecommended, MinSignals: *cfg.Split.MinSignals}
+	for _, s := range res.Signals {
+		r.Verdict.Signals = append(r.Verdict.Signals, Signal(s))
+	}
+
+	r.Splits.Configured = configured(cfg, res)
+	if s := res.Suggested; s != nil {
+		g := &Grouping{RemovedSwitchRatio: s.RemovedRatio}
+		for i, domains := range s.Teams {
+			g.Teams = append(g.Teams, team([]string{"team A", "team B"}[i], domains, cfg, res, s.Shares[i]))
+		}
+		r.Splits.Suggested = g
+	} else {
+		r.Splits.SuggestedReason = res.SuggestedReason
+	}
+
+	for _, p := range cfg.People {
+		ps := res.People[p.Name]
+		row := Person{Name: p.Name, Interruptions: map[string]int{}}
+		if ps != nil {
+			row.SwitchesPerWorkday, row.Domains = ps.SwitchesPerWorkday, ps.Domains
+			if ps.Classified > 0 {
+				row.FocusRatio, row.SwitchingLoss = ptr(ps.FocusRatio), ptr(ps.SwitchingLoss)
+			}
+		}
+		for k, n := range res.Interruptions {
+			if k.Person == p.Name {
+				row.Interruptions[k.Period] += n
+			}
+		}
+		for k, n := range res.PersonOpenItems {
+			if k.Person == p.Name {
+				row.OpenItems += n
+			}
+		}
+		r.People = append(r.People, row)
+	}
+
+	r.OnCall = OnCall{SustainableMax: 2, MeanTimeToAcknowledge: res.MTTA, MeanTimeToResolve: res.MTTR}
+	if res.HasOnCall {
+		r.OnCall.IncidentsPerShift = ptr(res.OnCallIncidentsPerShift)
+	}
+
+	unclassified := 0
+	var recent []Item
+	for _, c := range res.Classified {
+		if c.Domain == config.Unclassified {
+			unclassified++
+			recent = append(recent, item(c))
+		}
+	}
+	if n := len(res.Classified); n > 0 {
+		r.DataQuality.UnclassifiedShare = float64(unclassified) / float64(n)
+	}
+	slices.SortFunc(recent, func(a, b Item) int {
+		return cmp.Or(b.UpdatedAt.Compare(a.UpdatedAt), cmp.Compare(a.Key, b.Key))
+	})
+	r.DataQuality.RecentUnclassified = recent[:min(20, len(recent))]
+	r.DataQuality.UnmatchedRules = []string{}
+	for _, rule := range cfg.Rules {
+		if res.RuleMatched[rule.Name] == 0 {
+			r.DataQuality.UnmatchedRules = append(r.DataQuality.UnmatchedRules, rule.Name)
+		}
+	}
+
+	for _, s := range v.Sources {
+		row := Source{Name: s.Name, Up: s.Up}
+		if !s.LastSuccess.IsZero() {
+			row.LastSuccess = ptr(s.LastSuccess.UTC())
+		}
+		r.Sources = append(r.Sources, row)
+	}
+	return r
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func item(c analysis.ClassifiedItem) Item {
+	return Item{Source: c.Item.Source, Kind: c.Item.Kind, Key: c.Item.Key, Title: c.Item.Title, URL: c.Item.URL,
+		UpdatedAt: time.Unix(max(c.Item.UpdatedAt, c.Item.CreatedAt), 0).UTC(), Domain: c.Domain, Rule: c.Rule}
+}
+
+// configured is the grouping of the config's proposed_team values.
+func configured(cfg *config.Config, res *analysis.Result) Grouping {
+	g := Grouping{RemovedSwitchRatio: res.CrossTeamSwitchRatio}
+	var names []string
+	byTeam := map[string][]string{}
+	for _, d := range cfg.Domains {
+		if _, ok := byTeam[d.ProposedTeam]; !ok {
+			names = append(names, d.ProposedTeam)
+		}
+		byTeam[d.ProposedTeam] = append(byTeam[d.ProposedTeam], d.Name)
+	}
+	for _, n := range names {
+		g.Teams = append(g.Teams, team(n, byTeam[n], cfg, res, res.TeamActivityRatio[n]))
+	}
+	return g
+}
+
+func team(name string, domains []string, cfg *config.Config, res *analysis.Result, share float64) Team {
+	t := Team{Name: name, Domains: domains, ActivityShare: share}
+	for i := range cfg.Inventory {
+		if slices.Contains(domains, cfg.Inventory[i].Domain) {
+			t.PlannedHoursPerWeek += cfg.Inventory[i].HoursPerWeek()
+		}
+	}
+	t.PlannedFTE = t.PlannedHoursPerWeek / 40
+	return t
+}
+
+// Classified lists every tracked item with its domain and the rule that
+// decided it, for tuning rules: by source, then key.
+func Classified(v *collectors.View, unclassifiedOnly bool, source string) []Item {
+	var out []Item
+	for _, c := range v.Analysis.Classified {
+		if unclassifiedOnly && c.Domain != config.Unclassified || source != "" && c.Item.Source != source {
+			continue
+		}
+		out = append(out, item(c))
+	}
+	slices.SortFunc(out, func(a, b Item) int { return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Key, b.Key)) })
+	return out
+}
+
+type classified = analysis.ClassifiedItem

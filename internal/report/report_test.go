@@ -1,0 +1,109 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/collectors"
+	"github.com/sre-workload/sre_workload_exporter/internal/model"
+	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// demoView collects the demo at a fixed clock, through the real collectors.
+func demoView(t *testing.T) *collectors.View {
+	t.Helper()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	run, cfg, err := simulation.StartDemo(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = run.Close() })
+	logger := slog.New(slog.DiscardHandler)
+	sources, err := collectors.NewSources(cfg, collectors.NewAPIMetrics(nil), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := collectors.NewRefresher(cfg, sources, nil, logger, func() time.Time { return now })
+	t.Cleanup(r.Close)
+	if err := r.RefreshAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return r.View()
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := "testdata/" + name
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test ./internal/report -update rewrites it):\n%s", name, got)
+	}
+}
+
+// TestReportGolden: the Markdown and JSON reports of the demo at a fixed
+// clock.
+func TestReportGolden(t *testing.T) {
+	r := Build(demoView(t))
+	var md, js bytes.Buffer
+	if err := r.Markdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.JSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "demo-report.md", md.Bytes())
+	if *update {
+		if err := os.WriteFile("../../docs/example-report.md", md.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if example, err := os.ReadFile("../../docs/example-report.md"); err != nil || !bytes.Equal(example, md.Bytes()) {
+		t.Error("docs/example-report.md is not the demo's report: go test ./internal/report -update")
+	}
+	golden(t, "demo-report.json", js.Bytes())
+	if !r.Verdict.SplitRecommended {
+		t.Error("the demo's report does not recommend a split")
+	}
+}
+
+func TestMarkdownEscapesHostileTitles(t *testing.T) {
+	v := demoView(t)
+	hostile := "<script>alert(1)</script> | [x](javascript:alert(1)) *bold*"
+	v.Analysis.Classified = append(v.Analysis.Classified, analysisItem(hostile))
+	var md bytes.Buffer
+	if err := Build(v).Markdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	out := md.String()
+	for _, bad := range []string{"<script>", " [x](javascript:", "| [x]", " *bold*"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the report contains %q unescaped", bad)
+		}
+	}
+	if !strings.Contains(out, `&lt;script&gt;alert(1)&lt;/script&gt; \| \[x\](javascript:alert(1)) \*bold\*`) {
+		t.Errorf("the hostile title is missing or escaped differently:\n%s", out)
+	}
+}
+
+func analysisItem(title string) (c classified) {
+	it := &model.Item{Source: "github", Kind: "issue", Key: "acme/handbook#999", Title: title, URL: "https://github.com/acme/handbook/issues/999",
+		CreatedAt: time.Date(2026, 11, 25, 11, 0, 0, 0, time.UTC).Unix()}
+	c.Item, c.Domain = it, "unclassified"
+	return c
+}
