@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -26,6 +27,7 @@ import (
 
 	srecollectors "github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/report"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 )
 
@@ -57,7 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	)
 	serveCmd := app.Command("serve", "Serve the metrics (the default).").Default()
 	reportCmd := app.Command("report", "Collect once (or read --storage.path), print the split report, and exit.")
-	reportFormat := reportCmd.Flag("format", "markdown or json.").Default("markdown").Enum("markdown", "json")
+	reportFormat := reportCmd.Flag("format", "markdown, json or html.").Default("markdown").Enum("markdown", "json", "html")
 	classifyCmd := app.Command("classify", "Collect once (or read --storage.path), list every tracked item with its domain and the rule that decided it, and exit. For tuning rules.")
 	classifyUnclassified := classifyCmd.Flag("unclassified", "List only the items that no rule matched.").Bool()
 	classifySource := classifyCmd.Flag("source", "List only the items of this source.").Enum("github", "pagerduty")
@@ -176,6 +178,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func newHandler(live, runtime prometheus.Gatherer, snapshot *srecollectors.SnapshotGatherer, refresher *srecollectors.Refresher, reload http.Handler, telemetryPath string, logger *slog.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/-/reload", reload)
+	mux.HandleFunc("/report", func(w http.ResponseWriter, r *http.Request) {
+		var buf bytes.Buffer
+		if err := report.Build(refresher.View()).HTML(&buf); err != nil {
+			logger.Error("cannot render the report", "err", err)
+			http.Error(w, "cannot render the report", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(buf.Bytes())
+	})
 	// /metrics: the exporter's own metrics at every scrape, the runtime's
 	// at most once a second, and the snapshot's once per refresh.
 	metrics := &srecollectors.MetricsHandler{
@@ -205,6 +217,7 @@ func newHandler(live, runtime prometheus.Gatherer, snapshot *srecollectors.Snaps
 			Version:     version.Info(),
 			Links: []web.LandingLinks{
 				{Address: telemetryPath, Text: "Metrics"},
+				{Address: "/report", Text: "The split report", Description: "should the team split, and why"},
 				{Address: "/-/ready", Text: "Readiness", Description: "200 once every source has refreshed successfully"},
 				{Address: "/-/healthy", Text: "Health"},
 			},

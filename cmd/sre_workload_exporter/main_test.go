@@ -240,8 +240,17 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(page), `href="/metrics"`) {
-		t.Errorf("the landing page does not link to /metrics:\n%s", page)
+	if !strings.Contains(string(page), `href="/metrics"`) || !strings.Contains(string(page), `href="/report"`) {
+		t.Errorf("the landing page does not link to /metrics and /report:\n%s", page)
+	}
+	resp, err = http.Get(base + "/report")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "A split is recommended.") {
+		t.Errorf("/report: %d\n%.300s", resp.StatusCode, page)
 	}
 
 	cancel()

@@ -44,9 +44,12 @@ func collectOnce(ctx context.Context, cfg *config.Config, storagePath string, lo
 func printReport(w io.Writer, v *srecollectors.View, format string) int {
 	r := report.Build(v)
 	var err error
-	if format == "json" {
+	switch format {
+	case "json":
 		err = r.JSON(w)
-	} else {
+	case "html":
+		err = r.HTML(w)
+	default:
 		err = r.Markdown(w)
 	}
 	if err != nil {

@@ -19,14 +19,17 @@ const Readme = "https://github.com/sre-workload/sre_workload_exporter/blob/main/
 
 // Report is the split report. Its JSON keys are documented in the README.
 type Report struct {
-	GeneratedAt time.Time   `json:"generated_at"`
-	Window      string      `json:"window"`
-	Verdict     Verdict     `json:"verdict"`
-	Splits      Splits      `json:"splits"`
-	People      []Person    `json:"people"`
-	OnCall      OnCall      `json:"oncall"`
-	DataQuality DataQuality `json:"data_quality"`
-	Sources     []Source    `json:"sources"`
+	GeneratedAt time.Time `json:"generated_at"`
+	Window      string    `json:"window"`
+	Verdict     Verdict   `json:"verdict"`
+	// DomainShares is each domain's share of all the team's activities,
+	// unclassified included, in config order.
+	DomainShares []DomainShare `json:"domain_shares"`
+	Splits       Splits        `json:"splits"`
+	People       []Person      `json:"people"`
+	OnCall       OnCall        `json:"oncall"`
+	DataQuality  DataQuality   `json:"data_quality"`
+	Sources      []Source      `json:"sources"`
 }
 
 // Verdict is whether a split is recommended, and why.
@@ -133,6 +136,20 @@ func Build(v *collectors.View) *Report {
 	r.Verdict = Verdict{SplitRecommended: res.SplitRecommended, MinSignals: *cfg.Split.MinSignals}
 	for _, s := range res.Signals {
 		r.Verdict.Signals = append(r.Verdict.Signals, Signal(s))
+	}
+
+	total := 0
+	byDomain := map[string]int{}
+	for k, n := range res.PersonActivities {
+		byDomain[k.Domain] += n
+		total += n
+	}
+	for _, d := range append(cfg.DomainNames(), config.Unclassified) {
+		share := 0.0
+		if total > 0 {
+			share = float64(byDomain[d]) / float64(total)
+		}
+		r.DomainShares = append(r.DomainShares, DomainShare{Domain: d, Share: share})
 	}
 
 	r.Splits.Configured = configured(cfg, res)

@@ -107,3 +107,32 @@ func analysisItem(title string) (c classified) {
 	c.Item, c.Domain = it, "unclassified"
 	return c
 }
+
+func TestHTMLIsSelfContainedAndEscaped(t *testing.T) {
+	v := demoView(t)
+	v.Analysis.Classified = append(v.Analysis.Classified, analysisItem(`<script>alert("x")</script>`))
+	var page bytes.Buffer
+	if err := Build(v).HTML(&page); err != nil {
+		t.Fatal(err)
+	}
+	out := page.String()
+	if strings.Contains(out, `<script>alert`) {
+		t.Error("a title reached the page unescaped")
+	}
+	if !strings.Contains(out, `&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;`) {
+		t.Error("the hostile title is missing")
+	}
+	for _, external := range []string{"<link", "<script", "src=\"http", "@import"} {
+		if strings.Contains(out, external) {
+			t.Errorf("the page loads something from outside: %q", external)
+		}
+	}
+	// One bar per proposed team (2), per domain and unclassified (5), and
+	// per person in the two people charts (3 + 3).
+	if n := strings.Count(out, `<rect class="bar`); n != 13 {
+		t.Errorf("%d bars, want 13", n)
+	}
+	if n := strings.Count(out, `class="signal"`); n != 4 {
+		t.Errorf("%d signal rows, want 4", n)
+	}
+}

@@ -1,0 +1,132 @@
+package report
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"slices"
+	"time"
+)
+
+//go:embed report.html.tmpl
+var templates embed.FS
+
+var page = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
+	"pct":  func(v float64) string { return fmt.Sprintf("%.0f%%", v*100) },
+	"f2":   func(v float64) string { return fmt.Sprintf("%.2f", v) },
+	"f1":   func(v float64) string { return fmt.Sprintf("%.1f", v) },
+	"def":  def,
+	"time": func(t time.Time) string { return t.Format(time.RFC3339) },
+	"dur": func(m map[string]float64, d string) string {
+		v, ok := m[d]
+		if !ok {
+			return "n/a"
+		}
+		return (time.Duration(v) * time.Second).Round(time.Second).String()
+	},
+}).ParseFS(templates, "report.html.tmpl"))
+
+// Bar is one bar of an inline SVG chart: a label, a value, and where it
+// is drawn.
+type Bar struct {
+	Label string
+	Value string
+	Y     int
+	Width float64
+	Over  bool // the value is at or above the chart's threshold
+}
+
+// Chart is a horizontal bar chart drawn as inline SVG.
+type Chart struct {
+	Title      string
+	Bars       []Bar
+	Height     int
+	Threshold  float64 // x of the threshold line; 0 for none
+	ThresLabel string
+}
+
+const chartWidth = 400.0
+
+func chart(title string, labels []string, values []float64, format func(float64) string, threshold float64, thresLabel string) Chart {
+	top := threshold
+	for _, v := range values {
+		top = math.Max(top, v)
+	}
+	if top == 0 {
+		top = 1
+	}
+	c := Chart{Title: title, Height: 24*len(labels) + 8, ThresLabel: thresLabel}
+	for i, l := range labels {
+		c.Bars = append(c.Bars, Bar{Label: l, Value: format(values[i]), Y: 24*i + 4,
+			Width: values[i] / top * chartWidth, Over: threshold > 0 && values[i] >= threshold})
+	}
+	if threshold > 0 {
+		c.Threshold = threshold / top * chartWidth
+	}
+	return c
+}
+
+type htmlData struct {
+	*Report
+	Charts          []Chart
+	IncidentDomains []string
+}
+
+// HTML writes the report as a self-contained page: no external assets, so
+// it works offline and behind a proxy, and every text is escaped by
+// html/template.
+func (r *Report) HTML(w io.Writer) error {
+	var charts []Chart
+	// Activity share by proposed team (configured), and by domain.
+	var names []string
+	var shares []float64
+	for _, t := range r.Splits.Configured.Teams {
+		names, shares = append(names, t.Name), append(shares, t.ActivityShare)
+	}
+	charts = append(charts, chart("Activity share by proposed team", names, shares, func(v float64) string { return fmt.Sprintf("%.0f%%", v*100) }, 0, ""))
+	names, shares = nil, nil
+	for _, d := range r.DomainShares {
+		names, shares = append(names, d.Domain), append(shares, d.Share)
+	}
+	charts = append(charts, chart("Activity share by domain", names, shares, func(v float64) string { return fmt.Sprintf("%.0f%%", v*100) }, 0, ""))
+	// Context switches per workday per person, against the threshold.
+	var threshold float64
+	for _, s := range r.Verdict.Signals {
+		if s.Name == "context_switching" {
+			threshold = s.Threshold
+		}
+	}
+	names, shares = nil, nil
+	var sleep []float64
+	for _, p := range r.People {
+		names, shares = append(names, p.Name), append(shares, p.SwitchesPerWorkday)
+		sleep = append(sleep, float64(p.Interruptions["business_hours"]+p.Interruptions["off_hours"]+p.Interruptions["sleep_hours"]))
+	}
+	charts = append(charts, chart("Context switches per workday", names, shares, func(v float64) string { return fmt.Sprintf("%.1f", v) }, threshold, "split threshold"))
+	charts = append(charts, chart("Interruptions in the window", names, sleep, func(v float64) string { return fmt.Sprintf("%.0f", v) }, 0, ""))
+	domains := sortedKeys(r.OnCall.MeanTimeToAcknowledge)
+	for _, d := range sortedKeys(r.OnCall.MeanTimeToResolve) {
+		if !slices.Contains(domains, d) {
+			domains = append(domains, d)
+		}
+	}
+	slices.Sort(domains)
+	return page.Execute(w, htmlData{Report: r, Charts: charts, IncidentDomains: domains})
+}
+
+// DomainShare is one domain's share of the classified activity.
+type DomainShare struct {
+	Domain string  `json:"domain"`
+	Share  float64 `json:"share"`
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
