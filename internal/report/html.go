@@ -47,7 +47,7 @@ type Chart struct {
 	ThresLabel string
 }
 
-const chartWidth = 400.0
+const chartWidth = 340.0
 
 func chart(title string, labels []string, values []float64, format func(float64) string, threshold float64, thresLabel string) Chart {
 	top := threshold

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromium finds Debian's chromium; the test never downloads a browser.
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no chromium on PATH: install Debian's chromium package (.ci/run does) to run the browser test")
+	return ""
+}
+
+// TestReportInBrowser opens /report of the demo in headless Chromium and
+// checks the DOM: the verdict, a row per signal, a bar per person or domain
+// in each chart, and no console errors. It saves a screenshot in a temp
+// directory, and, with SRE_UPDATE_SCREENSHOT=1, in docs/report.png.
+func TestReportInBrowser(t *testing.T) {
+	browser := chromium(t)
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	addr := freeAddress(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var stderr syncWriter
+	go func() { done <- run(ctx, []string{"--demo", "--web.listen-address", addr}, io.Discard, &stderr) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	waitReady(t, "http://"+addr, &stderr)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1600),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer cancelBrowser()
+
+	// Console errors and exceptions, from the moment the tab exists.
+	var mu sync.Mutex
+	var consoleErrors []string
+	messages := chromedp.Console(bctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
+				mu.Lock()
+				consoleErrors = append(consoleErrors, m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+	if err := chromedp.Do(bctx, chromedp.Navigate("http://"+addr+"/report")); err != nil {
+		t.Fatalf("browser: %v\n%s", err, stderr.String())
+	}
+	tctx, cancelTimeout := context.WithTimeout(bctx, 60*time.Second)
+	defer cancelTimeout()
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("browser: %v", err)
+		}
+	}
+	check(chromedp.Do(tctx, chromedp.WaitVisible(chromedp.CSS("#verdict .verdict"))))
+	verdict, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS("#verdict .verdict")))
+	check(err)
+	signals, err := chromedp.Run(tctx, chromedp.Evaluate[int](`document.querySelectorAll("tr.signal").length`))
+	check(err)
+	people, err := chromedp.Run(tctx, chromedp.Evaluate[int](`document.querySelectorAll("tr.person").length`))
+	check(err)
+	barsPerChart, err := chromedp.Run(tctx, chromedp.Evaluate[[]int](`Array.from(document.querySelectorAll("svg.chart")).map(s => s.querySelectorAll("rect.bar").length)`))
+	check(err)
+	shot, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
+	check(err)
+	if !strings.Contains(verdict, "A split is recommended.") {
+		t.Errorf("verdict: %q", verdict)
+	}
+	if signals != 4 {
+		t.Errorf("%d signal rows, want 4", signals)
+	}
+	if people != 3 {
+		t.Errorf("%d person rows, want 3", people)
+	}
+	// Charts: proposed teams (2), domains and unclassified (5), and the
+	// three people twice.
+	if want := []int{2, 5, 3, 3}; len(barsPerChart) != len(want) || barsPerChart[0] != 2 || barsPerChart[1] != 5 || barsPerChart[2] != 3 || barsPerChart[3] != 3 {
+		t.Errorf("bars per chart %v, want %v", barsPerChart, want)
+	}
+	time.Sleep(200 * time.Millisecond) // let the last console events arrive
+	mu.Lock()
+	if len(consoleErrors) > 0 {
+		t.Errorf("console errors: %v", consoleErrors)
+	}
+	mu.Unlock()
+	path := filepath.Join(t.TempDir(), "report.png")
+	if err := os.WriteFile(path, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", path, len(shot))
+	if os.Getenv("SRE_UPDATE_SCREENSHOT") == "1" {
+		if err := os.WriteFile("../../docs/report.png", shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
