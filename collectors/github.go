@@ -97,7 +97,10 @@ func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client, etags *etagStore
 	if !strings.HasSuffix(base.Path, "/") {
 		base.Path += "/"
 	}
-	c := github.NewClient(hc).WithAuthToken(string(cfg.Token()))
+	c := github.NewClient(hc)
+	if !cfg.App() {
+		c = c.WithAuthToken(string(cfg.Token()))
+	}
 	c.BaseURL = base
 	return &GitHubSource{cfg: cfg, logger: logger, client: c, hc: hc, etags: etags,
 		state: &GitHubState{Repos: map[string]*RepoState{}, Owners: map[string][]OwnerPage{}}}, nil

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bradleyfalzon/ghinstallation/v2"
+
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 )
@@ -55,7 +57,18 @@ func NewSource(cfg *config.Config, name string, api *APIMetrics, logger *slog.Lo
 	switch name {
 	case model.SourceGitHub:
 		etags := newETagStore()
-		t := newTransport(model.SourceGitHub, &cfg.GitHub.APIConfig, api, logger, etags)
+		var t http.RoundTripper = newTransport(model.SourceGitHub, &cfg.GitHub.APIConfig, api, logger, etags)
+		if g := cfg.GitHub; g.App() {
+			// A GitHub App: ghinstallation signs a JWT with the app's key,
+			// trades it for an installation token (through the same
+			// transport, so that it is counted and retried), and renews it.
+			itr, err := ghinstallation.New(t, g.AppID, g.InstallationID, []byte(g.AppKey()))
+			if err != nil {
+				return nil, errors.New("github.private_key_file: not a usable GitHub App key")
+			}
+			itr.BaseURL = strings.TrimSuffix(g.APIURL, "/")
+			t = itr
+		}
 		return NewGitHubSource(cfg.GitHub, &http.Client{Transport: t}, etags, logger)
 	case model.SourcePagerDuty:
 		t := newTransport(model.SourcePagerDuty, &cfg.PagerDuty.APIConfig, api, logger, nil)

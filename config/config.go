@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+	"github.com/golang-jwt/jwt/v4"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -81,12 +82,28 @@ type GitHubConfig struct {
 	APIConfig           `yaml:",inline"`
 	Repositories        []string `yaml:"repositories"`
 	ExcludeRepositories []string `yaml:"exclude_repositories"`
+	// GitHub App sign-in, instead of a token: the app's ID, the
+	// installation's ID, and the app's private key (PEM).
+	AppID          int64  `yaml:"app_id"`
+	InstallationID int64  `yaml:"installation_id"`
+	PrivateKeyFile string `yaml:"private_key_file"`
+
 	// ReconcileInterval is how often every repository is polled. Between
 	// reconciles, one Search API query per batch of owners finds the
 	// repositories that changed, and only those are polled. 0 polls every
 	// repository at every refresh.
 	ReconcileInterval *model.Duration `yaml:"reconcile_interval"`
+
+	appKey *Secret
 }
+
+// App reports whether the GitHub source signs in as a GitHub App.
+func (g *GitHubConfig) App() bool {
+	return g.AppID != 0 || g.InstallationID != 0 || g.PrivateKeyFile != ""
+}
+
+// AppKey returns the GitHub App's private key (PEM) that Load read.
+func (g *GitHubConfig) AppKey() Secret { return g.appKey.value() }
 
 // DefaultReconcileInterval is how often every repository is polled.
 const DefaultReconcileInterval = model.Duration(time.Hour)
@@ -326,8 +343,17 @@ func (c *Config) applyDefaults() {
 
 func (c *Config) resolveSecrets(env Environment) error {
 	var errs Errors
-	if c.GitHub != nil {
-		c.GitHub.resolveSecret("github", env, &errs)
+	if g := c.GitHub; g != nil && g.App() {
+		key, err := env.readFile(g.PrivateKeyFile)
+		if err != nil {
+			errs.add("github.private_key_file", "cannot read the GitHub App's private key: %v", err)
+		} else if _, err := jwt.ParseRSAPrivateKeyFromPEM(key); err != nil {
+			errs.add("github.private_key_file", "not an RSA private key in PEM")
+		}
+		k := Secret(key)
+		g.appKey = &k
+	} else if g != nil {
+		g.resolveSecret("github", env, &errs)
 	}
 	if c.PagerDuty != nil {
 		c.PagerDuty.resolveSecret("pagerduty", env, &errs)
@@ -374,7 +400,8 @@ func SameSource(a, b *Config, source string) bool {
 		x, y := *a.GitHub, *b.GitHub
 		return x.Token() == y.Token() && reflect.DeepEqual(x.withoutToken(), y.withoutToken()) &&
 			reflect.DeepEqual(x.Repositories, y.Repositories) && reflect.DeepEqual(x.ExcludeRepositories, y.ExcludeRepositories) &&
-			*x.ReconcileInterval == *y.ReconcileInterval
+			*x.ReconcileInterval == *y.ReconcileInterval &&
+			x.AppID == y.AppID && x.InstallationID == y.InstallationID && x.AppKey() == y.AppKey()
 	case "pagerduty":
 		if a.PagerDuty == nil || b.PagerDuty == nil {
 			return a.PagerDuty == b.PagerDuty

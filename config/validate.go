@@ -33,7 +33,11 @@ func (c *Config) validate(errs *Errors) {
 		errs.add("", "at least one of github and pagerduty must be configured")
 	}
 	if g := c.GitHub; g != nil {
-		g.validate("github", errs)
+		if g.App() {
+			g.validateApp(errs)
+		} else {
+			g.validate("github", errs)
+		}
 		if len(g.Repositories) == 0 {
 			errs.add("github.repositories", "at least one repository is required")
 		}
@@ -60,8 +64,36 @@ func (c *Config) validate(errs *Errors) {
 	c.validateInventory(errs)
 }
 
+// validateApp checks GitHub App sign-in: all three keys, and no token.
+func (g *GitHubConfig) validateApp(errs *Errors) {
+	if g.AppID <= 0 {
+		errs.add("github.app_id", "a positive GitHub App ID is required with installation_id and private_key_file")
+	}
+	if g.InstallationID <= 0 {
+		errs.add("github.installation_id", "a positive installation ID is required with app_id and private_key_file")
+	}
+	if g.PrivateKeyFile == "" {
+		errs.add("github.private_key_file", "is required with app_id and installation_id")
+	}
+	if g.TokenEnv != "" || g.TokenFile != "" {
+		errs.add("github", "a GitHub App (app_id, installation_id, private_key_file) and a token (token_env, token_file) are mutually exclusive")
+	}
+	g.APIConfig.validateLimits("github", errs)
+	g.APIConfig.validateURL("github", errs)
+}
+
 func (a *APIConfig) validate(section string, errs *Errors) {
-	apiURL, tokenEnv, tokenFile := a.APIURL, a.TokenEnv, a.TokenFile
+	a.validateLimits(section, errs)
+	a.validateURL(section, errs)
+	switch {
+	case a.TokenEnv == "" && a.TokenFile == "":
+		errs.add(section, "one of token_env and token_file is required")
+	case a.TokenEnv != "" && a.TokenFile != "":
+		errs.add(section, "token_env and token_file are mutually exclusive")
+	}
+}
+
+func (a *APIConfig) validateLimits(section string, errs *Errors) {
 	if a.Concurrency < 1 || a.Concurrency > 100 {
 		errs.add(section+".concurrency", "must be between 1 and 100 (GitHub allows at most 100 concurrent requests)")
 	}
@@ -74,18 +106,15 @@ func (a *APIConfig) validate(section string, errs *Errors) {
 	if *a.RateLimitReserve < 0 || *a.RateLimitReserve >= 1 {
 		errs.add(section+".rate_limit_reserve", "must be at least 0 and below 1")
 	}
-	u, err := url.Parse(apiURL)
+}
+
+func (a *APIConfig) validateURL(section string, errs *Errors) {
+	u, err := url.Parse(a.APIURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs.add(section+".api_url", "must be an absolute http or https URL")
 	} else if u.User != nil {
 		// Credentials in the URL would end up in logs and errors.
 		errs.add(section+".api_url", "must not contain credentials; use token_env or token_file")
-	}
-	switch {
-	case tokenEnv == "" && tokenFile == "":
-		errs.add(section, "one of token_env and token_file is required")
-	case tokenEnv != "" && tokenFile != "":
-		errs.add(section, "token_env and token_file are mutually exclusive")
 	}
 }
 

@@ -1,6 +1,8 @@
 package simulation
 
 import (
+	"crypto/rsa"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v4"
 )
 
 const githubDocs = "https://docs.github.com/rest"
@@ -21,11 +25,15 @@ func githubError(w http.ResponseWriter, status int, msg string) {
 // the request counts against the rate limit (then ServeHTTP adds the
 // ETag, the 304 and the rate-limit headers). s.mu is held.
 func (s *Server) serveGitHub(w http.ResponseWriter, r *http.Request, p string, now time.Time) bool {
+	if r.Method == http.MethodPost && strings.HasPrefix(p, "/app/installations/") && strings.HasSuffix(p, "/access_tokens") {
+		s.installationToken(w, r, p, now)
+		return false
+	}
 	if r.Method != http.MethodGet {
 		githubError(w, http.StatusNotFound, "Not Found")
 		return false
 	}
-	if r.Header.Get("Authorization") != "Bearer "+s.GitHubToken {
+	if !s.githubAuthorized(r.Header.Get("Authorization")) {
 		githubError(w, http.StatusUnauthorized, "Bad credentials")
 		return false
 	}
@@ -433,4 +441,67 @@ func (s *Server) searchIssues(w http.ResponseWriter, r *http.Request) {
 		items = append(items, m)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"total_count": total, "incomplete_results": false, "items": items})
+}
+
+// SetApp makes the simulation a GitHub App's host: it issues installation
+// tokens for installationID to requests signed by the app's key.
+func (s *Server) SetApp(appID, installationID int64, key *rsa.PublicKey) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.appID, s.installationID, s.appKey = appID, installationID, key
+}
+
+// githubAuthorized accepts the configured token, or an installation token
+// that the simulation issued and that has not expired, as "Bearer" or
+// "token". s.mu is held.
+func (s *Server) githubAuthorized(h string) bool {
+	tok := strings.TrimPrefix(strings.TrimPrefix(h, "Bearer "), "token ")
+	if tok == h {
+		return false
+	}
+	if tok == s.GitHubToken {
+		return true
+	}
+	exp, ok := s.installationTokens[tok]
+	return ok && s.now().Before(exp)
+}
+
+// installationToken is POST /app/installations/{id}/access_tokens: it
+// checks the JWT (RS256, signed by the app's key, issued by the app ID,
+// not expired) and answers with a token valid for an hour. s.mu is held.
+func (s *Server) installationToken(w http.ResponseWriter, r *http.Request, p string, now time.Time) {
+	id := strings.TrimSuffix(strings.TrimPrefix(p, "/app/installations/"), "/access_tokens")
+	if s.appKey == nil || id != strconv.FormatInt(s.installationID, 10) {
+		githubError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	raw := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	claims := &jwt.RegisteredClaims{}
+	_, err := jwt.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
+		if t.Method != jwt.SigningMethodRS256 {
+			return nil, errors.New("not RS256")
+		}
+		return s.appKey, nil
+	})
+	if err != nil || claims.Issuer != strconv.FormatInt(s.appID, 10) {
+		s.jwtFailures++
+		githubError(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
+		return
+	}
+	token := randomToken("ghs_")
+	exp := now.Add(time.Hour)
+	if s.installationTokens == nil {
+		s.installationTokens = map[string]time.Time{}
+	}
+	s.installationTokens[token] = exp
+	s.tokensIssued++
+	writeJSON(w, http.StatusCreated, map[string]any{"token": token, "expires_at": exp.UTC().Format(time.RFC3339)})
+}
+
+// TokensIssued is how many installation tokens the simulation issued, and
+// how many token requests it refused.
+func (s *Server) TokensIssued() (issued, refused int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokensIssued, s.jwtFailures
 }

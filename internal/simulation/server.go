@@ -2,6 +2,7 @@ package simulation
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -54,6 +55,13 @@ type Server struct {
 	searchRemaining int
 	searchReset     time.Time
 	searches        int
+
+	// A GitHub App, when SetApp made one.
+	appID, installationID int64
+	appKey                *rsa.PublicKey
+	installationTokens    map[string]time.Time
+	tokensIssued          int
+	jwtFailures           int
 }
 
 // NewServer serves ds. The tokens are the ones a client must present.
