@@ -18,8 +18,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/common/model"
 	"github.com/golang-jwt/jwt/v4"
+	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 )
 
