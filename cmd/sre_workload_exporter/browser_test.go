@@ -97,7 +97,7 @@ func TestReportInBrowser(t *testing.T) {
 	check(err)
 	people, err := chromedp.Run(tctx, chromedp.Evaluate[int](`document.querySelectorAll("tr.person").length`))
 	check(err)
-	barsPerChart, err := chromedp.Run(tctx, chromedp.Evaluate[[]int](`Array.from(document.querySelectorAll("svg.chart")).map(s => s.querySelectorAll("rect.bar").length)`))
+	barsPerChart, err := chromedp.Run(tctx, chromedp.Evaluate[[]int](`Array.from(document.querySelectorAll("svg.chart")).map(s => s.querySelectorAll("rect.bar, g.bar").length)`))
 	check(err)
 	shot, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
 	check(err)
@@ -111,7 +111,7 @@ func TestReportInBrowser(t *testing.T) {
 		t.Errorf("%d person rows, want 3", people)
 	}
 	// Charts: proposed teams (2), domains and unclassified (5), and the
-	// three people twice.
+	// three people twice (switches; interruptions by period, stacked).
 	if want := []int{2, 5, 3, 3}; len(barsPerChart) != len(want) || barsPerChart[0] != 2 || barsPerChart[1] != 5 || barsPerChart[2] != 3 || barsPerChart[3] != 3 {
 		t.Errorf("bars per chart %v, want %v", barsPerChart, want)
 	}

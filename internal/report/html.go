@@ -36,6 +36,16 @@ type Bar struct {
 	Y     int
 	Width float64
 	Over  bool // the value is at or above the chart's threshold
+	// Segments, when set, stack the bar from parts (interruptions by
+	// period).
+	Segments []Segment
+}
+
+// Segment is one part of a stacked bar.
+type Segment struct {
+	X, Width float64
+	Class    string
+	Title    string
 }
 
 // Chart is a horizontal bar chart drawn as inline SVG.
@@ -99,13 +109,28 @@ func (r *Report) HTML(w io.Writer) error {
 		}
 	}
 	names, shares = nil, nil
-	var sleep []float64
+	var totals []float64
 	for _, p := range r.People {
 		names, shares = append(names, p.Name), append(shares, p.SwitchesPerWorkday)
-		sleep = append(sleep, float64(p.Interruptions["business_hours"]+p.Interruptions["off_hours"]+p.Interruptions["sleep_hours"]))
+		totals = append(totals, float64(p.Interruptions["business_hours"]+p.Interruptions["off_hours"]+p.Interruptions["sleep_hours"]))
 	}
 	charts = append(charts, chart("Context switches per workday", names, shares, func(v float64) string { return fmt.Sprintf("%.1f", v) }, threshold, "split threshold"))
-	charts = append(charts, chart("Interruptions in the window", names, sleep, func(v float64) string { return fmt.Sprintf("%.0f", v) }, 0, ""))
+	// Interruptions by period: one bar per person, stacked business, off
+	// and sleep hours.
+	c := chart("Interruptions by period (business, off, sleep hours)", names, totals, func(v float64) string { return fmt.Sprintf("%.0f", v) }, 0, "")
+	for i, p := range r.People {
+		if totals[i] == 0 {
+			continue
+		}
+		x := 0.0
+		for _, period := range []string{"business_hours", "off_hours", "sleep_hours"} {
+			w := c.Bars[i].Width * float64(p.Interruptions[period]) / totals[i]
+			c.Bars[i].Segments = append(c.Bars[i].Segments, Segment{X: x, Width: w, Class: period,
+				Title: fmt.Sprintf("%s: %d", period, p.Interruptions[period])})
+			x += w
+		}
+	}
+	charts = append(charts, c)
 	domains := sortedKeys(r.OnCall.MeanTimeToAcknowledge)
 	for _, d := range sortedKeys(r.OnCall.MeanTimeToResolve) {
 		if !slices.Contains(domains, d) {

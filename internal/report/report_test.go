@@ -127,10 +127,14 @@ func TestHTMLIsSelfContainedAndEscaped(t *testing.T) {
 			t.Errorf("the page loads something from outside: %q", external)
 		}
 	}
-	// One bar per proposed team (2), per domain and unclassified (5), and
-	// per person in the two people charts (3 + 3).
-	if n := strings.Count(out, `<rect class="bar`); n != 13 {
-		t.Errorf("%d bars, want 13", n)
+	// One bar per proposed team (2), per domain and unclassified (5), per
+	// person for the switches (3), and a stacked bar per person for the
+	// interruptions by period (3, of 3 segments each).
+	if n := strings.Count(out, `<rect class="bar`); n != 10 {
+		t.Errorf("%d plain bars, want 10", n)
+	}
+	if n := strings.Count(out, `<g class="bar stacked">`); n != 3 {
+		t.Errorf("%d stacked bars, want 3", n)
 	}
 	if n := strings.Count(out, `class="signal"`); n != 4 {
 		t.Errorf("%d signal rows, want 4", n)
