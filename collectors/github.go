@@ -647,6 +647,31 @@ func (s *GitHubSource) wrapRepo(err error, full, endpoint string) error {
 	return s.wrap(err, "GET /repos/"+full+"/"+endpoint)
 }
 
+// sinceCursor lists what changed since a cursor, merging every item with
+// merge (which says whether it was new or changed). The cursor moves to
+// next only when something changed after the first sync, so that an
+// unchanged query keeps its URL, and its ETag answers with a 304.
+func sinceCursor[T any](ctx context.Context, cur *time.Time, start func(time.Time) time.Time, next time.Time, synced bool,
+	list func(ctx context.Context, since time.Time, page int) ([]T, *github.Response, error),
+	merge func(T) bool, wrap func(error) error) error {
+	since := start(*cur)
+	changed := false
+	err := eachPage(ctx, func(ctx context.Context, page int) ([]T, *github.Response, error) {
+		return list(ctx, since, page)
+	}, func(it T) bool {
+		changed = merge(it) || changed
+		return false
+	})
+	if err != nil {
+		return wrap(err)
+	}
+	if changed && synced {
+		since = next
+	}
+	*cur = since
+	return nil
+}
+
 func login(u *github.User) string {
 	if u == nil || u.GetType() == "Bot" {
 		return ""
@@ -689,64 +714,30 @@ func (s *GitHubSource) syncRepo(ctx context.Context, st *RepoState, w Window) er
 
 	steps := []func(context.Context) error{
 		func(ctx context.Context) error { // updated items since the cursor
-			since := cursor(st.IssuesSince)
-			changed := false
-			err := eachPage(ctx, func(ctx context.Context, page int) ([]*github.Issue, *github.Response, error) {
-				return s.client.Issues.ListByRepo(ctx, owner, name, &github.IssueListByRepoOptions{
-					State: "all", Since: since, Sort: "updated", Direction: "desc",
-					ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-			}, func(is *github.Issue) bool {
-				changed = mergeIssue(is) || changed
-				return false
-			})
-			if err != nil {
-				return s.wrapRepo(err, st.Full, "issues?state=all")
-			}
-			if changed && st.Synced {
-				since = next
-			}
-			st.IssuesSince = since
-			return nil
+			return sinceCursor(ctx, &st.IssuesSince, cursor, next, st.Synced,
+				func(ctx context.Context, since time.Time, page int) ([]*github.Issue, *github.Response, error) {
+					return s.client.Issues.ListByRepo(ctx, owner, name, &github.IssueListByRepoOptions{
+						State: "all", Since: since, Sort: "updated", Direction: "desc",
+						ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
+				}, mergeIssue, func(err error) error { return s.wrapRepo(err, st.Full, "issues?state=all") })
 		},
 		func(ctx context.Context) error { // conversation comments
-			since := cursor(st.CommentsSince)
-			changed := false
-			err := eachPage(ctx, func(ctx context.Context, page int) ([]*github.IssueComment, *github.Response, error) {
-				return s.client.Issues.ListComments(ctx, owner, name, 0, &github.IssueListCommentsOptions{
-					Since: &since, ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-			}, func(c *github.IssueComment) bool {
-				a := Action{Number: numberFromURL(c.GetIssueURL()), Actor: login(c.User), At: model.Unix(c.GetCreatedAt().Time)}
-				changed = mergeActions(st.Comments, c.GetID(), a) || changed
-				return false
-			})
-			if err != nil {
-				return s.wrapRepo(err, st.Full, "issues/comments")
-			}
-			if changed && st.Synced {
-				since = next
-			}
-			st.CommentsSince = since
-			return nil
+			return sinceCursor(ctx, &st.CommentsSince, cursor, next, st.Synced,
+				func(ctx context.Context, since time.Time, page int) ([]*github.IssueComment, *github.Response, error) {
+					return s.client.Issues.ListComments(ctx, owner, name, 0, &github.IssueListCommentsOptions{
+						Since: &since, ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
+				}, func(c *github.IssueComment) bool {
+					return mergeActions(st.Comments, c.GetID(), Action{Number: numberFromURL(c.GetIssueURL()), Actor: login(c.User), At: model.Unix(c.GetCreatedAt().Time)})
+				}, func(err error) error { return s.wrapRepo(err, st.Full, "issues/comments") })
 		},
 		func(ctx context.Context) error { // review comments
-			since := cursor(st.ReviewsSince)
-			changed := false
-			err := eachPage(ctx, func(ctx context.Context, page int) ([]*github.PullRequestComment, *github.Response, error) {
-				return s.client.PullRequests.ListComments(ctx, owner, name, 0, &github.PullRequestListCommentsOptions{
-					Since: since, ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-			}, func(c *github.PullRequestComment) bool {
-				a := Action{Number: numberFromURL(c.GetPullRequestURL()), Actor: login(c.User), At: model.Unix(c.GetCreatedAt().Time)}
-				changed = mergeActions(st.Reviews, c.GetID(), a) || changed
-				return false
-			})
-			if err != nil {
-				return s.wrapRepo(err, st.Full, "pulls/comments")
-			}
-			if changed && st.Synced {
-				since = next
-			}
-			st.ReviewsSince = since
-			return nil
+			return sinceCursor(ctx, &st.ReviewsSince, cursor, next, st.Synced,
+				func(ctx context.Context, since time.Time, page int) ([]*github.PullRequestComment, *github.Response, error) {
+					return s.client.PullRequests.ListComments(ctx, owner, name, 0, &github.PullRequestListCommentsOptions{
+						Since: since, ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
+				}, func(c *github.PullRequestComment) bool {
+					return mergeActions(st.Reviews, c.GetID(), Action{Number: numberFromURL(c.GetPullRequestURL()), Actor: login(c.User), At: model.Unix(c.GetCreatedAt().Time)})
+				}, func(err error) error { return s.wrapRepo(err, st.Full, "pulls/comments") })
 		},
 		func(ctx context.Context) error { // issue events, newest first
 			newest, newestSeen := st.NewestEventID, st.NewestEventID
