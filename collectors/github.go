@@ -322,7 +322,15 @@ func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, er
 			delete(owners, owner) // no longer configured
 		}
 	}
-	snap := &model.Snapshot{Source: model.SourceGitHub, End: w.End.Unix()}
+	// Size the snapshot once: at this scale, growing its slices by
+	// doubling would leave up to half of them unused.
+	items, actions := 0, 0
+	for _, st := range next {
+		items += len(st.Items)
+		actions += len(st.Items) + len(st.Comments) + len(st.Reviews) + len(st.Events)
+	}
+	snap := &model.Snapshot{Source: model.SourceGitHub, End: w.End.Unix(),
+		Items: make([]model.Item, 0, items), Activities: make([]model.Activity, 0, actions)}
 	for _, st := range next {
 		state.Repos[strings.ToLower(st.Full)] = st
 		appendRepo(snap, st, w)

@@ -381,7 +381,8 @@ func (st *PagerDutyState) prune(w Window) {
 
 // snapshot turns the state into items and activities.
 func (st *PagerDutyState) snapshot(w Window) *model.Snapshot {
-	snap := &model.Snapshot{Source: model.SourcePagerDuty, End: w.End.Unix(), Emails: maps.Clone(st.Emails)}
+	snap := &model.Snapshot{Source: model.SourcePagerDuty, End: w.End.Unix(), Emails: maps.Clone(st.Emails),
+		Items: make([]model.Item, 0, len(st.Incidents)), Activities: make([]model.Activity, 0, len(st.Entries))}
 	ids := make([]string, 0, len(st.Incidents))
 	for id := range st.Incidents {
 		ids = append(ids, id)
