@@ -36,7 +36,7 @@ func FuzzGitHubDecode(f *testing.F) {
 		if json.Unmarshal(body, &comments) == nil {
 			for _, c := range comments {
 				if c != nil {
-					st.Comments[c.GetID()] = Action{Number: numberFromURL(c.GetIssueURL()), Actor: login(c.User), At: c.GetCreatedAt().Unix()}
+					st.Comments[c.GetID()] = Action{Number: int32(numberFromURL(c.GetIssueURL())), Actor: login(c.User), At: c.GetCreatedAt().Unix()}
 				}
 			}
 		}
@@ -44,7 +44,7 @@ func FuzzGitHubDecode(f *testing.F) {
 		if json.Unmarshal(body, &events) == nil {
 			for _, e := range events {
 				if e != nil && e.Issue != nil {
-					st.Events[e.GetID()] = Action{Number: e.Issue.GetNumber(), Actor: login(e.Actor), Kind: e.GetEvent(), At: e.GetCreatedAt().Unix()}
+					st.Events[e.GetID()] = Action{Number: int32(e.Issue.GetNumber()), Actor: login(e.Actor), Kind: eventKind(e.GetEvent()), At: e.GetCreatedAt().Unix()}
 				}
 			}
 		}

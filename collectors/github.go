@@ -44,6 +44,24 @@ type GitHubSource struct {
 
 	mu    sync.Mutex // guards state between refreshes (never two at once)
 	state *GitHubState
+
+	internMu sync.Mutex
+	logins   map[string]string // one copy of each login, shared by its actions
+}
+
+// intern returns the shared copy of a login: hundreds of thousands of
+// actions name a few hundred accounts.
+func (s *GitHubSource) intern(login string) string {
+	s.internMu.Lock()
+	defer s.internMu.Unlock()
+	if v, ok := s.logins[login]; ok {
+		return v
+	}
+	if s.logins == nil {
+		s.logins = map[string]string{}
+	}
+	s.logins[login] = login
+	return login
 }
 
 // GitHubState is everything a GitHub source keeps between refreshes; the
@@ -82,10 +100,35 @@ type GitHubItem struct {
 // Action is a comment or an issue event: who did what to which item, when.
 // Actor is "" for a bot.
 type Action struct {
-	Number int    `json:"number"`
-	Actor  string `json:"actor"`
-	Kind   string `json:"kind"` // for events: closed, merged, reopened
-	At     int64  `json:"at"`
+	At     int64     `json:"at"`
+	Actor  string    `json:"actor"`
+	Number int32     `json:"number"`
+	Kind   EventKind `json:"kind,omitempty"` // for events
+}
+
+// EventKind is the kind of an issue event that is an activity. A byte,
+// not a string: there are hundreds of thousands of actions.
+type EventKind uint8
+
+// The issue events that are activities.
+const (
+	EventNone EventKind = iota
+	EventClosed
+	EventMerged
+	EventReopened
+)
+
+// eventKind maps an issue event's name to its kind; EventNone for others.
+func eventKind(name string) EventKind {
+	switch name {
+	case "closed":
+		return EventClosed
+	case "merged":
+		return EventMerged
+	case "reopened":
+		return EventReopened
+	}
+	return EventNone
 }
 
 // NewGitHubSource builds a GitHub source that sends its requests through hc.
@@ -735,7 +778,7 @@ func (s *GitHubSource) syncRepo(ctx context.Context, st *RepoState, w Window) er
 					return s.client.Issues.ListComments(ctx, owner, name, 0, &github.IssueListCommentsOptions{
 						Since: &since, ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
 				}, func(c *github.IssueComment) bool {
-					return mergeActions(st.Comments, c.GetID(), Action{Number: numberFromURL(c.GetIssueURL()), Actor: login(c.User), At: model.Unix(c.GetCreatedAt().Time)})
+					return mergeActions(st.Comments, c.GetID(), Action{Number: int32(numberFromURL(c.GetIssueURL())), Actor: s.intern(login(c.User)), At: model.Unix(c.GetCreatedAt().Time)})
 				}, func(err error) error { return s.wrapRepo(err, st.Full, "issues/comments") })
 		},
 		func(ctx context.Context) error { // review comments
@@ -744,7 +787,7 @@ func (s *GitHubSource) syncRepo(ctx context.Context, st *RepoState, w Window) er
 					return s.client.PullRequests.ListComments(ctx, owner, name, 0, &github.PullRequestListCommentsOptions{
 						Since: since, ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
 				}, func(c *github.PullRequestComment) bool {
-					return mergeActions(st.Reviews, c.GetID(), Action{Number: numberFromURL(c.GetPullRequestURL()), Actor: login(c.User), At: model.Unix(c.GetCreatedAt().Time)})
+					return mergeActions(st.Reviews, c.GetID(), Action{Number: int32(numberFromURL(c.GetPullRequestURL())), Actor: s.intern(login(c.User)), At: model.Unix(c.GetCreatedAt().Time)})
 				}, func(err error) error { return s.wrapRepo(err, st.Full, "pulls/comments") })
 		},
 		func(ctx context.Context) error { // issue events, newest first
@@ -756,11 +799,8 @@ func (s *GitHubSource) syncRepo(ctx context.Context, st *RepoState, w Window) er
 				if e.GetID() <= newest || e.GetCreatedAt().Before(w.Start) {
 					return true
 				}
-				switch e.GetEvent() {
-				case "closed", "merged", "reopened":
-					if e.Issue != nil {
-						mergeActions(st.Events, e.GetID(), Action{Number: e.Issue.GetNumber(), Actor: login(e.Actor), Kind: e.GetEvent(), At: model.Unix(e.GetCreatedAt().Time)})
-					}
+				if k := eventKind(e.GetEvent()); k != EventNone && e.Issue != nil {
+					mergeActions(st.Events, e.GetID(), Action{Number: int32(e.Issue.GetNumber()), Actor: s.intern(login(e.Actor)), Kind: k, At: model.Unix(e.GetCreatedAt().Time)})
 				}
 				newestSeen = max(newestSeen, e.GetID())
 				return false
@@ -868,7 +908,7 @@ func appendRepo(snap *model.Snapshot, st *RepoState, w Window) {
 		for _, id := range ids {
 			a := m[id]
 			if act := action(a); act != "" {
-				add(a.Number, a.Actor, act, a.At)
+				add(int(a.Number), a.Actor, act, a.At)
 			}
 		}
 	}
@@ -882,20 +922,20 @@ func appendRepo(snap *model.Snapshot, st *RepoState, w Window) {
 	}
 	merged := map[key]bool{}
 	for _, e := range st.Events {
-		if e.Kind == "merged" {
-			merged[key{e.Number, e.At}] = true
+		if e.Kind == EventMerged {
+			merged[key{int(e.Number), e.At}] = true
 		}
 	}
 	addAll(st.Events, func(e Action) string {
 		switch e.Kind {
-		case "closed":
-			if merged[key{e.Number, e.At}] {
+		case EventClosed:
+			if merged[key{int(e.Number), e.At}] {
 				return ""
 			}
 			return model.ActionClosed
-		case "merged":
+		case EventMerged:
 			return model.ActionMerged
-		case "reopened":
+		case EventReopened:
 			return model.ActionReopened
 		}
 		return ""

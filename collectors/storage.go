@@ -21,7 +21,7 @@ import (
 
 // stateVersion changes when the state files' format does; an older file
 // is ignored.
-const stateVersion = 2
+const stateVersion = 3
 
 // Stateful is a source whose sync state can be saved and restored, so that
 // a restart resumes incrementally instead of reading the whole window.

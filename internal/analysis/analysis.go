@@ -141,6 +141,13 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 		persons    []int32 // each activity's person, or -1
 	}
 	work := make([]snapWork, 0, len(snaps))
+	items := 0
+	for _, s := range snaps {
+		if s != nil {
+			items += len(s.Items)
+		}
+	}
+	r.Classified = make([]ClassifiedItem, 0, items)
 	perPerson := make([]int, np)
 	ruleCounts := make([]int, len(cfg.Rules))
 	for _, s := range snaps {
