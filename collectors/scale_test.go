@@ -2,6 +2,7 @@ package collectors
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -323,63 +324,64 @@ func TestScale(t *testing.T) {
 	for _, mf := range mfs {
 		series += len(mf.GetMetric())
 	}
-	var mu sync.Mutex
-	var durations []time.Duration
-	var wg sync.WaitGroup
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
-	for g := 0; g < 20; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < 50; i++ {
-				start := time.Now()
-				w := &countingWriter{header: http.Header{}}
-				handler.ServeHTTP(w, req)
-				if w.code != 0 || w.n < 100_000 {
-					t.Errorf("scrape: status %d, %d bytes", w.code, w.n)
-					return
-				}
-				mu.Lock()
-				durations = append(durations, time.Since(start))
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	sort.Slice(durations, func(i, j int) bool { return durations[i] < durations[j] })
-	p50, p99 := durations[len(durations)/2], durations[len(durations)*99/100]
-	t.Logf("scrape: %d series; the /metrics handler under 20 concurrent scrapers, %d scrapes: p50 %v, p99 %v", series, len(durations),
-		p50.Round(time.Microsecond), p99.Round(time.Microsecond))
+	p50, p99, n := scrapeConcurrently(t, func() error {
+		w := &countingWriter{header: http.Header{}}
+		handler.ServeHTTP(w, req)
+		if w.code != 0 || w.n < 100_000 {
+			return fmt.Errorf("scrape: status %d, %d bytes", w.code, w.n)
+		}
+		return nil
+	})
+	t.Logf("scrape: %d series; the /metrics handler under 20 concurrent scrapers, %d scrapes: p50 %v, p99 %v", series, n, p50, p99)
 
 	// The same over HTTP on loopback, client included.
 	srv := httptest.NewServer(handler)
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 20}}
 	defer client.CloseIdleConnections()
-	durations = durations[:0]
+	p50, p99, n = scrapeConcurrently(t, func() error {
+		resp, err := client.Get(srv.URL)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.Body.Close()
+	})
+	t.Logf("scrape over HTTP on loopback, 20 concurrent scrapers, %d scrapes: p50 %v, p99 %v", n, p50, p99)
+}
+
+// scrapeConcurrently runs scrape 50 times in each of 20 goroutines and
+// returns the median and 99th percentile of its durations, and how many
+// succeeded. The first error of a goroutine fails the test and stops it.
+func scrapeConcurrently(t *testing.T, scrape func() error) (p50, p99 time.Duration, n int) {
+	t.Helper()
+	var mu sync.Mutex
+	var durations []time.Duration
+	var wg sync.WaitGroup
 	for g := 0; g < 20; g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 50; i++ {
 				start := time.Now()
-				resp, err := client.Get(srv.URL)
-				if err != nil {
+				if err := scrape(); err != nil {
 					t.Error(err)
 					return
 				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
+				d := time.Since(start)
 				mu.Lock()
-				durations = append(durations, time.Since(start))
+				durations = append(durations, d)
 				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
+	if len(durations) == 0 {
+		t.Fatal("no scrape succeeded")
+	}
 	sort.Slice(durations, func(i, j int) bool { return durations[i] < durations[j] })
-	t.Logf("scrape over HTTP on loopback, 20 concurrent scrapers, %d scrapes: p50 %v, p99 %v", len(durations),
-		durations[len(durations)/2].Round(time.Microsecond), durations[len(durations)*99/100].Round(time.Microsecond))
+	return durations[len(durations)/2].Round(time.Microsecond), durations[len(durations)*99/100].Round(time.Microsecond), len(durations)
 }
 
 // countingWriter is a ResponseWriter that counts and discards the body, as
