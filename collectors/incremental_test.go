@@ -9,6 +9,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
+	"github.com/sre-workload/sre_workload_exporter/internal/model"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 )
 
@@ -227,5 +229,60 @@ func TestSearchFindsChangedRepositories(t *testing.T) {
 	}
 	if bob < 2 {
 		t.Errorf("bob's unclassified GitHub activities: %d, want the comment found by the reconcile too", bob)
+	}
+}
+
+// TestDeletedIncidentIsDropped: an open incident that disappears from
+// PagerDuty (its service was deleted, or the token lost access to it)
+// answers 404 when the exporter fetches it by ID. The refresh succeeds and
+// the incident leaves the state, instead of the source failing for good.
+func TestDeletedIncidentIsDropped(t *testing.T) {
+	run, cfg := testSetup(t, goldenDataset(), testConfig)
+	r, _ := newTestRefresher(t, cfg, prometheus.NewRegistry(), fixedClock(testEnd))
+	ctx := context.Background()
+	tracked := func(key string) bool {
+		return slices.ContainsFunc(r.View().Analysis.Classified, func(c analysis.ClassifiedItem) bool {
+			return c.Item.Source == model.SourcePagerDuty && c.Item.Key == key
+		})
+	}
+	if err := r.RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !tracked("Q2") {
+		t.Fatal("open incident Q2 not tracked after the first refresh")
+	}
+	run.Update(func(ds *simulation.Dataset) {
+		pd := &ds.PagerDuty
+		pd.Incidents = slices.DeleteFunc(pd.Incidents, func(in *simulation.Incident) bool { return in.ID == "Q2" })
+		pd.LogEntries = slices.DeleteFunc(pd.LogEntries, func(le *simulation.LogEntry) bool { return le.IncidentID == "Q2" })
+	})
+	run.ResetRequests()
+	if err := r.RefreshAll(ctx); err != nil {
+		t.Fatalf("refresh after the incident was deleted: %v", err)
+	}
+	var fetched bool
+	for _, req := range run.Requests() {
+		if req.API == "pagerduty" && strings.HasSuffix(req.Path, "/incidents/Q2") {
+			fetched = req.Status == 404
+		}
+	}
+	if !fetched {
+		t.Error("the exporter did not ask for Q2 by ID (want one GET answered 404)")
+	}
+	if tracked("Q2") {
+		t.Error("deleted incident Q2 is still tracked")
+	}
+	if !tracked("Q1") {
+		t.Error("incident Q1 was lost")
+	}
+	// The next refresh does not ask again.
+	run.ResetRequests()
+	if err := r.RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range run.Requests() {
+		if strings.HasSuffix(req.Path, "/incidents/Q2") {
+			t.Errorf("asked for the deleted incident again: %s", req.Path)
+		}
 	}
 }

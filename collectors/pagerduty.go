@@ -252,6 +252,15 @@ func (s *PagerDutySource) Fetch(ctx context.Context, w Window) (*model.Snapshot,
 	sort.Strings(fetch)
 	err := forEach(ctx, len(fetch), fetch, func(ctx context.Context, id string) error {
 		in, err := s.client.GetIncidentWithContext(ctx, id)
+		if notFound(err) {
+			// Deleted, with its service, or out of the token's reach now:
+			// drop it, and do not ask again while log entries name it.
+			mu.Lock()
+			defer mu.Unlock()
+			delete(st.Incidents, id)
+			st.Ignored[id] = true
+			return nil
+		}
 		if err != nil {
 			return s.wrap(err, "/incidents/"+id)
 		}
@@ -267,6 +276,12 @@ func (s *PagerDutySource) Fetch(ctx context.Context, w Window) (*model.Snapshot,
 	st.prune(w)
 	s.state = st
 	return st.snapshot(w), nil
+}
+
+// notFound reports whether err is PagerDuty's 404.
+func notFound(err error) bool {
+	var apiErr pagerduty.APIError
+	return errors.As(err, &apiErr) && apiErr.NotFound()
 }
 
 // incidentRec is what the exporter keeps of a listed incident: decoded
