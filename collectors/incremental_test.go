@@ -286,3 +286,47 @@ func TestDeletedIncidentIsDropped(t *testing.T) {
 		}
 	}
 }
+
+// TestMissingRepositoryIsNamed: a configured repository that does not
+// exist (a typo, or deleted upstream) fails the GitHub refresh with an
+// error that names it and its status, asked once, not retried; the last
+// good data stays published.
+func TestMissingRepositoryIsNamed(t *testing.T) {
+	run, cfg := testSetup(t, goldenDataset(), testConfig)
+	reg := prometheus.NewRegistry()
+	r, _ := newTestRefresher(t, cfg, reg, fixedClock(testEnd))
+	ctx := context.Background()
+	if err := r.RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := len(r.View().Analysis.Classified)
+	run.Update(func(ds *simulation.Dataset) {
+		owner := ds.GitHub.Owners[0]
+		owner.Repos = slices.DeleteFunc(owner.Repos, func(r *simulation.Repo) bool { return r.Name == "infra" })
+	})
+	run.ResetRequests()
+	err := r.RefreshAll(ctx)
+	if err == nil || !strings.Contains(err.Error(), "acme/infra") || !strings.Contains(err.Error(), "404") {
+		t.Fatalf("refresh with a missing repository: %v, want an error naming acme/infra and 404", err)
+	}
+	asked := map[string]int{}
+	for _, req := range run.Requests() {
+		if req.Status == 404 {
+			asked[req.Path]++
+		}
+	}
+	for p, n := range asked {
+		if n > 1 {
+			t.Errorf("%s asked %d times, want once (a 404 is not retried)", p, n)
+		}
+	}
+	if got := len(r.View().Analysis.Classified); got != before {
+		t.Errorf("%d items published after the failed refresh, want the last good %d", got, before)
+	}
+	if up := gathered(t, reg, "sre_workload_source_up", "github"); up != 0 {
+		t.Errorf("sre_workload_source_up{source=\"github\"} = %v, want 0", up)
+	}
+	if up := gathered(t, reg, "sre_workload_source_up", "pagerduty"); up != 1 {
+		t.Errorf("sre_workload_source_up{source=\"pagerduty\"} = %v, want 1", up)
+	}
+}
