@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"syscall"
 	"time"
 
@@ -69,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	)
 	serveCmd := app.Command("serve", "Serve the metrics (the default).").Default()
 	reportCmd := app.Command("report", "Collect once (or read --storage.path), print the split report, and exit.")
-	reportFormat := reportCmd.Flag("format", "markdown, json or html.").Default("markdown").Enum("markdown", "json", "html")
+	reportFormat := reportCmd.Flag("format", "markdown, json or html.").Default("markdown").Enum(report.Formats...)
 	classifyCmd := app.Command("classify", "Collect once (or read --storage.path), list every tracked item with its domain and the rule that decided it, and exit. For tuning rules.")
 	classifyUnclassified := classifyCmd.Flag("unclassified", "List only the items that no rule matched.").Bool()
 	classifySource := classifyCmd.Flag("source", "List only the items of this source.").Enum("github", "pagerduty")
@@ -189,13 +190,21 @@ func newHandler(live, runtime prometheus.Gatherer, snapshot *srecollectors.Snaps
 	mux := http.NewServeMux()
 	mux.Handle("/-/reload", reload)
 	mux.HandleFunc("/report", func(w http.ResponseWriter, r *http.Request) {
+		format := r.URL.Query().Get("format")
+		if format == "" {
+			format = "html"
+		}
+		if !slices.Contains(report.Formats, format) {
+			http.Error(w, fmt.Sprintf("unknown format %q: want html, markdown or json", format), http.StatusBadRequest)
+			return
+		}
 		var buf bytes.Buffer
-		if err := report.Build(refresher.View()).HTML(&buf); err != nil {
-			logger.Error("cannot render the report", "err", err)
+		if err := report.Build(refresher.View()).Render(&buf, format); err != nil {
+			logger.Error("cannot render the report", "format", format, "err", err)
 			http.Error(w, "cannot render the report", http.StatusInternalServerError)
 			return
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Type", report.ContentType(format))
 		_, _ = w.Write(buf.Bytes())
 	})
 	// /metrics: the exporter's own metrics at every scrape, the runtime's

@@ -252,6 +252,25 @@ func TestDemoEndToEnd(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "A split is recommended.") {
 		t.Errorf("/report: %d\n%.300s", resp.StatusCode, page)
 	}
+	for _, tc := range []struct {
+		query, contentType, contains string
+		code                         int
+	}{
+		{"?format=json", "application/json", `"split_recommended": true`, http.StatusOK},
+		{"?format=markdown", "text/markdown", "# Should the SRE team split?", http.StatusOK},
+		{"?format=html", "text/html", "A split is recommended.", http.StatusOK},
+		{"?format=pdf", "text/plain", `unknown format "pdf"`, http.StatusBadRequest},
+	} {
+		resp, err := http.Get(base + "/report" + tc.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.code || !strings.HasPrefix(resp.Header.Get("Content-Type"), tc.contentType) || !strings.Contains(string(page), tc.contains) {
+			t.Errorf("/report%s: %d %s\n%.300s", tc.query, resp.StatusCode, resp.Header.Get("Content-Type"), page)
+		}
+	}
 
 	cancel()
 	select {

@@ -42,17 +42,7 @@ func collectOnce(ctx context.Context, cfg *config.Config, storagePath string, lo
 }
 
 func printReport(w io.Writer, v *srecollectors.View, format string) int {
-	r := report.Build(v)
-	var err error
-	switch format {
-	case "json":
-		err = r.JSON(w)
-	case "html":
-		err = r.HTML(w)
-	default:
-		err = r.Markdown(w)
-	}
-	if err != nil {
+	if err := report.Build(v).Render(w, format); err != nil {
 		return 1
 	}
 	return 0

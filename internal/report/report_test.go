@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -138,5 +139,35 @@ func TestHTMLIsSelfContainedAndEscaped(t *testing.T) {
 	}
 	if n := strings.Count(out, `class="signal"`); n != 4 {
 		t.Errorf("%d signal rows, want 4", n)
+	}
+}
+
+// TestRenderByFormat: every named format renders what its own method
+// renders, and an unknown one is an error that names it.
+func TestRenderByFormat(t *testing.T) {
+	r := Build(demoView(t))
+	direct := map[string]func(io.Writer) error{"html": r.HTML, "markdown": r.Markdown, "json": r.JSON}
+	if len(Formats) != len(direct) {
+		t.Fatalf("Formats = %v", Formats)
+	}
+	for _, f := range Formats {
+		var got, want bytes.Buffer
+		if err := r.Render(&got, f); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if err := direct[f](&want); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("Render(%q) differs from the format's own method", f)
+		}
+	}
+	if err := r.Render(io.Discard, "pdf"); err == nil || !strings.Contains(err.Error(), `"pdf"`) {
+		t.Errorf("Render(pdf) = %v, want an error naming the format", err)
+	}
+	for f, want := range map[string]string{"json": "application/json", "markdown": "text/markdown", "html": "text/html"} {
+		if got := ContentType(f); !strings.HasPrefix(got, want) {
+			t.Errorf("ContentType(%q) = %q", f, got)
+		}
 	}
 }
