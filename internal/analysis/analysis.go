@@ -83,10 +83,11 @@ type Result struct {
 	Suggested       *SuggestedSplit
 	SuggestedReason string
 	// PlannedHours is each person's share of the inventory's duties, in
-	// hours per week, by domain; TeamPlannedHours sums all duties by
-	// proposed team.
-	PlannedHours     map[PersonDomain]float64
-	TeamPlannedHours map[string]float64
+	// hours per week, by domain; DomainPlannedHours sums all duties by
+	// domain, and TeamPlannedHours by proposed team.
+	PlannedHours       map[PersonDomain]float64
+	DomainPlannedHours map[string]float64
+	TeamPlannedHours   map[string]float64
 }
 
 // ClassifiedItem is a tracked item with the domain a rule gave it.
@@ -117,18 +118,19 @@ func inWindow(t, start, end int64) bool { return t != 0 && t >= start && t <= en
 // person, source and domain, and turn into the Result's maps at the end.
 func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result {
 	r := &Result{
-		Now:               now,
-		Items:             map[CountKey]Counts{},
-		PersonOpenItems:   map[PersonDomain]int{},
-		PersonActivities:  map[PersonSourceDomain]int{},
-		RuleMatched:       map[string]int{},
-		People:            map[string]*PersonStats{},
-		Interruptions:     map[PersonDomainPeriod]int{},
-		MTTA:              map[string]float64{},
-		MTTR:              map[string]float64{},
-		TeamActivityRatio: map[string]float64{},
-		PlannedHours:      map[PersonDomain]float64{},
-		TeamPlannedHours:  map[string]float64{},
+		Now:                now,
+		Items:              map[CountKey]Counts{},
+		PersonOpenItems:    map[PersonDomain]int{},
+		PersonActivities:   map[PersonSourceDomain]int{},
+		RuleMatched:        map[string]int{},
+		People:             map[string]*PersonStats{},
+		Interruptions:      map[PersonDomainPeriod]int{},
+		MTTA:               map[string]float64{},
+		MTTR:               map[string]float64{},
+		TeamActivityRatio:  map[string]float64{},
+		PlannedHours:       map[PersonDomain]float64{},
+		DomainPlannedHours: map[string]float64{},
+		TeamPlannedHours:   map[string]float64{},
 	}
 	r.plannedHours(cfg)
 	nd, np := len(cfg.Domains)+1, len(cfg.People) // domain nd-1 is unclassified
@@ -367,6 +369,7 @@ func (r *Result) plannedHours(cfg *config.Config) {
 	for i := range cfg.Inventory {
 		d := &cfg.Inventory[i]
 		perWeek := d.HoursPerWeek()
+		r.DomainPlannedHours[d.Domain] += perWeek
 		r.TeamPlannedHours[cfg.Domains[cfg.DomainIndex(d.Domain)].ProposedTeam] += perWeek
 		for _, o := range d.Owners {
 			r.PlannedHours[PersonDomain{Person: o, Domain: d.Domain}] += perWeek / float64(len(d.Owners))

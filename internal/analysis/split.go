@@ -252,19 +252,7 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity) 
 		r.CrossTeamSwitchRatio = float64(crossTeam) / float64(switches)
 	}
 	r.signals(cfg, perWorkday)
-	// pairs counts each switch in both directions; the search wants it once.
-	for i := range pairs {
-		for j := range pairs[i] {
-			if i > j {
-				pairs[i][j] = 0
-			}
-		}
-	}
-	for i := range pairs {
-		for j := i + 1; j < nd; j++ {
-			pairs[j][i] = pairs[i][j]
-		}
-	}
+	// pairs is symmetric: each switch is in pairs[i][j] and pairs[j][i].
 	r.Suggested, r.SuggestedReason, _ = suggestSplit(cfg, pairs, domainActs, *cfg.Split.SecondaryTeamShare)
 }
 

@@ -469,6 +469,11 @@ func TestPlannedHoursSplitEvenly(t *testing.T) {
 	if got := r.TeamPlannedHours["product-sre"]; !near(got, 1.5) {
 		t.Errorf("product-sre: %v", got)
 	}
+	for d, want := range map[string]float64{"security": 2, "saas": month, "product": 1.5} {
+		if got := r.DomainPlannedHours[d]; !near(got, want) {
+			t.Errorf("domain %s: %v hours a week, want %v", d, got, want)
+		}
+	}
 	// Duties are not activities: nobody switched.
 	if r.People["utc"].Switches != 0 || r.People["utc"].Classified != 0 {
 		t.Errorf("duties counted as activities: %+v", *r.People["utc"])

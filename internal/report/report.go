@@ -156,7 +156,7 @@ func Build(v *collectors.View) *Report {
 	if s := res.Suggested; s != nil {
 		g := &Grouping{RemovedSwitchRatio: s.RemovedRatio}
 		for i, domains := range s.Teams {
-			g.Teams = append(g.Teams, team([]string{"team A", "team B"}[i], domains, cfg, res, s.Shares[i]))
+			g.Teams = append(g.Teams, team([]string{"team A", "team B"}[i], domains, res, s.Shares[i]))
 		}
 		r.Splits.Suggested = g
 	} else {
@@ -241,17 +241,15 @@ func configured(cfg *config.Config, res *analysis.Result) Grouping {
 		byTeam[d.ProposedTeam] = append(byTeam[d.ProposedTeam], d.Name)
 	}
 	for _, n := range names {
-		g.Teams = append(g.Teams, team(n, byTeam[n], cfg, res, res.TeamActivityRatio[n]))
+		g.Teams = append(g.Teams, team(n, byTeam[n], res, res.TeamActivityRatio[n]))
 	}
 	return g
 }
 
-func team(name string, domains []string, cfg *config.Config, res *analysis.Result, share float64) Team {
+func team(name string, domains []string, res *analysis.Result, share float64) Team {
 	t := Team{Name: name, Domains: domains, ActivityShare: share}
-	for i := range cfg.Inventory {
-		if slices.Contains(domains, cfg.Inventory[i].Domain) {
-			t.PlannedHoursPerWeek += cfg.Inventory[i].HoursPerWeek()
-		}
+	for _, d := range domains {
+		t.PlannedHoursPerWeek += res.DomainPlannedHours[d]
 	}
 	t.PlannedFTE = t.PlannedHoursPerWeek / 40
 	return t
@@ -270,5 +268,3 @@ func Classified(v *collectors.View, unclassifiedOnly bool, source string) []Item
 	slices.SortFunc(out, func(a, b Item) int { return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Key, b.Key)) })
 	return out
 }
-
-type classified = analysis.ClassifiedItem

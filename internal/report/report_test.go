@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sre-workload/sre_workload_exporter/collectors"
+	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 )
@@ -102,7 +103,7 @@ func TestMarkdownEscapesHostileTitles(t *testing.T) {
 	}
 }
 
-func analysisItem(title string) (c classified) {
+func analysisItem(title string) (c analysis.ClassifiedItem) {
 	it := &model.Item{Source: "github", Kind: "issue", Key: "acme/handbook#999", Title: title, URL: "https://github.com/acme/handbook/issues/999",
 		CreatedAt: time.Date(2026, 11, 25, 11, 0, 0, 0, time.UTC).Unix()}
 	c.Item, c.Domain = it, "unclassified"
