@@ -6,26 +6,22 @@ import (
 	"html/template"
 	"io"
 	"math"
-	"slices"
 	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 )
 
 //go:embed report.html.tmpl
 var templates embed.FS
 
 var page = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
-	"pct":  func(v float64) string { return fmt.Sprintf("%.0f%%", v*100) },
+	"pct":  pct,
 	"f2":   func(v float64) string { return fmt.Sprintf("%.2f", v) },
 	"f1":   func(v float64) string { return fmt.Sprintf("%.1f", v) },
 	"def":  def,
 	"time": func(t time.Time) string { return t.Format(time.RFC3339) },
-	"dur": func(m map[string]float64, d string) string {
-		v, ok := m[d]
-		if !ok {
-			return "n/a"
-		}
-		return (time.Duration(v) * time.Second).Round(time.Second).String()
-	},
+	"dur":  dur,
 }).ParseFS(templates, "report.html.tmpl"))
 
 // Bar is one bar of an inline SVG chart: a label, a value, and where it
@@ -95,16 +91,16 @@ func (r *Report) HTML(w io.Writer) error {
 	for _, t := range r.Splits.Configured.Teams {
 		names, shares = append(names, t.Name), append(shares, t.ActivityShare)
 	}
-	charts = append(charts, chart("Activity share by proposed team", names, shares, func(v float64) string { return fmt.Sprintf("%.0f%%", v*100) }, 0, ""))
+	charts = append(charts, chart("Activity share by proposed team", names, shares, pct, 0, ""))
 	names, shares = nil, nil
 	for _, d := range r.DomainShares {
 		names, shares = append(names, d.Domain), append(shares, d.Share)
 	}
-	charts = append(charts, chart("Activity share by domain", names, shares, func(v float64) string { return fmt.Sprintf("%.0f%%", v*100) }, 0, ""))
+	charts = append(charts, chart("Activity share by domain", names, shares, pct, 0, ""))
 	// Context switches per workday per person, against the threshold.
 	var threshold float64
 	for _, s := range r.Verdict.Signals {
-		if s.Name == "context_switching" {
+		if s.Name == config.SignalContextSwitching {
 			threshold = s.Threshold
 		}
 	}
@@ -112,7 +108,11 @@ func (r *Report) HTML(w io.Writer) error {
 	var totals []float64
 	for _, p := range r.People {
 		names, shares = append(names, p.Name), append(shares, p.SwitchesPerWorkday)
-		totals = append(totals, float64(p.Interruptions["business_hours"]+p.Interruptions["off_hours"]+p.Interruptions["sleep_hours"]))
+		total := 0
+		for _, period := range analysis.Periods {
+			total += p.Interruptions[period]
+		}
+		totals = append(totals, float64(total))
 	}
 	charts = append(charts, chart("Context switches per workday", names, shares, func(v float64) string { return fmt.Sprintf("%.1f", v) }, threshold, "split threshold"))
 	// Interruptions by period: one bar per person, stacked business, off
@@ -123,7 +123,7 @@ func (r *Report) HTML(w io.Writer) error {
 			continue
 		}
 		x := 0.0
-		for _, period := range []string{"business_hours", "off_hours", "sleep_hours"} {
+		for _, period := range analysis.Periods {
 			w := c.Bars[i].Width * float64(p.Interruptions[period]) / totals[i]
 			c.Bars[i].Segments = append(c.Bars[i].Segments, Segment{X: x, Width: w, Class: period,
 				Title: fmt.Sprintf("%s: %d", period, p.Interruptions[period])})
@@ -131,27 +131,11 @@ func (r *Report) HTML(w io.Writer) error {
 		}
 	}
 	charts = append(charts, c)
-	domains := sortedKeys(r.OnCall.MeanTimeToAcknowledge)
-	for _, d := range sortedKeys(r.OnCall.MeanTimeToResolve) {
-		if !slices.Contains(domains, d) {
-			domains = append(domains, d)
-		}
-	}
-	slices.Sort(domains)
-	return page.Execute(w, htmlData{Report: r, Charts: charts, IncidentDomains: domains})
+	return page.Execute(w, htmlData{Report: r, Charts: charts, IncidentDomains: r.OnCall.domains()})
 }
 
 // DomainShare is one domain's share of the classified activity.
 type DomainShare struct {
 	Domain string  `json:"domain"`
 	Share  float64 `json:"share"`
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

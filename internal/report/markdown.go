@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 )
 
 // JSON writes the report as indented JSON.
@@ -78,7 +80,7 @@ func (r *Report) Markdown(w io.Writer) error {
 			focus, loss = pct(*pe.FocusRatio), pct(*pe.SwitchingLoss)
 		}
 		p("| %s | %.1f | %s | %d | %s | %d / %d / %d | %d |\n", pe.Name, pe.SwitchesPerWorkday, focus, pe.Domains, loss,
-			pe.Interruptions["business_hours"], pe.Interruptions["off_hours"], pe.Interruptions["sleep_hours"], pe.OpenItems)
+			pe.Interruptions[analysis.PeriodBusiness], pe.Interruptions[analysis.PeriodOffHours], pe.Interruptions[analysis.PeriodSleep], pe.OpenItems)
 	}
 	p("\nDefinitions: [context switch](%s), [focus ratio](%s), [estimated switching loss](%s) (a published rule of thumb, not a measurement), [interruption](%s).\n\n",
 		def("context-switch"), def("focus-ratio"), def("estimated-switching-loss"), def("interruption"))
@@ -89,17 +91,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	} else {
 		p("PagerDuty is not configured.\n\n")
 	}
-	var domains []string
-	for d := range r.OnCall.MeanTimeToAcknowledge {
-		domains = append(domains, d)
-	}
-	for d := range r.OnCall.MeanTimeToResolve {
-		if !slices.Contains(domains, d) {
-			domains = append(domains, d)
-		}
-	}
-	slices.Sort(domains)
-	if len(domains) > 0 {
+	if domains := r.OnCall.domains(); len(domains) > 0 {
 		p("| domain | mean time to acknowledge | mean time to resolve |\n|---|---|---|\n")
 		for _, d := range domains {
 			p("| %s | %s | %s |\n", d, dur(r.OnCall.MeanTimeToAcknowledge, d), dur(r.OnCall.MeanTimeToResolve, d))
@@ -133,6 +125,21 @@ func (r *Report) Markdown(w io.Writer) error {
 	p("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// domains lists, sorted, the domains with a mean time to acknowledge or
+// to resolve.
+func (o OnCall) domains() []string {
+	var out []string
+	for _, m := range []map[string]float64{o.MeanTimeToAcknowledge, o.MeanTimeToResolve} {
+		for d := range m {
+			if !slices.Contains(out, d) {
+				out = append(out, d)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func dur(m map[string]float64, d string) string {

@@ -185,7 +185,7 @@ func Build(v *collectors.View) *Report {
 		r.People = append(r.People, row)
 	}
 
-	r.OnCall = OnCall{SustainableMax: 2, MeanTimeToAcknowledge: res.MTTA, MeanTimeToResolve: res.MTTR}
+	r.OnCall = OnCall{SustainableMax: config.DefaultOnCallPerShift, MeanTimeToAcknowledge: res.MTTA, MeanTimeToResolve: res.MTTR}
 	if res.HasOnCall {
 		r.OnCall.IncidentsPerShift = ptr(res.OnCallIncidentsPerShift)
 	}
