@@ -440,11 +440,10 @@ func (s *GitHubSource) searchChanges(ctx context.Context, w Window) ([]string, m
 	for _, q := range queries {
 		var issues []*github.Issue
 		for page := 1; page != 0; {
-			res, resp, err := s.client.Search.Issues(ctx, q+since, &github.SearchOptions{Sort: "updated", Order: "desc",
+			// Unconditional: the query's updated:>= moves at every
+			// refresh, so an ETag would never be asked with again.
+			res, resp, err := s.client.Search.Issues(withUnconditional(ctx), q+since, &github.SearchOptions{Sort: "updated", Order: "desc",
 				ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-			if notModified(err) && page == 1 {
-				break // the same answer as last time: those changes were polled then
-			}
 			if err != nil {
 				return nil, nil, s.wrap(err, "GET /search/issues")
 			}
@@ -657,7 +656,9 @@ func notModified(err error) bool { return statusOf(err) == http.StatusNotModifie
 // page, handing every item to visit as its page arrives, and stopping when
 // visit says the rest is not needed. Pages are not kept: memory holds one
 // page per call, however long the list. A 304 on page 1 comes back as an
-// error for which notModified is true.
+// error for which notModified is true, and means nothing changed: every
+// listing that goes through here must order its items so that any change
+// lands on page 1 (updated or created, newest first).
 func eachPage[T any](ctx context.Context, list func(context.Context, int) ([]T, *github.Response, error), visit func(T) (stop bool)) error {
 	seen := map[int]bool{}
 	for page := 1; ; {
@@ -665,13 +666,13 @@ func eachPage[T any](ctx context.Context, list func(context.Context, int) ([]T, 
 			return errors.New("pagination loop: the next link points back to page " + strconv.Itoa(page))
 		}
 		seen[page] = true
-		items, resp, err := list(ctx, page)
-		if notModified(err) && page > 1 {
-			// A later page did not change, but an earlier one did, and a
-			// 304 says nothing of the pages after it: ask again, without
-			// the condition.
-			items, resp, err = list(withUnconditional(ctx), page)
+		pageCtx := ctx
+		if page > 1 {
+			// Page 1 changed, so later pages are wanted whatever their
+			// ETags say: nothing keeps their bodies to answer a 304 from.
+			pageCtx = withUnconditional(ctx)
 		}
+		items, resp, err := list(pageCtx, page)
 		if err != nil {
 			return err
 		}
@@ -776,7 +777,8 @@ func (s *GitHubSource) syncRepo(ctx context.Context, st *RepoState, w Window) er
 			return sinceCursor(ctx, &st.CommentsSince, cursor, next, st.Synced,
 				func(ctx context.Context, since time.Time, page int) ([]*github.IssueComment, *github.Response, error) {
 					return s.client.Issues.ListComments(ctx, owner, name, 0, &github.IssueListCommentsOptions{
-						Since: &since, ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
+						Since: &since, Sort: github.String("updated"), Direction: github.String("desc"),
+						ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
 				}, func(c *github.IssueComment) bool {
 					return mergeActions(st.Comments, c.GetID(), Action{Number: int32(numberFromURL(c.GetIssueURL())), Actor: s.intern(login(c.User)), At: model.Unix(c.GetCreatedAt().Time)})
 				}, func(err error) error { return s.wrapRepo(err, st.Full, "issues/comments") })
@@ -785,7 +787,8 @@ func (s *GitHubSource) syncRepo(ctx context.Context, st *RepoState, w Window) er
 			return sinceCursor(ctx, &st.ReviewsSince, cursor, next, st.Synced,
 				func(ctx context.Context, since time.Time, page int) ([]*github.PullRequestComment, *github.Response, error) {
 					return s.client.PullRequests.ListComments(ctx, owner, name, 0, &github.PullRequestListCommentsOptions{
-						Since: since, ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
+						Since: since, Sort: "updated", Direction: "desc",
+						ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
 				}, func(c *github.PullRequestComment) bool {
 					return mergeActions(st.Reviews, c.GetID(), Action{Number: int32(numberFromURL(c.GetPullRequestURL())), Actor: s.intern(login(c.User)), At: model.Unix(c.GetCreatedAt().Time)})
 				}, func(err error) error { return s.wrapRepo(err, st.Full, "pulls/comments") })

@@ -330,3 +330,86 @@ func TestMissingRepositoryIsNamed(t *testing.T) {
 		t.Errorf("sre_workload_source_up{source=\"pagerduty\"} = %v, want 1", up)
 	}
 }
+
+// TestNewCommentsBeyondTheFirstPage: in a repository with more comments in
+// the window than fit on a page, a new comment (and a new review comment)
+// still appears at the next refresh. The listings are ordered newest
+// update first, so a change always alters page 1 and its ETag; in GitHub's
+// default order (oldest first) it would land on the last page behind a 304
+// on page 1.
+func TestNewCommentsBeyondTheFirstPage(t *testing.T) {
+	ds := goldenDataset()
+	repo := ds.GitHub.Owners[0].Repos[0] // acme/infra
+	for i := range 250 {
+		at := ago(5).Add(time.Duration(i) * time.Minute)
+		repo.Comments = append(repo.Comments, &simulation.Comment{ID: int64(1000 + i), Issue: 1,
+			User: simulation.User{Login: "bob-ops"}, CreatedAt: at, UpdatedAt: at})
+		repo.ReviewComments = append(repo.ReviewComments, &simulation.Comment{ID: int64(5000 + i), Issue: 1,
+			User: simulation.User{Login: "bob-ops"}, CreatedAt: at, UpdatedAt: at})
+	}
+	run, cfg := testSetup(t, ds, testConfig)
+	r, _ := newTestRefresher(t, cfg, prometheus.NewRegistry(), fixedClock(testEnd))
+	ctx := context.Background()
+	for range 2 {
+		if err := r.RefreshAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := func() (n int) {
+		for _, v := range r.View().Analysis.PersonActivities {
+			n += v
+		}
+		return n
+	}
+	before := total()
+	run.Update(func(ds *simulation.Dataset) {
+		repo := ds.GitHub.Owners[0].Repos[0]
+		at := ago(0.01)
+		repo.Comments = append(repo.Comments, &simulation.Comment{ID: 9001, Issue: 1, User: simulation.User{Login: "alice-sre"}, CreatedAt: at, UpdatedAt: at})
+		repo.ReviewComments = append(repo.ReviewComments, &simulation.Comment{ID: 9002, Issue: 1, User: simulation.User{Login: "alice-sre"}, CreatedAt: at, UpdatedAt: at})
+		repo.Issues[0].UpdatedAt = at
+	})
+	if err := r.RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if gained := total() - before; gained != 2 {
+		t.Errorf("activities gained: %d, want 2 (a comment and a review comment on page 1 of 3)", gained)
+	}
+}
+
+// TestETagStoreStaysBounded: searches between reconciles move their
+// updated:>= term at every refresh, so they are sent without an ETag and
+// none is kept; the store holds one entry per stable URL, however many
+// refreshes run.
+func TestETagStoreStaysBounded(t *testing.T) {
+	yml := strings.Replace(testConfig, "reconcile_interval: 0", "reconcile_interval: 1h", 1)
+	_, cfg := testSetup(t, goldenDataset(), yml)
+	now := testEnd
+	r, _ := newTestRefresher(t, cfg, prometheus.NewRegistry(), func() time.Time { return now })
+	defer r.Close()
+	var gh *GitHubSource
+	for _, s := range r.sources {
+		if g, ok := s.(*GitHubSource); ok {
+			gh = g
+		}
+	}
+	if gh == nil {
+		t.Fatal("no GitHub source")
+	}
+	size := func() int {
+		gh.etags.mu.Lock()
+		defer gh.etags.mu.Unlock()
+		return len(gh.etags.m)
+	}
+	var sizes []int
+	for range 5 {
+		if err := r.RefreshAll(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, size())
+		now = now.Add(5 * time.Minute)
+	}
+	if sizes[0] == 0 || slices.Max(sizes) != sizes[0] {
+		t.Errorf("ETag entries after each refresh: %v, want the first sync's count throughout", sizes)
+	}
+}

@@ -20,9 +20,8 @@ import (
 )
 
 const (
-	pagerdutyLimit       = 100
-	pagerdutyMaxOffset   = 10000 // PagerDuty refuses offset+limit beyond this
-	pagerdutyConcurrency = 2
+	pagerdutyLimit     = 100
+	pagerdutyMaxOffset = 10000 // PagerDuty refuses offset+limit beyond this
 )
 
 // PagerDutySource reads incidents and log entries through go-pagerduty.

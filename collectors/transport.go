@@ -229,7 +229,9 @@ func (t *transport) send(req *http.Request) (*http.Response, error) {
 	switch {
 	case resp.StatusCode == http.StatusNotModified:
 		t.m.NotModified.WithLabelValues(t.source).Inc()
-	case resp.StatusCode == http.StatusOK && t.etags != nil:
+	case resp.StatusCode == http.StatusOK && t.etags != nil && !unconditional(req.Context()):
+		// An ETag is kept only for a request that will be asked again
+		// with it, so the store holds one entry per stable URL.
 		t.etags.put(r.URL.String(), resp.Header.Get("ETag"))
 	}
 	return resp, nil
@@ -366,7 +368,8 @@ func (t *transport) observeRateLimit(resp *http.Response) {
 
 type unconditionalKey struct{}
 
-// withUnconditional marks requests that must not be conditional.
+// withUnconditional marks requests that are never conditional: their
+// ETags are neither sent nor kept.
 func withUnconditional(ctx context.Context) context.Context {
 	return context.WithValue(ctx, unconditionalKey{}, true)
 }

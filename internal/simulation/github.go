@@ -334,11 +334,22 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, full strin
 		}
 		sel = append(sel, c)
 	}
+	// Oldest created first, as GitHub lists them unless asked otherwise;
+	// sort=updated or created with direction=desc|asc orders them so.
+	key := func(c *Comment) time.Time { return c.CreatedAt }
+	if r.URL.Query().Get("sort") == "updated" {
+		key = func(c *Comment) time.Time { return c.UpdatedAt }
+	}
+	desc := r.URL.Query().Get("sort") != "" && r.URL.Query().Get("direction") == "desc"
 	sort.SliceStable(sel, func(i, j int) bool {
-		if sel[i].CreatedAt.Equal(sel[j].CreatedAt) {
-			return sel[i].ID < sel[j].ID
+		a, b := sel[i], sel[j]
+		if desc {
+			a, b = b, a
 		}
-		return sel[i].CreatedAt.Before(sel[j].CreatedAt)
+		if ka, kb := key(a), key(b); !ka.Equal(kb) {
+			return ka.Before(kb)
+		}
+		return a.ID < b.ID
 	})
 	lo, hi := s.paginate(w, r, len(sel))
 	out := make([]map[string]any, 0, hi-lo)
