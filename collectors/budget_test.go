@@ -89,6 +89,9 @@ people:
 	if used := start - run.RateRemaining(); used != gh {
 		t.Errorf("first sync used %d of the rate limit for %d requests", used, gh)
 	}
+	if pd != 4 {
+		t.Errorf("first sync: %d PagerDuty requests, want 4", pd)
+	}
 	t.Logf("%s, %d repositories: first sync: %d GitHub requests (5 per repository + %d for the listing), %d PagerDuty", mode, n, gh, orgPages, pd)
 
 	run.ResetRequests()

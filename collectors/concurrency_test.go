@@ -72,6 +72,18 @@ func TestConcurrentScrapesDuringRefresh(t *testing.T) {
 		t.Error("a scrape blocked on the refresher's lock")
 	}
 	r.mu.Unlock()
+
+	// A scrape calls no API: it reads the last snapshot.
+	run.ClearFault()
+	run.ResetRequests()
+	for i := 0; i < 10; i++ {
+		if _, err := reg.Gather(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if reqs := run.Requests(); len(reqs) != 0 {
+		t.Errorf("scrapes made %d API requests, want 0: %+v", len(reqs), reqs[0])
+	}
 }
 
 func gatherNames(t *testing.T, reg *prometheus.Registry) []string {

@@ -60,7 +60,7 @@ func manyEntries(ds *simulation.Dataset) {
 }
 
 var faultCases = []faultCase{
-	{name: "github 500, 502, 503 burst within the retries", fault: simulation.Fault{API: "github", PathPrefix: "/repos/acme/infra/issues", Status: 503, Times: 3}, prepare: touch, minWait: 20 * time.Millisecond},
+	{name: "github 503 burst within the retries", fault: simulation.Fault{API: "github", PathPrefix: "/repos/acme/infra/issues", Status: 503, Times: 3}, prepare: touch, minWait: 20 * time.Millisecond},
 	{name: "github 502 outlasting the retries", fault: simulation.Fault{API: "github", PathPrefix: "/repos/", Status: 502}, prepare: touch, outlasts: true, minWait: 20 * time.Millisecond},
 	{name: "pagerduty 500 outlasting the retries", fault: simulation.Fault{API: "pagerduty", Status: 500}, outlasts: true, minWait: 20 * time.Millisecond},
 	{name: "connection reset", fault: simulation.Fault{API: "github", PathPrefix: "/repos/", Kind: simulation.FaultReset}, prepare: touch, outlasts: true},

@@ -209,7 +209,9 @@ func TestSearchFindsChangedRepositories(t *testing.T) {
 	})
 	run.ResetRequests()
 	now = now.Add(time.Minute)
-	_ = r.RefreshAll(ctx)
+	if err := r.RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if slices.Contains(paths(), "/repos/acme-corp/handbook/issues/comments") {
 		t.Error("the stale change should wait for the reconcile")
 	}
