@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/PagerDuty/go-pagerduty"
@@ -26,8 +27,10 @@ const (
 
 // PagerDutySource reads incidents and log entries through go-pagerduty.
 type PagerDutySource struct {
-	cfg    *config.PagerDutyConfig
-	emails []string
+	cfg *config.PagerDutyConfig
+	// emails are the people's addresses to resolve; a reload swaps them
+	// without waiting for a running refresh.
+	emails atomic.Pointer[[]string]
 	client *pagerduty.Client
 	hc     *http.Client
 
@@ -43,7 +46,9 @@ func NewPagerDutySource(cfg *config.Config, hc *http.Client) *PagerDutySource {
 	p := cfg.PagerDuty
 	c := pagerduty.NewClient(string(p.Token()), pagerduty.WithAPIEndpoint(strings.TrimSuffix(p.APIURL, "/")))
 	c.HTTPClient = hc
-	return &PagerDutySource{cfg: p, emails: cfg.PagerDutyEmails(), client: c, hc: hc, maxOffset: pagerdutyMaxOffset, state: newPagerDutyState()}
+	s := &PagerDutySource{cfg: p, client: c, hc: hc, maxOffset: pagerdutyMaxOffset, state: newPagerDutyState()}
+	s.SetEmails(cfg.PagerDutyEmails())
+	return s
 }
 
 // Name is the source label value.
@@ -80,11 +85,10 @@ func (s *PagerDutySource) RestoreState(r io.Reader) error {
 }
 
 // SetEmails changes the e-mail addresses to resolve, after a config reload
-// that changed people; the next refresh resolves them.
+// that changed people; the next refresh resolves them. It does not wait
+// for a refresh in progress.
 func (s *PagerDutySource) SetEmails(emails []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.emails = emails
+	s.emails.Store(&emails)
 }
 
 func (s *PagerDutySource) wrap(err error, endpoint string) error {
@@ -169,8 +173,9 @@ func (s *PagerDutySource) Fetch(ctx context.Context, w Window) (*model.Snapshot,
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.state.clone()
-	if key := strings.Join(s.emails, ","); st.EmailsKey != key || w.End.Sub(st.EmailsAt) > emailRefresh {
-		emails, err := s.resolveEmails(ctx)
+	addrs := *s.emails.Load()
+	if key := strings.Join(addrs, ","); st.EmailsKey != key || w.End.Sub(st.EmailsAt) > emailRefresh {
+		emails, err := s.resolveEmails(ctx, addrs)
 		if err != nil {
 			return nil, err
 		}
@@ -479,9 +484,9 @@ func matchRef(want []string, have ...pagerduty.APIObject) bool {
 }
 
 // resolveEmails finds the user IDs of people given by e-mail address.
-func (s *PagerDutySource) resolveEmails(ctx context.Context) (map[string]string, error) {
+func (s *PagerDutySource) resolveEmails(ctx context.Context, addrs []string) (map[string]string, error) {
 	out := map[string]string{}
-	for _, email := range s.emails {
+	for _, email := range addrs {
 		var offset uint
 		for {
 			resp, err := s.client.ListUsersWithContext(ctx, pagerduty.ListUsersOptions{
