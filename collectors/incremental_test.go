@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
@@ -413,5 +414,61 @@ func TestETagStoreStaysBounded(t *testing.T) {
 	}
 	if sizes[0] == 0 || slices.Max(sizes) != sizes[0] {
 		t.Errorf("ETag entries after each refresh: %v, want the first sync's count throughout", sizes)
+	}
+}
+
+// TestReloadKeepsStateWhenOnlyLimitsChange: a reload that changes how a
+// source calls its API (here its concurrency; a rotated token is the same
+// case) but not what it reads builds a new client, hands it the old
+// state, and keeps serving the last snapshot: nothing drops to zero, the
+// exporter stays ready, and the next refresh is all 304s.
+func TestReloadKeepsStateWhenOnlyLimitsChange(t *testing.T) {
+	run, cfg := testSetup(t, goldenDataset(), testConfig)
+	reg := prometheus.NewRegistry()
+	r, _ := newTestRefresher(t, cfg, reg, fixedClock(testEnd))
+	defer r.Close()
+	ctx := context.Background()
+	if err := r.RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	items := len(r.View().Analysis.Classified)
+
+	next, err := config.ParseWithoutSecrets([]byte(strings.Replace(testConfig, "  token_env: UNUSED\n  repositories:", "  token_env: UNUSED\n  concurrency: 2\n  repositories:", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run.Configure(next)
+	if config.SameSource(cfg, next, "github") {
+		t.Fatal("the test's change does not replace the GitHub source")
+	}
+	var built []string
+	err = r.Reload(next, func(name string) (Source, error) {
+		built = append(built, name)
+		return sourceOf(t, next, name), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(built, []string{"github"}) {
+		t.Fatalf("sources rebuilt: %v, want github only", built)
+	}
+	if got := len(r.View().Analysis.Classified); got != items || !r.Ready() {
+		t.Fatalf("after the reload: %d items (want %d), ready %v", got, items, r.Ready())
+	}
+	if up := gathered(t, reg, "sre_workload_source_up", "github"); up != 1 {
+		t.Errorf("sre_workload_source_up{source=\"github\"} = %v after the reload, want 1", up)
+	}
+	run.ResetRequests()
+	remaining := run.RateRemaining()
+	if err := r.RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range run.Requests() {
+		if req.API == "github" && req.Status != 304 {
+			t.Errorf("GET %s?%s after the reload: %d, want 304 (the state was handed over)", req.Path, req.Query, req.Status)
+		}
+	}
+	if used := remaining - run.RateRemaining(); used != 0 {
+		t.Errorf("the first refresh after the reload consumed %d of the primary rate limit", used)
 	}
 }

@@ -1,6 +1,7 @@
 package collectors
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -156,8 +157,12 @@ func (r *Refresher) startLocked(s Source) {
 // Reload swaps in a new config. A source whose config section is unchanged
 // keeps its state and its snapshot, so a change of rules, domains or people
 // re-classifies the same data at once, without an API sync. A changed or
-// new section gets a new source from build, which syncs from scratch; the
-// source of a removed section stops, and its data goes.
+// new section gets a new source from build. When the change leaves what
+// the source reads alone (a rotated token, other limits or timeouts: the
+// same Fingerprint), the new source takes over the old one's state and the
+// last snapshot stays served, so it resumes incrementally; otherwise it
+// starts from the state file, if any, or syncs from scratch. The source of
+// a removed section stops, and its data goes.
 func (r *Refresher) Reload(cfg *config.Config, build func(source string) (Source, error)) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -176,44 +181,79 @@ func (r *Refresher) Reload(cfg *config.Config, build func(source string) (Source
 		if err != nil {
 			return err
 		}
-		if r.store != nil {
-			r.store.Restore(s, Fingerprint(cfg, name))
-		}
 		next = append(next, s)
 		replaced[name] = true
 	}
+	// Every new source is built: stop the old ones, and hand over state.
+	kept := map[string]bool{}
 	for _, old := range r.sources {
-		if replaced[old.Name()] || !slices.Contains(cfg.Sources(), old.Name()) {
-			if cancel := r.cancel[old.Name()]; cancel != nil {
-				cancel()
-			}
-			delete(r.snaps, old.Name())
-			delete(r.status, old.Name())
+		name := old.Name()
+		if !replaced[name] && slices.Contains(cfg.Sources(), name) {
+			continue
+		}
+		if cancel := r.cancel[name]; cancel != nil {
+			cancel()
+		}
+		if replaced[name] && Fingerprint(r.cfg, name) == Fingerprint(cfg, name) {
+			kept[name] = handOver(old, sourceNamed(next, name), r.logger)
+		}
+		if !kept[name] {
+			delete(r.snaps, name)
+			delete(r.status, name)
 		}
 	}
 	r.cfg, r.sources = cfg, next
 	for _, s := range next {
-		if replaced[s.Name()] {
-			r.status[s.Name()] = &SourceStatus{Name: s.Name()}
-			if r.runCtx != nil {
-				r.startLocked(s)
+		if !replaced[s.Name()] {
+			continue
+		}
+		if !kept[s.Name()] {
+			if r.store != nil {
+				r.store.Restore(s, Fingerprint(cfg, s.Name()))
 			}
+			r.status[s.Name()] = &SourceStatus{Name: s.Name()}
+		}
+		if r.runCtx != nil {
+			r.startLocked(s)
 		}
 	}
 	r.publishLocked()
 	return nil
 }
 
-// source returns the current source with that name, or nil. r.mu must be
-// held.
-func (r *Refresher) source(name string) Source {
-	for _, s := range r.sources {
+// handOver moves a replaced source's state (tracked items, cursors, ETags)
+// to its successor, through the same encoding as the state file. The old
+// source's loop is already cancelled, so a fetch in progress ends soon.
+func handOver(old, next Source, logger *slog.Logger) bool {
+	from, ok1 := old.(Stateful)
+	to, ok2 := next.(Stateful)
+	if !ok1 || !ok2 {
+		return false
+	}
+	var buf bytes.Buffer
+	if err := from.SaveState(&buf); err != nil {
+		logger.Warn("cannot hand the state over to the reloaded source; it syncs again", "api", old.Name(), "err", err)
+		return false
+	}
+	if err := to.RestoreState(&buf); err != nil {
+		logger.Warn("cannot hand the state over to the reloaded source; it syncs again", "api", old.Name(), "err", err)
+		return false
+	}
+	return true
+}
+
+func sourceNamed(sources []Source, name string) Source {
+	for _, s := range sources {
 		if s.Name() == name {
 			return s
 		}
 	}
 	return nil
 }
+
+// source returns the current source with that name, or nil. r.mu must be
+// held.
+func (r *Refresher) source(name string) Source { return sourceNamed(r.sources, name) }
 
 // Close releases the sources' idle connections.
 func (r *Refresher) Close() {
