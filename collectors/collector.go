@@ -204,12 +204,8 @@ func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config
 				gauge(ch, c.personPlanned, res.PlannedHours[analysis.PersonDomain{Person: p.Name, Domain: d.Name}], p.Name, d.Name)
 			}
 		}
-		teams := map[string]bool{}
-		for _, d := range cfg.Domains {
-			if !teams[d.ProposedTeam] {
-				teams[d.ProposedTeam] = true
-				gauge(ch, c.teamPlanned, res.TeamPlannedHours[d.ProposedTeam], d.ProposedTeam)
-			}
+		for _, team := range cfg.ProposedTeams() {
+			gauge(ch, c.teamPlanned, res.TeamPlannedHours[team], team)
 		}
 	}
 }

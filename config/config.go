@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -195,6 +196,18 @@ func (c *Config) DomainIndex(name string) int {
 		return i
 	}
 	return len(c.Domains)
+}
+
+// ProposedTeams lists the distinct proposed teams of the domains, in
+// config order.
+func (c *Config) ProposedTeams() []string {
+	var out []string
+	for _, d := range c.Domains {
+		if !slices.Contains(out, d.ProposedTeam) {
+			out = append(out, d.ProposedTeam)
+		}
+	}
+	return out
 }
 
 // Sources lists the configured sources, in label order.

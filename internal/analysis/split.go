@@ -244,7 +244,7 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity) 
 	}
 
 	if classifiedTotal > 0 {
-		for _, t := range proposedTeams(cfg) {
+		for _, t := range cfg.ProposedTeams() {
 			r.TeamActivityRatio[t] = float64(teamActivities[t]) / float64(classifiedTotal)
 		}
 	}
@@ -263,17 +263,6 @@ func domainName(cfg *config.Config, d int) string {
 		return config.Unclassified
 	}
 	return cfg.Domains[d].Name
-}
-
-// proposedTeams lists the distinct proposed teams, in config order.
-func proposedTeams(cfg *config.Config) []string {
-	var out []string
-	for _, d := range cfg.Domains {
-		if !slices.Contains(out, d.ProposedTeam) {
-			out = append(out, d.ProposedTeam)
-		}
-	}
-	return out
 }
 
 // signals evaluates every enabled signal whose value can be computed.

@@ -232,15 +232,11 @@ func item(c analysis.ClassifiedItem) Item {
 // configured is the grouping of the config's proposed_team values.
 func configured(cfg *config.Config, res *analysis.Result) Grouping {
 	g := Grouping{RemovedSwitchRatio: res.CrossTeamSwitchRatio}
-	var names []string
 	byTeam := map[string][]string{}
 	for _, d := range cfg.Domains {
-		if _, ok := byTeam[d.ProposedTeam]; !ok {
-			names = append(names, d.ProposedTeam)
-		}
 		byTeam[d.ProposedTeam] = append(byTeam[d.ProposedTeam], d.Name)
 	}
-	for _, n := range names {
+	for _, n := range cfg.ProposedTeams() {
 		g.Teams = append(g.Teams, team(n, byTeam[n], res, res.TeamActivityRatio[n]))
 	}
 	return g
