@@ -16,6 +16,7 @@ type APIMetrics struct {
 	Throttled          *prometheus.CounterVec
 	Retries            *prometheus.CounterVec
 	NotModified        *prometheus.CounterVec
+	SearchFailures     *prometheus.CounterVec
 	Panics             *prometheus.CounterVec
 }
 
@@ -35,10 +36,11 @@ func NewAPIMetrics(reg prometheus.Registerer) *APIMetrics {
 		Throttled:          counter("source_throttled_seconds_total", "Time the source spent waiting because the API asked: rate limits, Retry-After, and the reserve kept for the token's other users.", "source"),
 		Retries:            counter("source_retries_total", "API requests retried after a transient error, a 5xx or a rate limit.", "source"),
 		NotModified:        counter("source_not_modified_total", "304 Not Modified answers to conditional requests; on GitHub they cost no rate limit.", "source"),
+		SearchFailures:     counter("source_search_failures_total", "Searches for changed repositories that failed; each refresh that fails to search polls every repository instead.", "source"),
 		Panics:             counter("source_refresh_panics_total", "Panics recovered during a source's refresh; each is logged with its stack, and the refresh counts as failed.", "source"),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Requests, m.RateLimitRemaining, m.RateLimitReset, m.Throttled, m.Retries, m.NotModified, m.Panics)
+		reg.MustRegister(m.Requests, m.RateLimitRemaining, m.RateLimitReset, m.Throttled, m.Retries, m.NotModified, m.SearchFailures, m.Panics)
 	}
 	return m
 }

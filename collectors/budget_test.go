@@ -80,9 +80,9 @@ people:
 	}
 	gh, _, pd := count()
 	// Per repository: issues (state=all and state=open), comments, review
-	// comments, events; plus the organisation's listing, where a full last
-	// page is followed by a probe of the next one.
-	orgPages := n/100 + 1
+	// comments, events; plus the organisation's listing, page by page as
+	// its next links go.
+	orgPages := (n + 99) / 100
 	if want := 5*n + orgPages; gh != want {
 		t.Errorf("first sync: %d GitHub requests, want %d", gh, want)
 	}
@@ -110,8 +110,10 @@ people:
 			t.Errorf("steady state: %d GitHub requests (%d 304), want %d, all 304", gh, gh304, want)
 		}
 	case "search":
-		if gh != 1 || searched != 1 {
-			t.Errorf("steady state: %d GitHub requests, %d searches; want one search and nothing else", gh, searched)
+		// One batch of qualifiers, asked with is:issue and with
+		// is:pull-request, as GitHub requires.
+		if gh != 2 || searched != 2 {
+			t.Errorf("steady state: %d GitHub requests, %d searches; want two searches and nothing else", gh, searched)
 		}
 	}
 	if run.RateRemaining() != before {
@@ -123,7 +125,7 @@ people:
 	t.Logf("%s, %d repositories: steady state: %d GitHub requests (%d of them 304, %d searches), 0 primary rate limit, %d PagerDuty; took %v on loopback",
 		mode, n, gh, gh304, searched, pd, took.Round(time.Millisecond))
 
-	// A new repository (on the last page of the listing) is found.
+	// A new repository (newest, so on the first page of the listing) is found.
 	now = now.Add(time.Minute)
 	recent := now.Add(-30 * time.Second)
 	run.Update(func(ds *simulation.Dataset) {

@@ -29,6 +29,7 @@ type Collector struct {
 	personOpenItems, personActivities   *prometheus.Desc
 	domainInfo, ruleMatched             *prometheus.Desc
 	sourceUp, lastSuccess, duration     *prometheus.Desc
+	staleRepositories                   *prometheus.Desc
 
 	switches, switchesPerWorkday, personDomains *prometheus.Desc
 	focusRatio, switchingLoss, interruptions    *prometheus.Desc
@@ -43,17 +44,18 @@ type Collector struct {
 // NewCollector serves whatever view returns at each scrape.
 func NewCollector(view func() *View) *Collector {
 	return &Collector{
-		view:             view,
-		openItems:        desc("open_items", "Items open now: GitHub issues and pull requests in state open, PagerDuty incidents triggered or acknowledged.", "source", "kind", "domain"),
-		openedItems:      desc("opened_items", "Items created within the rolling window.", "source", "kind", "domain"),
-		closedItems:      desc("closed_items", "Items closed within the rolling window: issues closed, pull requests merged or closed, incidents resolved.", "source", "kind", "domain"),
-		personOpenItems:  desc("person_open_items", "Open GitHub issues and pull requests assigned to the person, plus open incidents assigned to them; an item counts once per person.", "person", "domain"),
-		personActivities: desc("person_activities", "The person's activities (opening, commenting, closing, merging, reopening, acknowledging, resolving, annotating, being notified) within the rolling window.", "person", "source", "domain"),
-		domainInfo:       desc("domain_info", "One series per declared domain, with the team it would belong to after a split; always 1.", "domain", "proposed_team"),
-		ruleMatched:      desc("rule_matched_items", "Tracked items whose domain this rule decided.", "rule"),
-		sourceUp:         desc("source_up", "1 if the source's last refresh succeeded, else 0.", "source"),
-		lastSuccess:      desc("source_last_success_timestamp_seconds", "Unix time at which the source's last successful refresh finished.", "source"),
-		duration:         desc("source_refresh_duration_seconds", "How long the source's last refresh took.", "source"),
+		view:              view,
+		openItems:         desc("open_items", "Items open now: GitHub issues and pull requests in state open, PagerDuty incidents triggered or acknowledged.", "source", "kind", "domain"),
+		openedItems:       desc("opened_items", "Items created within the rolling window.", "source", "kind", "domain"),
+		closedItems:       desc("closed_items", "Items closed within the rolling window: issues closed, pull requests merged or closed, incidents resolved.", "source", "kind", "domain"),
+		personOpenItems:   desc("person_open_items", "Open GitHub issues and pull requests assigned to the person, plus open incidents assigned to them; an item counts once per person.", "person", "domain"),
+		personActivities:  desc("person_activities", "The person's activities (opening, commenting, closing, merging, reopening, acknowledging, resolving, annotating, being notified) within the rolling window.", "person", "source", "domain"),
+		domainInfo:        desc("domain_info", "One series per declared domain, with the team it would belong to after a split; always 1.", "domain", "proposed_team"),
+		ruleMatched:       desc("rule_matched_items", "Tracked items whose domain this rule decided.", "rule"),
+		sourceUp:          desc("source_up", "1 if the source's last refresh read everything it should, else 0 (it failed, or some repositories kept older data).", "source"),
+		lastSuccess:       desc("source_last_success_timestamp_seconds", "Unix time at which the source's last refresh that published new data finished (complete, or partial: see source_stale_repositories).", "source"),
+		staleRepositories: desc("source_stale_repositories", "Repositories that the source's last refresh could not read; they keep the data of an earlier refresh, or none before their first. Their names are in the log and the report.", "source"),
+		duration:          desc("source_refresh_duration_seconds", "How long the source's last refresh took.", "source"),
 
 		switches:             desc("person_context_switches", "Context switches within the window: consecutive pairs of the person's classified activities in different domains on the same calendar date in the person's time zone.", "person"),
 		switchesPerWorkday:   desc("person_context_switches_per_workday", "The person's context switches within the window divided by the workdays in it (window days x 5/7).", "person"),
@@ -81,7 +83,7 @@ func NewCollector(view func() *View) *Collector {
 // Describe sends every descriptor.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.openItems, c.openedItems, c.closedItems, c.personOpenItems,
-		c.personActivities, c.domainInfo, c.ruleMatched, c.sourceUp, c.lastSuccess, c.duration,
+		c.personActivities, c.domainInfo, c.ruleMatched, c.sourceUp, c.lastSuccess, c.duration, c.staleRepositories,
 		c.switches, c.switchesPerWorkday, c.personDomains, c.focusRatio, c.switchingLoss, c.interruptions,
 		c.mtta, c.mttr, c.oncallPerShift, c.teamActivityRatio, c.crossTeamSwitchRatio,
 		c.signal, c.signalValue, c.signalThreshold, c.splitRecommended, c.refreshInterval,
@@ -113,6 +115,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		if s.Refreshed {
 			gauge(ch, c.duration, s.Duration.Seconds(), s.Name)
+		}
+		if s.Name == model.SourceGitHub {
+			gauge(ch, c.staleRepositories, float64(len(s.Stale)), s.Name)
 		}
 	}
 	gauge(ch, c.refreshInterval, time.Duration(cfg.RefreshInterval).Seconds())

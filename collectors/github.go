@@ -38,12 +38,16 @@ const (
 type GitHubSource struct {
 	cfg    *config.GitHubConfig
 	logger *slog.Logger
+	api    *APIMetrics // may be nil
 	client *github.Client
 	hc     *http.Client
 	etags  *etagStore
 
 	mu    sync.Mutex // guards state between refreshes (never two at once)
 	state *GitHubState
+	// searchFailing is true while searches fail, so that a run of
+	// failures is logged once.
+	searchFailing bool
 
 	internMu sync.Mutex
 	logins   map[string]string // one copy of each login, shared by its actions
@@ -74,6 +78,9 @@ type GitHubState struct {
 	LastReconcile time.Time `json:"last_reconcile"`
 	// SearchSince is where the next search for changes starts.
 	SearchSince time.Time `json:"search_since"`
+	// Retry are the repositories (lower case) that the last refresh could
+	// not read: the next one polls them, whatever the search says.
+	Retry map[string]bool `json:"retry"`
 }
 
 // RepoState is one repository's tracked items and the actions on them
@@ -89,6 +96,7 @@ type RepoState struct {
 	CommentsSince time.Time           `json:"comments_since"`
 	ReviewsSince  time.Time           `json:"reviews_since"`
 	NewestEventID int64               `json:"newest_event_id"`
+	NewestEventAt time.Time           `json:"newest_event_at"`
 }
 
 // GitHubItem is a tracked issue or pull request and its author.
@@ -132,7 +140,7 @@ func eventKind(name string) EventKind {
 }
 
 // NewGitHubSource builds a GitHub source that sends its requests through hc.
-func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client, etags *etagStore, logger *slog.Logger) (*GitHubSource, error) {
+func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client, etags *etagStore, api *APIMetrics, logger *slog.Logger) (*GitHubSource, error) {
 	base, err := url.Parse(cfg.APIURL)
 	if err != nil {
 		return nil, errors.New("github.api_url: invalid URL")
@@ -145,7 +153,10 @@ func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client, etags *etagStore
 		c = c.WithAuthToken(string(cfg.Token()))
 	}
 	c.BaseURL = base
-	return &GitHubSource{cfg: cfg, logger: logger, client: c, hc: hc, etags: etags,
+	if api != nil {
+		api.SearchFailures.WithLabelValues(model.SourceGitHub)
+	}
+	return &GitHubSource{cfg: cfg, logger: logger, api: api, client: c, hc: hc, etags: etags,
 		state: &GitHubState{Repos: map[string]*RepoState{}, Owners: map[string][]OwnerPage{}}}, nil
 }
 
@@ -181,6 +192,8 @@ func (s *GitHubSource) SaveState(w io.Writer) error {
 	bw.json(s.state.LastReconcile)
 	bw.write(`,"search_since":`)
 	bw.json(s.state.SearchSince)
+	bw.write(`,"retry":`)
+	bw.json(s.state.Retry)
 	bw.write(`,"etags":`)
 	s.etags.mu.Lock()
 	bw.json(s.etags.m)
@@ -231,6 +244,8 @@ func (s *GitHubSource) RestoreState(r io.Reader) error {
 			err = dec.Decode(&state.LastReconcile)
 		case "search_since":
 			err = dec.Decode(&state.SearchSince)
+		case "retry":
+			err = dec.Decode(&state.Retry)
 		case "etags":
 			err = dec.Decode(&etags)
 		default:
@@ -292,35 +307,44 @@ func (e *errWriter) json(v any) {
 }
 
 // Fetch brings every configured repository up to date and returns their
-// tracked items and the activities on them within w. The new state is kept
-// only when every repository succeeded.
+// tracked items and the activities on them within w. A repository that
+// cannot be read does not hold the others back: their new data is
+// returned, it keeps its last good data (none, before its first sync),
+// and the snapshot comes with a *PartialError that names it. The next
+// refresh polls it again, whatever the search says.
 func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	owners := maps.Clone(s.state.Owners)
 	var (
-		repos   []string
-		changed map[string]bool // nil: poll every repository
+		repos    []string
+		changed  map[string]bool // nil: poll every repository
+		failures []RepoFailure
 	)
 	reconcile := s.reconcileDue(w)
 	if !reconcile {
 		var err error
 		repos, changed, err = s.searchChanges(ctx, w)
+		s.searchResult(err)
 		if err != nil {
-			s.logger.Info("finding changed repositories through the Search API failed; polling every repository", "err", err)
+			var te *ThrottledError
+			if errors.As(err, &te) || ctx.Err() != nil {
+				return nil, err
+			}
 			reconcile = true
 		}
 	}
 	if reconcile {
-		var err error
-		if repos, err = s.repositories(ctx, owners); err != nil {
-			return nil, err
+		repos, failures = s.repositories(ctx, owners)
+		if len(repos) == 0 && len(failures) > 0 {
+			return nil, failures[0].Err
 		}
 	}
 	next := make([]*RepoState, len(repos))
+	errs := make([]error, len(repos))
 	// As many repositories at once as requests may be in flight: each holds
 	// at most a page per endpoint while it syncs.
-	err := forEachAll(ctx, s.cfg.Concurrency, indexes(len(repos)), func(ctx context.Context, i int) error {
+	_ = forEachAll(ctx, s.cfg.Concurrency, indexes(len(repos)), func(ctx context.Context, i int) error {
 		old := s.state.Repos[strings.ToLower(repos[i])]
 		if changed != nil && old != nil && old.Synced && !changed[strings.ToLower(repos[i])] {
 			old.prune(w) // unchanged: nothing to ask, only the window moves
@@ -332,24 +356,32 @@ func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, er
 			st = newRepoState(repos[i])
 		}
 		if err := s.syncRepo(ctx, st, w); err != nil {
-			return err
+			errs[i] = err
+			return nil
 		}
 		next[i] = st
 		return nil
 	})
-	if err != nil {
-		// Keep the repositories that did sync, so that the next refresh
-		// resumes instead of starting over (a first sync larger than the
-		// hourly rate limit then completes over several hours), but
-		// publish nothing until every repository has synced.
-		for _, st := range next {
-			if st != nil {
-				s.state.Repos[strings.ToLower(st.Full)] = st
-			}
-		}
-		return nil, err
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
-	state := &GitHubState{Repos: map[string]*RepoState{}, Owners: owners, LastReconcile: s.state.LastReconcile}
+	ownerFailures := len(failures)
+	state := &GitHubState{Repos: map[string]*RepoState{}, Owners: owners, LastReconcile: s.state.LastReconcile, Retry: map[string]bool{}}
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		k := strings.ToLower(repos[i])
+		failures = append(failures, RepoFailure{Repo: repos[i], Err: err})
+		state.Retry[k] = true
+		if old := s.state.Repos[k]; old != nil {
+			old.prune(w) // the last good data stays, within the window
+			next[i] = old
+		}
+	}
+	if failed := len(failures) - ownerFailures; len(repos) > 0 && failed == len(repos) {
+		return nil, failures[len(failures)-1].Err // nothing new to publish
+	}
 	if reconcile {
 		state.LastReconcile = w.End
 	}
@@ -369,16 +401,25 @@ func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, er
 	// doubling would leave up to half of them unused.
 	items, actions := 0, 0
 	for _, st := range next {
-		items += len(st.Items)
-		actions += len(st.Items) + len(st.Comments) + len(st.Reviews) + len(st.Events)
+		if st != nil {
+			items += len(st.Items)
+			actions += len(st.Items) + len(st.Comments) + len(st.Reviews) + len(st.Events)
+		}
 	}
 	snap := &model.Snapshot{Source: model.SourceGitHub, End: w.End.Unix(),
 		Items: make([]model.Item, 0, items), Activities: make([]model.Activity, 0, actions)}
 	for _, st := range next {
-		state.Repos[strings.ToLower(st.Full)] = st
-		appendRepo(snap, st, w)
+		if st != nil {
+			state.Repos[strings.ToLower(st.Full)] = st
+			appendRepo(snap, st, w)
+		}
 	}
 	s.state = state
+	if len(failures) > 0 {
+		pe := &PartialError{Source: model.SourceGitHub, Failures: failures}
+		snap.Stale = pe.Names()
+		return snap, pe
+	}
 	return snap, nil
 }
 
@@ -400,17 +441,63 @@ func (s *GitHubSource) reconcileDue(w Window) bool {
 // issue or pull request updated since the last refresh (a comment, a
 // review comment, a close or a merge updates it too). A hit whose update
 // the state already holds is no change. It returns the repositories to
-// refresh: the known ones, with the changed ones marked, plus new ones
-// that the config covers.
+// refresh: the known ones, with the changed ones marked (and those the
+// last refresh could not read), plus new ones that the config covers.
 func (s *GitHubSource) searchChanges(ctx context.Context, w Window) ([]string, map[string]bool, error) {
 	known := make([]string, 0, len(s.state.Repos))
 	for _, st := range s.state.Repos {
 		known = append(known, st.Full)
 	}
 	sort.Strings(known)
-	// Qualifiers: each "owner/*" entry by its owner, each other entry by
-	// its repository; batched into queries of at most 200 characters.
-	since := " updated:>=" + s.state.SearchSince.UTC().Format(time.RFC3339)
+	changed := map[string]bool{}
+	for k := range s.state.Retry {
+		changed[k] = true
+	}
+	repos := append([]string(nil), known...)
+	seen := map[string]bool{}
+	for _, r := range known {
+		seen[strings.ToLower(r)] = true
+	}
+	for _, q := range config.SearchQueries(s.searchTerms(), s.state.SearchSince) {
+		// Unconditional: the query's updated:>= moves at every refresh,
+		// so an ETag would never be asked with again.
+		u := listing("search/issues", url.Values{"q": {q}, "sort": {"updated"}, "order": {"desc"}})
+		for u != "" {
+			var res github.IssuesSearchResult
+			resp, err := getJSON(withUnconditional(ctx), s.client, u, &res)
+			if err != nil {
+				return nil, nil, s.wrap(err, "GET /search/issues")
+			}
+			if res.GetIncompleteResults() || res.GetTotal() > 1000 {
+				return nil, nil, errors.New("too many changes for the Search API to list (it lists at most 1,000)")
+			}
+			for _, is := range res.Issues {
+				full := is.GetRepositoryURL()
+				if i := strings.Index(full, "/repos/"); i >= 0 {
+					full = full[i+len("/repos/"):]
+				}
+				k := strings.ToLower(full)
+				if st := s.state.Repos[k]; st != nil {
+					if it := st.Items[is.GetNumber()]; it != nil && it.Item.UpdatedAt == model.Unix(is.GetUpdatedAt().Time) {
+						continue // already seen, at this very update
+					}
+				}
+				changed[k] = true
+				if !seen[k] && s.covers(full) {
+					seen[k] = true
+					repos = append(repos, full)
+				}
+			}
+			u = nextLink(resp)
+		}
+	}
+	return repos, changed, nil
+}
+
+// searchTerms are the search qualifiers of the configured repositories:
+// each "owner/*" entry by its owner (user: or org:, as its listing found
+// it), each other entry by its repository.
+func (s *GitHubSource) searchTerms() []string {
 	var terms []string
 	for _, r := range s.cfg.Repositories {
 		owner, name, _ := strings.Cut(r, "/")
@@ -423,55 +510,32 @@ func (s *GitHubSource) searchChanges(ctx context.Context, w Window) ([]string, m
 			terms = append(terms, "org:"+owner)
 		}
 	}
-	var queries []string
-	for _, t := range terms {
-		if n := len(queries); n > 0 && len(queries[n-1])+len(t)+len(since) < 200 {
-			queries[n-1] += " " + t
-		} else {
-			queries = append(queries, t)
+	return terms
+}
+
+// searchResult counts a failed search and logs the first of a run of
+// failures, with its status, and the search's recovery; the refresh then
+// polls every repository.
+func (s *GitHubSource) searchResult(err error) {
+	if err == nil {
+		if s.searchFailing {
+			s.logger.Info("the Search API answers again; only changed repositories are polled", "source", model.SourceGitHub)
 		}
+		s.searchFailing = false
+		return
 	}
-	changed := map[string]bool{}
-	repos := append([]string(nil), known...)
-	seen := map[string]bool{}
-	for _, r := range known {
-		seen[strings.ToLower(r)] = true
+	var te *ThrottledError
+	if errors.As(err, &te) {
+		return // paused: the transport logged it, and nothing was asked
 	}
-	for _, q := range queries {
-		var issues []*github.Issue
-		for page := 1; page != 0; {
-			// Unconditional: the query's updated:>= moves at every
-			// refresh, so an ETag would never be asked with again.
-			res, resp, err := s.client.Search.Issues(withUnconditional(ctx), q+since, &github.SearchOptions{Sort: "updated", Order: "desc",
-				ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-			if err != nil {
-				return nil, nil, s.wrap(err, "GET /search/issues")
-			}
-			if res.GetIncompleteResults() || res.GetTotal() > 1000 {
-				return nil, nil, errors.New("too many changes for the Search API to list")
-			}
-			issues = append(issues, res.Issues...)
-			page = resp.NextPage
-		}
-		for _, is := range issues {
-			full := is.GetRepositoryURL()
-			if i := strings.Index(full, "/repos/"); i >= 0 {
-				full = full[i+len("/repos/"):]
-			}
-			k := strings.ToLower(full)
-			if st := s.state.Repos[k]; st != nil {
-				if it := st.Items[is.GetNumber()]; it != nil && it.Item.UpdatedAt == model.Unix(is.GetUpdatedAt().Time) {
-					continue // already seen, at this very update
-				}
-			}
-			changed[k] = true
-			if !seen[k] && s.covers(full) {
-				seen[k] = true
-				repos = append(repos, full)
-			}
-		}
+	if s.api != nil {
+		s.api.SearchFailures.WithLabelValues(model.SourceGitHub).Inc()
 	}
-	return repos, changed, nil
+	if !s.searchFailing {
+		s.logger.Warn("finding changed repositories through the Search API failed; polling every repository until it answers again",
+			"source", model.SourceGitHub, "status", statusOf(err), "err", err)
+	}
+	s.searchFailing = true
 }
 
 // covers reports whether the config tracks a repository.
@@ -518,10 +582,15 @@ func (st *RepoState) clone() *RepoState {
 }
 
 // repositories expands the configured list: "owner/*" becomes every
-// non-archived repository of the organisation or user, and exclusions apply.
-func (s *GitHubSource) repositories(ctx context.Context, owners map[string][]OwnerPage) ([]string, error) {
+// non-archived repository of the organisation or user, and exclusions
+// apply. An owner whose listing fails keeps its last listing, and is
+// named among the failures.
+func (s *GitHubSource) repositories(ctx context.Context, owners map[string][]OwnerPage) ([]string, []RepoFailure) {
 	seen := map[string]bool{}
-	var out []string
+	var (
+		out      []string
+		failures []RepoFailure
+	)
 	add := func(full string) {
 		k := strings.ToLower(full)
 		if seen[k] || excluded(s.cfg.ExcludeRepositories, full) {
@@ -538,16 +607,18 @@ func (s *GitHubSource) repositories(ctx context.Context, owners map[string][]Own
 		}
 		pages, err := s.ownerRepos(ctx, owner, owners[owner])
 		if err != nil {
-			return nil, err
+			failures = append(failures, RepoFailure{Repo: r, Err: err})
+			pages = owners[owner] // the last listing, if any
+		} else {
+			owners[owner] = pages
 		}
-		owners[owner] = pages
 		for _, p := range pages {
 			for _, full := range p.Names {
 				add(full)
 			}
 		}
 	}
-	return out, nil
+	return out, failures
 }
 
 // listsOwner reports whether the config lists all of an owner's
@@ -571,72 +642,67 @@ func excluded(globs []string, full string) bool {
 }
 
 // ownerRepos lists an organisation's non-archived repositories, or a
-// user's when the owner is not an organisation. Each page is a conditional
-// request; a page that answers 304 is taken from the last listing.
+// user's when the owner is not an organisation, newest first
+// (sort=created&direction=desc, documented for both listings), so that a
+// new repository changes the first page. Each page is a conditional
+// request, following the next links of the last listing; a page that
+// answers 304 is taken from it.
 func (s *GitHubSource) ownerRepos(ctx context.Context, owner string, last []OwnerPage) ([]OwnerPage, error) {
-	list := func(ctx context.Context, page int, user bool) ([]*github.Repository, *github.Response, error) {
-		lo := github.ListOptions{PerPage: githubPerPage, Page: page}
+	first := func(user bool) string {
 		if user {
-			return s.client.Repositories.ListByUser(ctx, owner, &github.RepositoryListByUserOptions{Type: "owner", ListOptions: lo})
+			return listing("users/"+url.PathEscape(owner)+"/repos", url.Values{"type": {"owner"}, "sort": {"created"}, "direction": {"desc"}})
 		}
-		return s.client.Repositories.ListByOrg(ctx, owner, &github.RepositoryListByOrgOptions{Type: "all", ListOptions: lo})
+		return listing("orgs/"+url.PathEscape(owner)+"/repos", url.Values{"type": {"all"}, "sort": {"created"}, "direction": {"desc"}})
+	}
+	cached := map[string]OwnerPage{}
+	for _, p := range last {
+		cached[p.URL] = p
 	}
 	user := len(last) > 0 && last[0].User
 	var pages []OwnerPage
-	for page := 1; page != 0; {
-		if len(pages) >= page {
+	seen := map[string]bool{}
+	for u := first(user); u != ""; {
+		if seen[u] {
 			return nil, s.wrap(errors.New("pagination loop"), "listing repositories of "+owner)
 		}
-		repos, resp, err := list(ctx, page, user)
-		if statusOf(err) == http.StatusNotFound && page == 1 && !user {
-			user = true
+		seen[u] = true
+		var repos []*github.Repository
+		resp, err := getJSON(ctx, s.client, u, &repos)
+		if _, ok := cached[u]; notModified(err) && !ok {
+			// An ETag without the page it stands for: ask again.
+			resp, err = getJSON(withUnconditional(ctx), s.client, u, &repos)
+		}
+		switch {
+		case statusOf(err) == http.StatusNotFound && len(pages) == 0 && !user:
+			user = true // not an organisation: a user
+			u = first(true)
 			continue
-		}
-		if notModified(err) && page > len(last) {
-			break // the empty page after a full last page is still empty
-		}
-		if notModified(err) {
-			p := last[page-1]
+		case notModified(err):
+			p := cached[u]
 			pages = append(pages, p)
-			page = p.Next
-			if page == 0 && p.Full {
-				// A full last page does not say whether a new one has
-				// begun since: GitHub's ETag covers the body, not the
-				// Link header. Ask for the next page.
-				page = len(pages) + 1
-			}
+			u = p.Next
 			continue
-		}
-		if err != nil {
+		case err != nil:
 			return nil, s.wrap(err, "listing repositories of "+owner)
 		}
-		if len(repos) == 0 && page > 1 {
-			break // the page after a full last page is empty
-		}
-		p := OwnerPage{User: user, Full: len(repos) == githubPerPage}
+		p := OwnerPage{URL: u, User: user, Next: nextLink(resp)}
 		for _, r := range repos {
 			if !r.GetArchived() {
 				p.Names = append(p.Names, r.GetFullName())
 			}
 		}
-		if resp != nil {
-			p.Next = resp.NextPage
-		}
 		pages = append(pages, p)
-		page = p.Next
-		if page == 0 && p.Full {
-			page = len(pages) + 1 // see above: probe after a full last page
-		}
+		u = p.Next
 	}
 	return pages, nil
 }
 
 // OwnerPage is one page of an owner's repository listing.
 type OwnerPage struct {
+	URL   string   `json:"url"` // as asked for
 	Names []string `json:"names"`
-	Next  int      `json:"next"` // the next page, 0 for the last
+	Next  string   `json:"next"` // the next link GitHub gave, "" for the last page
 	User  bool     `json:"user"` // listed as a user, not an organisation
-	Full  bool     `json:"full"` // the page held per_page repositories
 }
 
 // statusOf is the HTTP status of a go-github error, or 0.
@@ -652,42 +718,6 @@ func statusOf(err error) int {
 // conditional request: the data has not changed since the last refresh.
 func notModified(err error) bool { return statusOf(err) == http.StatusNotModified }
 
-// eachPage follows GitHub's Link header from page 1 until there is no next
-// page, handing every item to visit as its page arrives, and stopping when
-// visit says the rest is not needed. Pages are not kept: memory holds one
-// page per call, however long the list. A 304 on page 1 comes back as an
-// error for which notModified is true, and means nothing changed: every
-// listing that goes through here must order its items so that any change
-// lands on page 1 (updated or created, newest first).
-func eachPage[T any](ctx context.Context, list func(context.Context, int) ([]T, *github.Response, error), visit func(T) (stop bool)) error {
-	seen := map[int]bool{}
-	for page := 1; ; {
-		if seen[page] {
-			return errors.New("pagination loop: the next link points back to page " + strconv.Itoa(page))
-		}
-		seen[page] = true
-		pageCtx := ctx
-		if page > 1 {
-			// Page 1 changed, so later pages are wanted whatever their
-			// ETags say: nothing keeps their bodies to answer a 304 from.
-			pageCtx = withUnconditional(ctx)
-		}
-		items, resp, err := list(pageCtx, page)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			if visit(it) {
-				return nil
-			}
-		}
-		if resp == nil || resp.NextPage == 0 {
-			return nil
-		}
-		page = resp.NextPage
-	}
-}
-
 func (s *GitHubSource) wrap(err error, what string) error {
 	return errorf(s.cfg.Token(), "github: %s: %w", what, err)
 }
@@ -699,20 +729,17 @@ func (s *GitHubSource) wrapRepo(err error, full, endpoint string) error {
 	return s.wrap(err, "GET /repos/"+full+"/"+endpoint)
 }
 
-// sinceCursor lists what changed since a cursor, merging every item with
-// merge (which says whether it was new or changed). The cursor moves to
-// next only when something changed after the first sync, so that an
-// unchanged query keeps its URL, and its ETag answers with a 304.
-func sinceCursor[T any](ctx context.Context, cur *time.Time, start func(time.Time) time.Time, next time.Time, synced bool,
-	list func(ctx context.Context, since time.Time, page int) ([]T, *github.Response, error),
-	merge func(T) bool, wrap func(error) error) error {
+// sinceCursor lists what changed since a cursor (listUpdated), merging
+// every item with merge (which says whether it was new or changed). The
+// cursor moves to next only when something changed after the first sync,
+// so that an unchanged query keeps its URL, and its ETag answers with a
+// 304.
+func sinceCursor[T any](ctx context.Context, c *github.Client, cur *time.Time, start func(time.Time) time.Time, next time.Time, synced bool,
+	path string, q url.Values, updated func(T) time.Time, merge func(T) bool, wrap func(error) error) error {
 	since := start(*cur)
 	changed := false
-	err := eachPage(ctx, func(ctx context.Context, page int) ([]T, *github.Response, error) {
-		return list(ctx, since, page)
-	}, func(it T) bool {
+	err := listUpdated(ctx, c, path, q, since, true, updated, func(it T) {
 		changed = merge(it) || changed
-		return false
 	})
 	if err != nil {
 		return wrap(err)
@@ -737,6 +764,7 @@ func login(u *github.User) string {
 // new data arrived, so that an unchanged query keeps its URL and its ETag.
 func (s *GitHubSource) syncRepo(ctx context.Context, st *RepoState, w Window) error {
 	owner, name, _ := strings.Cut(st.Full, "/")
+	base := "repos/" + url.PathEscape(owner) + "/" + url.PathEscape(name) + "/"
 	// A cursor starts at the window's start and moves only when new data
 	// arrives; one more than a window behind (a stale state file) starts
 	// over at the window's start.
@@ -763,41 +791,39 @@ func (s *GitHubSource) syncRepo(ctx context.Context, st *RepoState, w Window) er
 		m[id] = a
 		return !ok || old != a
 	}
+	issueUpdated := func(is *github.Issue) time.Time { return is.GetUpdatedAt().Time }
+	// The issue events that the repository's listing could not reach:
+	// none, or those created within [gap.from, gap.to].
+	var gap *eventGap
 
 	steps := []func(context.Context) error{
 		func(ctx context.Context) error { // updated items since the cursor
-			return sinceCursor(ctx, &st.IssuesSince, cursor, next, st.Synced,
-				func(ctx context.Context, since time.Time, page int) ([]*github.Issue, *github.Response, error) {
-					return s.client.Issues.ListByRepo(ctx, owner, name, &github.IssueListByRepoOptions{
-						State: "all", Since: since, Sort: "updated", Direction: "desc",
-						ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-				}, mergeIssue, func(err error) error { return s.wrapRepo(err, st.Full, "issues?state=all") })
+			return sinceCursor(ctx, s.client, &st.IssuesSince, cursor, next, st.Synced,
+				base+"issues", url.Values{"state": {"all"}}, issueUpdated,
+				mergeIssue, func(err error) error { return s.wrapRepo(err, st.Full, "issues?state=all") })
 		},
 		func(ctx context.Context) error { // conversation comments
-			return sinceCursor(ctx, &st.CommentsSince, cursor, next, st.Synced,
-				func(ctx context.Context, since time.Time, page int) ([]*github.IssueComment, *github.Response, error) {
-					return s.client.Issues.ListComments(ctx, owner, name, 0, &github.IssueListCommentsOptions{
-						Since: &since, Sort: github.String("updated"), Direction: github.String("desc"),
-						ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-				}, func(c *github.IssueComment) bool {
+			return sinceCursor(ctx, s.client, &st.CommentsSince, cursor, next, st.Synced,
+				base+"issues/comments", url.Values{}, func(c *github.IssueComment) time.Time { return c.GetUpdatedAt().Time },
+				func(c *github.IssueComment) bool {
 					return mergeActions(st.Comments, c.GetID(), Action{Number: int32(numberFromURL(c.GetIssueURL())), Actor: s.intern(login(c.User)), At: model.Unix(c.GetCreatedAt().Time)})
 				}, func(err error) error { return s.wrapRepo(err, st.Full, "issues/comments") })
 		},
 		func(ctx context.Context) error { // review comments
-			return sinceCursor(ctx, &st.ReviewsSince, cursor, next, st.Synced,
-				func(ctx context.Context, since time.Time, page int) ([]*github.PullRequestComment, *github.Response, error) {
-					return s.client.PullRequests.ListComments(ctx, owner, name, 0, &github.PullRequestListCommentsOptions{
-						Since: since, Sort: "updated", Direction: "desc",
-						ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-				}, func(c *github.PullRequestComment) bool {
+			return sinceCursor(ctx, s.client, &st.ReviewsSince, cursor, next, st.Synced,
+				base+"pulls/comments", url.Values{}, func(c *github.PullRequestComment) time.Time { return c.GetUpdatedAt().Time },
+				func(c *github.PullRequestComment) bool {
 					return mergeActions(st.Reviews, c.GetID(), Action{Number: int32(numberFromURL(c.GetPullRequestURL())), Actor: s.intern(login(c.User)), At: model.Unix(c.GetCreatedAt().Time)})
 				}, func(err error) error { return s.wrapRepo(err, st.Full, "pulls/comments") })
 		},
 		func(ctx context.Context) error { // issue events, newest first
-			newest, newestSeen := st.NewestEventID, st.NewestEventID
-			err := eachPage(ctx, func(ctx context.Context, page int) ([]*github.IssueEvent, *github.Response, error) {
-				return s.client.Issues.ListRepositoryEvents(ctx, owner, name, &github.ListOptions{PerPage: githubPerPage, Page: page})
-			}, func(e *github.IssueEvent) bool {
+			newest, newestSeen, newestAt := st.NewestEventID, st.NewestEventID, st.NewestEventAt
+			floor := w.Start
+			if st.Synced && newestAt.After(floor) {
+				floor = newestAt
+			}
+			var oldestRead time.Time
+			err := walk(ctx, s.client, listing(base+"issues/events", url.Values{}), true, func(e *github.IssueEvent) bool {
 				// Stop at the first event already seen, or older than the window.
 				if e.GetID() <= newest || e.GetCreatedAt().Before(w.Start) {
 					return true
@@ -805,37 +831,80 @@ func (s *GitHubSource) syncRepo(ctx context.Context, st *RepoState, w Window) er
 				if k := eventKind(e.GetEvent()); k != EventNone && e.Issue != nil {
 					mergeActions(st.Events, e.GetID(), Action{Number: int32(e.Issue.GetNumber()), Actor: s.intern(login(e.Actor)), Kind: k, At: model.Unix(e.GetCreatedAt().Time)})
 				}
-				newestSeen = max(newestSeen, e.GetID())
+				if e.GetID() > newestSeen {
+					newestSeen, newestAt = e.GetID(), e.GetCreatedAt().Time
+				}
+				oldestRead = e.GetCreatedAt().Time
 				return false
 			})
+			if errors.Is(err, errDepthRefused) {
+				// GitHub pages no deeper: what it did not list is read from
+				// each issue's own events, once the items are known.
+				gap, err = &eventGap{from: floor, to: oldestRead, newest: newest}, nil
+			}
 			if err != nil {
 				return s.wrapRepo(err, st.Full, "issues/events")
 			}
-			st.NewestEventID = newestSeen
+			st.NewestEventID, st.NewestEventAt = newestSeen, newestAt
 			return nil
 		},
 	}
 	if !st.Synced {
 		steps = append(steps, func(ctx context.Context) error { // every open item, whatever its age
-			err := eachPage(ctx, func(ctx context.Context, page int) ([]*github.Issue, *github.Response, error) {
-				return s.client.Issues.ListByRepo(ctx, owner, name, &github.IssueListByRepoOptions{
-					State: "open", ListOptions: github.ListOptions{PerPage: githubPerPage, Page: page}})
-			}, func(is *github.Issue) bool {
-				mergeIssue(is)
-				return false
-			})
-			if err != nil {
-				return s.wrapRepo(err, st.Full, "issues?state=open")
-			}
-			return nil
+			err := listUpdated(ctx, s.client, base+"issues", url.Values{"state": {"open"}}, time.Time{}, false, issueUpdated,
+				func(is *github.Issue) { mergeIssue(is) })
+			return s.wrapRepo(err, st.Full, "issues?state=open")
 		})
 	}
 	if err := forEach(ctx, len(steps), steps, func(ctx context.Context, f func(context.Context) error) error { return f(ctx) }); err != nil {
 		return err
 	}
+	if gap != nil {
+		if err := s.issueEvents(ctx, st, *gap, mergeActions); err != nil {
+			return err
+		}
+	}
 	st.Synced = true
 	st.prune(w)
 	return nil
+}
+
+// eventGap is a span of issue events that the repository's listing did
+// not reach: created within [from, to], newer than the event newest.
+type eventGap struct {
+	from, to time.Time
+	newest   int64
+}
+
+// issueEvents reads the events of a gap from each issue's own listing
+// (GET /repos/{o}/{r}/issues/{n}/events). An event at t on an issue lies
+// between the issue's creation and its last update, so only the issues
+// created by gap.to and updated since gap.from are asked. This costs a
+// request per such issue, and happens only on a repository with more
+// events since the last refresh than GitHub pages through.
+func (s *GitHubSource) issueEvents(ctx context.Context, st *RepoState, gap eventGap, merge func(map[int64]Action, int64, Action) bool) error {
+	var numbers []int
+	for n, it := range st.Items {
+		if it.Item.UpdatedAt >= gap.from.Unix() && it.Item.CreatedAt <= gap.to.Unix() {
+			numbers = append(numbers, n)
+		}
+	}
+	sort.Ints(numbers)
+	s.logger.Info("GitHub lists the repository's issue events no deeper; reading the rest from each issue's events",
+		"source", model.SourceGitHub, "repository", st.Full, "from", gap.from.UTC().Format(time.RFC3339),
+		"to", gap.to.UTC().Format(time.RFC3339), "issues", len(numbers))
+	owner, name, _ := strings.Cut(st.Full, "/")
+	return forEach(ctx, s.cfg.Concurrency, numbers, func(ctx context.Context, n int) error {
+		path := "repos/" + url.PathEscape(owner) + "/" + url.PathEscape(name) + "/issues/" + strconv.Itoa(n) + "/events"
+		err := walk(ctx, s.client, listing(path, url.Values{}), false, func(e *github.IssueEvent) bool {
+			at := e.GetCreatedAt().Time
+			if k := eventKind(e.GetEvent()); k != EventNone && e.GetID() > gap.newest && !at.Before(gap.from) && !at.After(gap.to) {
+				merge(st.Events, e.GetID(), Action{Number: int32(n), Actor: s.intern(login(e.Actor)), Kind: k, At: model.Unix(at)})
+			}
+			return false
+		})
+		return s.wrapRepo(err, st.Full, "issues/"+strconv.Itoa(n)+"/events")
+	})
 }
 
 // prune drops what has left the window: closed items not updated within

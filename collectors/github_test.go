@@ -61,7 +61,9 @@ func TestGitHubPaginationOverThreePages(t *testing.T) {
 		}
 	}
 	slices.Sort(pages)
-	if want := []string{"1/100", "2/100", "3/100"}; !slices.Equal(pages, want) {
+	// The first page as the exporter asks for it, the others as GitHub's
+	// next links name them.
+	if want := []string{"/100", "2/100", "3/100"}; !slices.Equal(pages, want) {
 		t.Errorf("state=all pages requested: %v, want %v", pages, want)
 	}
 }
@@ -178,11 +180,12 @@ github: {token_env: U, repositories: [acme-corp/*, solo/*, acme-corp/sec], exclu
 domains: [{name: d}]
 `)
 	src := sourceOf(t, cfg, "github").(*GitHubSource)
-	repos, err := src.repositories(t.Context(), map[string][]OwnerPage{})
-	if err != nil {
-		t.Fatal(err)
+	repos, failures := src.repositories(t.Context(), map[string][]OwnerPage{})
+	if len(failures) > 0 {
+		t.Fatal(failures)
 	}
-	if len(repos) != 207 || repos[0] != "acme-corp/sec" || repos[206] != "solo/dotfiles" {
+	if len(repos) != 207 || !slices.Contains(repos, "acme-corp/sec") || !slices.Contains(repos, "acme-corp/svc-000") ||
+		!slices.Contains(repos, "acme-corp/svc-204") || repos[206] != "solo/dotfiles" {
 		t.Errorf("got %d repositories: first %q, last %q", len(repos), repos[0], repos[len(repos)-1])
 	}
 	for _, r := range repos {

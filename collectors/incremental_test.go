@@ -162,8 +162,8 @@ func TestSearchFindsChangedRepositories(t *testing.T) {
 	if err := r.RefreshAll(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := paths(); len(got) != 1 || got[0] != "/search/issues" {
-		t.Errorf("nothing changed: requests %v, want one search", got)
+	if got := paths(); len(got) != 2 || got[0] != "/search/issues" || got[1] != "/search/issues" {
+		t.Errorf("nothing changed: requests %v, want two searches (is:issue, is:pull-request)", got)
 	}
 
 	run.Update(func(ds *simulation.Dataset) {

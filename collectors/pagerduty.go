@@ -282,10 +282,14 @@ func (s *PagerDutySource) Fetch(ctx context.Context, w Window) (*model.Snapshot,
 	return st.snapshot(w), nil
 }
 
-// notFound reports whether err is PagerDuty's 404.
+// notFound reports whether err is PagerDuty's 404. Not APIError.NotFound,
+// which is true for error code 2100 whatever the status: PagerDuty's
+// schema documents that one error body for 400, 401, 403 and 429 too
+// (PagerDuty/api-schema: components/responses/Conflict, referred to by
+// ArgumentError, Unauthorized, Forbidden and TooManyRequests).
 func notFound(err error) bool {
 	var apiErr pagerduty.APIError
-	return errors.As(err, &apiErr) && apiErr.NotFound()
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound
 }
 
 // incidentRec is what the exporter keeps of a listed incident: decoded

@@ -27,6 +27,12 @@ type SourceStatus struct {
 	Duration time.Duration
 	// Refreshed is true once any refresh, good or bad, has finished.
 	Refreshed bool
+	// Complete is true once a refresh has read every part of the source
+	// (every repository); a later partial refresh leaves it true.
+	Complete bool
+	// Stale names the parts (GitHub repositories) that the last refresh
+	// could not read, and that keep older data, or none.
+	Stale []string
 }
 
 // View is one published, immutable state of the exporter: the config, the
@@ -108,10 +114,11 @@ func (r *Refresher) UseStore(store *Store) {
 // View returns the current published state. It never blocks on a refresh.
 func (r *Refresher) View() *View { return r.view.Load() }
 
-// Ready reports whether every source has completed one successful refresh.
+// Ready reports whether every source has completed one successful
+// refresh: one that read every part of it.
 func (r *Refresher) Ready() bool {
 	for _, s := range r.View().Sources {
-		if s.LastSuccess.IsZero() {
+		if !s.Complete {
 			return false
 		}
 	}
@@ -232,11 +239,11 @@ func handOver(old, next Source, logger *slog.Logger) bool {
 	}
 	var buf bytes.Buffer
 	if err := from.SaveState(&buf); err != nil {
-		logger.Warn("cannot hand the state over to the reloaded source; it syncs again", "api", old.Name(), "err", err)
+		logger.Warn("cannot hand the state over to the reloaded source; it syncs again", "source", old.Name(), "err", err)
 		return false
 	}
 	if err := to.RestoreState(&buf); err != nil {
-		logger.Warn("cannot hand the state over to the reloaded source; it syncs again", "api", old.Name(), "err", err)
+		logger.Warn("cannot hand the state over to the reloaded source; it syncs again", "source", old.Name(), "err", err)
 		return false
 	}
 	return true
@@ -298,17 +305,33 @@ func (r *Refresher) RefreshOnce(ctx context.Context, s Source) (err error) {
 	}
 	st := r.status[s.Name()]
 	st.Refreshed, st.Duration = true, took
-	if err != nil {
-		var pe *panicError
-		if errors.As(err, &pe) && r.api != nil {
-			r.api.Panics.WithLabelValues(s.Name()).Inc()
-		}
-		st.Up = false
-		r.logger.Error("refresh failed; serving the last good data", "api", s.Name(), "err", err, "duration", took)
-	} else {
-		st.Up, st.LastSuccess = true, r.now()
+	st.Up = err == nil
+	st.Complete = st.Complete || err == nil
+	if snap != nil {
+		st.Stale = snap.Stale
+	}
+	var pe *panicError
+	if errors.As(err, &pe) && r.api != nil {
+		r.api.Panics.WithLabelValues(s.Name()).Inc()
+	}
+	var te *ThrottledError
+	switch {
+	case err == nil:
+	case snap != nil:
+		r.logger.Warn("refresh partly failed; what it could not read keeps its last good data", "source", s.Name(), "stale", snap.Stale, "err", err, "duration", took)
+	case errors.As(err, &te):
+		r.logger.Warn("refresh paused by the API's rate limit; serving the last good data", "source", s.Name(), "until", te.Until.UTC().Format(time.RFC3339), "err", err, "duration", took)
+	default:
+		r.logger.Error("refresh failed; serving the last good data", "source", s.Name(), "err", err, "duration", took)
+	}
+	if snap != nil {
+		// Complete, or partial: a partial snapshot holds the new data of
+		// what was read and the last good data of the rest.
+		st.LastSuccess = r.now()
 		r.snaps[s.Name()] = snap
-		r.logger.Info("refresh complete", "api", s.Name(), "items", len(snap.Items), "activities", len(snap.Activities), "duration", took)
+		if err == nil {
+			r.logger.Info("refresh complete", "source", s.Name(), "items", len(snap.Items), "activities", len(snap.Activities), "duration", took)
+		}
 		if r.store != nil {
 			// The source's refreshes never overlap, so its state is
 			// quiet while it is written.
@@ -322,16 +345,17 @@ func (r *Refresher) RefreshOnce(ctx context.Context, s Source) (err error) {
 }
 
 // safeFetch turns a panic in a source into an error, so that one bad API
-// answer can never take the exporter down.
+// answer can never take the exporter down. A snapshot with an error is a
+// partial refresh (*PartialError).
 func safeFetch(ctx context.Context, s Source, w Window) (snap *model.Snapshot, err error) {
 	err = callSafely(ctx, func(ctx context.Context, w Window) error {
 		snap, err = s.Fetch(ctx, w)
 		return err
 	}, w)
-	if err != nil {
-		return nil, err
+	if snap == nil && err == nil {
+		return nil, errors.New(s.Name() + ": no snapshot and no error")
 	}
-	return snap, nil
+	return snap, err
 }
 
 // publishLocked recomputes the analysis from the current snapshots and

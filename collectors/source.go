@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -69,7 +70,7 @@ func NewSource(cfg *config.Config, name string, api *APIMetrics, logger *slog.Lo
 			itr.BaseURL = strings.TrimSuffix(g.APIURL, "/")
 			t = itr
 		}
-		return NewGitHubSource(cfg.GitHub, &http.Client{Transport: t}, etags, logger)
+		return NewGitHubSource(cfg.GitHub, &http.Client{Transport: t}, etags, api, logger)
 	case model.SourcePagerDuty:
 		t := newTransport(model.SourcePagerDuty, &cfg.PagerDuty.APIConfig, api, logger, nil)
 		return NewPagerDutySource(cfg, &http.Client{Transport: t}), nil
@@ -175,18 +176,64 @@ func redact(msg string, secrets ...config.Secret) string {
 }
 
 // sourceError is an API failure with the token scrubbed from its text.
-type sourceError struct{ msg string }
+// Redaction rewrites the message, never the type: the cause stays in the
+// chain, so that errors.As still finds a *ThrottledError, a
+// context.Canceled or the client library's HTTP error. Nothing prints the
+// cause's own text.
+type sourceError struct {
+	msg   string
+	cause error
+}
 
 func (e *sourceError) Error() string { return e.msg }
+func (e *sourceError) Unwrap() error { return e.cause }
 
 func scrub(err error, secrets ...config.Secret) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, context.Canceled) {
-		return err
+	return &sourceError{msg: redact(err.Error(), secrets...), cause: err}
+}
+
+// RepoFailure is one repository that a refresh could not read.
+type RepoFailure struct {
+	Repo string
+	Err  error
+}
+
+// PartialError is a refresh that read some of its source's parts and not
+// others: the snapshot returned with it holds the new data of the parts
+// that were read and the last good data of the others.
+type PartialError struct {
+	Source   string
+	Failures []RepoFailure
+}
+
+func (e *PartialError) Error() string {
+	msgs := make([]string, 0, len(e.Failures))
+	for _, f := range e.Failures {
+		msgs = append(msgs, f.Err.Error())
 	}
-	return &sourceError{msg: redact(err.Error(), secrets...)}
+	return fmt.Sprintf("%s: %d repositories kept their last good data: %s", e.Source, len(e.Failures), strings.Join(msgs, "; "))
+}
+
+// Unwrap gives the failures' causes, so that errors.As sees through.
+func (e *PartialError) Unwrap() []error {
+	out := make([]error, len(e.Failures))
+	for i, f := range e.Failures {
+		out[i] = f.Err
+	}
+	return out
+}
+
+// Names are the repositories that kept older data, sorted.
+func (e *PartialError) Names() []string {
+	out := make([]string, len(e.Failures))
+	for i, f := range e.Failures {
+		out[i] = f.Repo
+	}
+	sort.Strings(out)
+	return out
 }
 
 func errorf(secret config.Secret, format string, args ...any) error {

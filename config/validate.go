@@ -57,6 +57,7 @@ func (c *Config) validate(errs *Errors) {
 		validateNonEmpty("pagerduty.teams", p.Teams, errs)
 	}
 
+	c.validateSearchBudget(errs)
 	c.validateDomains(errs)
 	c.validateRules(errs)
 	c.validatePeople(errs)

@@ -39,7 +39,12 @@ func TestProcessNeverLeaksTokensAndStopsOnSIGTERM(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	writeCfg(strings.Replace(demoConfigFor(t, sim, nil), "refresh_interval: 1m", "refresh_interval: 1s", 1))
+	// Refreshes every second; polling, since searching that often would
+	// spend more than the Search API's 30 requests a minute (the config
+	// check refuses it).
+	cfgText := strings.Replace(demoConfigFor(t, sim, nil), "refresh_interval: 1m", "refresh_interval: 1s", 1)
+	cfgText = strings.Replace(cfgText, "  token_env: DEMO_GITHUB_TOKEN\n", "  token_env: DEMO_GITHUB_TOKEN\n  reconcile_interval: 0s\n", 1)
+	writeCfg(cfgText)
 
 	addr := freeAddress(t)
 	var out syncWriter

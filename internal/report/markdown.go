@@ -121,6 +121,9 @@ func (r *Report) Markdown(w io.Writer) error {
 			when = s.LastSuccess.Format(time.RFC3339)
 		}
 		p(" %s last collected %s.", s.Name, when)
+		if len(s.Stale) > 0 {
+			p(" Its last refresh could not read %d repositories, which keep older data or none: %s.", len(s.Stale), mdEscape(strings.Join(s.Stale, ", ")))
+		}
 	}
 	p("\n")
 	_, err := io.WriteString(w, b.String())

@@ -126,6 +126,9 @@ type Source struct {
 	Name        string     `json:"name"`
 	Up          bool       `json:"up"`
 	LastSuccess *time.Time `json:"last_success,omitempty"`
+	// Stale are the repositories that the last refresh could not read:
+	// they keep the data of an earlier refresh, or none.
+	Stale []string `json:"stale,omitempty"`
 }
 
 // Build makes the report of a View.
@@ -213,7 +216,7 @@ func Build(v *collectors.View) *Report {
 	}
 
 	for _, s := range v.Sources {
-		row := Source{Name: s.Name, Up: s.Up}
+		row := Source{Name: s.Name, Up: s.Up, Stale: s.Stale}
 		if !s.LastSuccess.IsZero() {
 			row.LastSuccess = ptr(s.LastSuccess.UTC())
 		}

@@ -19,6 +19,9 @@ const (
 	FaultTruncate = "truncate"
 	// FaultLoop makes GitHub's Link header point from page 2 back to page 1.
 	FaultLoop = "loop"
+	// FaultCursorExpired refuses every after= cursor with 422, as an
+	// expired cursor would be.
+	FaultCursorExpired = "cursor-expired"
 	// FaultOffsetCap lowers PagerDuty's offset+limit cap to Cap.
 	FaultOffsetCap = "offset-cap"
 	// FaultPrimaryExhausted answers every GitHub request with 403 and

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -17,8 +16,11 @@ import (
 
 const githubDocs = "https://docs.github.com/rest"
 
+// githubError is GitHub's error body (rest-api-description:
+// components/schemas/basic-error), with the "status" that current answers
+// carry (josegonzalez/python-github-backup#429).
 func githubError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]any{"message": msg, "documentation_url": githubDocs})
+	writeJSON(w, status, map[string]any{"message": msg, "documentation_url": githubDocs, "status": strconv.Itoa(status)})
 }
 
 // serveGitHub chooses the answer to a GitHub request. It reports whether
@@ -41,7 +43,11 @@ func (s *Server) serveGitHub(w http.ResponseWriter, r *http.Request, p string, n
 		s.rateRemaining = s.rateLimit
 		s.rateReset = now.Add(time.Hour).Truncate(time.Second)
 	}
-	if s.faultKind() == FaultPrimaryExhausted || s.rateRemaining == 0 {
+	if strings.HasPrefix(p, "/search/") {
+		if !s.searchBudget(w, now) {
+			return false
+		}
+	} else if s.faultKind() == FaultPrimaryExhausted || s.rateRemaining == 0 {
 		s.rateHeaders(w.Header())
 		writeJSON(w, http.StatusForbidden, map[string]any{
 			"message":           "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.",
@@ -69,6 +75,10 @@ func (s *Server) routeGitHub(w http.ResponseWriter, r *http.Request, p string) {
 			return
 		}
 		full := parts[1] + "/" + parts[2]
+		if len(parts) == 6 && parts[3] == "issues" && parts[5] == "events" {
+			s.listIssueEvents(w, r, full, repo, parts[4])
+			return
+		}
 		switch strings.Join(parts[3:], "/") {
 		case "issues":
 			s.listIssues(w, r, full, repo)
@@ -97,11 +107,11 @@ func (s *Server) rateHeaders(h http.Header) {
 }
 
 // searchHeaders spends one request of the Search API's budget (30 a
-// minute) and sets its headers. s.mu is held.
+// minute for an authenticated client, its own resource "search":
+// https://docs.github.com/rest/search/search#rate-limit) and sets its
+// headers. s.mu is held.
 func (s *Server) searchHeaders(h http.Header, now time.Time) {
-	if !now.Before(s.searchReset) {
-		s.searchRemaining, s.searchReset = 30, now.Add(time.Minute).Truncate(time.Second)
-	}
+	s.resetSearch(now)
 	if s.searchRemaining > 0 {
 		s.searchRemaining--
 	}
@@ -163,52 +173,31 @@ func (s *Server) repo(owner, name string) *Repo {
 	return nil
 }
 
-// paginate writes one page of n items, with GitHub's Link header, and
-// returns the index range of the page.
-func (s *Server) paginate(w http.ResponseWriter, r *http.Request, n int) (lo, hi int) {
-	per := intParam(r, "per_page", 30, 100)
-	page := intParam(r, "page", 1, 0)
-	last := (n + per - 1) / per
-	if last == 0 {
-		last = 1
-	}
-	lo = min((page-1)*per, n)
-	hi = min(lo+per, n)
-	link := func(pg int, rel string) string {
-		q := r.URL.Query()
-		q.Set("page", strconv.Itoa(pg))
-		q.Set("per_page", strconv.Itoa(per))
-		u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
-		if r.TLS != nil {
-			u.Scheme = "https"
-		}
-		return fmt.Sprintf("<%s>; rel=%q", u.String(), rel)
-	}
-	var links []string
-	switch {
-	case s.faultKind() == FaultLoop && page == 2:
-		links = append(links, link(1, "next"), link(last, "last"))
-	case page < last:
-		links = append(links, link(page+1, "next"), link(last, "last"))
-	}
-	if page > 1 {
-		links = append(links, link(1, "first"), link(page-1, "prev"))
-	}
-	if len(links) > 0 {
-		w.Header().Set("Link", strings.Join(links, ", "))
-	}
-	return lo, hi
-}
-
 func (s *Server) listRepos(w http.ResponseWriter, r *http.Request, login string, org bool) {
 	o := s.owner(login)
 	if o == nil || o.IsOrg != org {
 		githubError(w, http.StatusNotFound, "Not Found")
 		return
 	}
+	// sort is created (the default), updated, pushed or full_name;
+	// direction defaults to asc for full_name and desc otherwise
+	// (https://docs.github.com/rest/repos/repos#list-organization-repositories).
+	// A repository's place in Owner.Repos stands for its creation time;
+	// updated and pushed are treated as created (assumption).
 	repos := append([]*Repo(nil), o.Repos...)
-	sort.Slice(repos, func(i, j int) bool { return repos[i].Name < repos[j].Name })
-	lo, hi := s.paginate(w, r, len(repos))
+	q := r.URL.Query()
+	byName := q.Get("sort") == "full_name"
+	asc := q.Get("direction") == "asc" || byName && q.Get("direction") == ""
+	if byName {
+		sort.SliceStable(repos, func(i, j int) bool { return repos[i].Name < repos[j].Name })
+	}
+	if !asc {
+		slices.Reverse(repos)
+	}
+	lo, hi, ok := s.paginate(w, r, len(repos), pagedPlain)
+	if !ok {
+		return
+	}
 	out := make([]map[string]any, 0, hi-lo)
 	for i, rp := range repos[lo:hi] {
 		full := o.Login + "/" + rp.Name
@@ -317,7 +306,10 @@ func (s *Server) listIssues(w http.ResponseWriter, r *http.Request, full string,
 		}
 		return a.Before(b) == asc
 	})
-	lo, hi := s.paginate(w, r, len(sel))
+	lo, hi, ok := s.paginate(w, r, len(sel), pagedCursor)
+	if !ok {
+		return
+	}
 	out := make([]map[string]any, 0, hi-lo)
 	for _, is := range sel[lo:hi] {
 		out = append(out, s.issueJSON(r, full, is))
@@ -351,7 +343,10 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, full strin
 		}
 		return a.ID < b.ID
 	})
-	lo, hi := s.paginate(w, r, len(sel))
+	lo, hi, ok := s.paginate(w, r, len(sel), pagedLimited)
+	if !ok {
+		return
+	}
 	out := make([]map[string]any, 0, hi-lo)
 	for _, c := range sel[lo:hi] {
 		out = append(out, map[string]any{
@@ -362,6 +357,45 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, full strin
 			"updated_at": ts(c.UpdatedAt),
 			urlField:     fmt.Sprintf("%s%srepos/%s/%s/%d", baseURL(r), GitHubPrefix, full, urlKind, c.Issue),
 			"html_url":   fmt.Sprintf("https://github.com/%s/%s/%d#comment-%d", full, strings.TrimSuffix(urlKind, "s"), c.Issue, c.ID),
+		})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// listIssueEvents is GET /repos/{o}/{r}/issues/{n}/events: one issue's
+// events, oldest first (assumption), without the issue object that the
+// repository listing embeds
+// (rest-api-description: components/schemas/issue-event-for-issue).
+func (s *Server) listIssueEvents(w http.ResponseWriter, r *http.Request, full string, repo *Repo, number string) {
+	n, err := strconv.Atoi(number)
+	if err != nil || !slices.ContainsFunc(repo.Issues, func(is *Issue) bool { return is.Number == n }) {
+		githubError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	var evs []*Event
+	for _, e := range repo.Events {
+		if e.Issue == n {
+			evs = append(evs, e)
+		}
+	}
+	sort.SliceStable(evs, func(i, j int) bool {
+		if evs[i].CreatedAt.Equal(evs[j].CreatedAt) {
+			return evs[i].ID < evs[j].ID
+		}
+		return evs[i].CreatedAt.Before(evs[j].CreatedAt)
+	})
+	lo, hi, ok := s.paginate(w, r, len(evs), pagedPlain)
+	if !ok {
+		return
+	}
+	out := make([]map[string]any, 0, hi-lo)
+	for _, e := range evs[lo:hi] {
+		out = append(out, map[string]any{
+			"id":         e.ID,
+			"event":      e.Event,
+			"actor":      githubUser(r, e.Actor, false),
+			"created_at": ts(e.CreatedAt),
+			"commit_id":  nil,
 		})
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -380,7 +414,10 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, full string,
 	for _, is := range repo.Issues {
 		byNumber[is.Number] = is
 	}
-	lo, hi := s.paginate(w, r, len(evs))
+	lo, hi, ok := s.paginate(w, r, len(evs), pagedLimited)
+	if !ok {
+		return
+	}
 	out := make([]map[string]any, 0, hi-lo)
 	for _, e := range evs[lo:hi] {
 		m := map[string]any{
@@ -396,62 +433,6 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, full string,
 		out = append(out, m)
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// searchIssues is GET /search/issues for the qualifiers the exporter uses:
-// org:NAME or user:NAME (any number, OR-ed), and updated:>=TIME. Results
-// are sorted by update, newest first; at most 1,000 can be paged through,
-// as on GitHub.
-func (s *Server) searchIssues(w http.ResponseWriter, r *http.Request) {
-	var owners []string
-	var since time.Time
-	for _, tok := range strings.Fields(r.URL.Query().Get("q")) {
-		k, v, ok := strings.Cut(tok, ":")
-		if !ok {
-			continue
-		}
-		switch k {
-		case "org", "user":
-			owners = append(owners, strings.ToLower(v))
-		case "updated":
-			t, err := time.Parse(time.RFC3339, strings.TrimPrefix(v, ">="))
-			if err != nil {
-				writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed", "documentation_url": githubDocs})
-				return
-			}
-			since = t
-		}
-	}
-	type hit struct {
-		full string
-		is   *Issue
-	}
-	var hits []hit
-	for _, o := range s.ds.GitHub.Owners {
-		if !slices.Contains(owners, strings.ToLower(o.Login)) {
-			continue
-		}
-		for _, rp := range o.Repos {
-			for _, is := range rp.Issues {
-				if !is.UpdatedAt.Before(since) {
-					hits = append(hits, hit{o.Login + "/" + rp.Name, is})
-				}
-			}
-		}
-	}
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].is.UpdatedAt.After(hits[j].is.UpdatedAt) })
-	total := len(hits)
-	if len(hits) > 1000 {
-		hits = hits[:1000]
-	}
-	lo, hi := s.paginate(w, r, len(hits))
-	items := make([]map[string]any, 0, hi-lo)
-	for _, h := range hits[lo:hi] {
-		m := s.issueJSON(r, h.full, h.is)
-		m["repository_url"] = baseURL(r) + GitHubPrefix + "repos/" + h.full
-		items = append(items, m)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": total, "incomplete_results": false, "items": items})
 }
 
 // SetApp makes the simulation a GitHub App's host: it issues installation

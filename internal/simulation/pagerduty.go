@@ -115,7 +115,9 @@ func (s *Server) incidentJSON(r *http.Request, in *Incident) map[string]any {
 	for _, t := range in.TeamIDs {
 		teams = append(teams, pdRef(r, "team", pd.team(t)))
 	}
-	var assignments []map[string]any
+	// An empty list, not null, when nobody is assigned
+	// (PagerDuty/api-schema: components/schemas/Incident, assignments).
+	assignments := []map[string]any{}
 	if in.ResolvedAt.IsZero() {
 		for _, a := range in.Assignees {
 			u, _ := pd.user(a)
