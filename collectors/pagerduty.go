@@ -98,7 +98,7 @@ func (s *PagerDutySource) wrap(err error, endpoint string) error {
 		if ae.APIError.Valid && len(ae.APIError.ErrorObject.Errors) > 0 {
 			detail += ": " + strings.Join(ae.APIError.ErrorObject.Errors, "; ")
 		}
-		return errorf(s.cfg.Token(), "pagerduty: GET %s: %d %s", endpoint, ae.StatusCode, detail)
+		return scrubbed(fmt.Sprintf("pagerduty: GET %s: %d %s", endpoint, ae.StatusCode, detail), err, s.cfg.Token())
 	}
 	return errorf(s.cfg.Token(), "pagerduty: GET %s: %w", endpoint, err)
 }
@@ -255,7 +255,7 @@ func (s *PagerDutySource) Fetch(ctx context.Context, w Window) (*model.Snapshot,
 	}
 	sort.Strings(fetch)
 	err := forEach(ctx, len(fetch), fetch, func(ctx context.Context, id string) error {
-		in, err := s.client.GetIncidentWithContext(ctx, id)
+		in, err := pdCall(ctx, func(ctx context.Context) (*pagerduty.Incident, error) { return s.client.GetIncidentWithContext(ctx, id) })
 		if notFound(err) {
 			// Deleted, with its service, or out of the token's reach now:
 			// drop it, and do not ask again while log entries name it.
@@ -280,6 +280,12 @@ func (s *PagerDutySource) Fetch(ctx context.Context, w Window) (*model.Snapshot,
 	st.prune(w)
 	s.state = st
 	return st.snapshot(w), nil
+}
+
+// badRequest reports whether err is PagerDuty's 400.
+func badRequest(err error) bool {
+	var apiErr pagerduty.APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest
 }
 
 // notFound reports whether err is PagerDuty's 404. Not APIError.NotFound,
@@ -493,8 +499,9 @@ func (s *PagerDutySource) resolveEmails(ctx context.Context, addrs []string) (ma
 	for _, email := range addrs {
 		var offset uint
 		for {
-			resp, err := s.client.ListUsersWithContext(ctx, pagerduty.ListUsersOptions{
-				Query: email, Limit: pagerdutyLimit, Offset: offset})
+			resp, err := pdCall(ctx, func(ctx context.Context) (*pagerduty.ListUsersResponse, error) {
+				return s.client.ListUsersWithContext(ctx, pagerduty.ListUsersOptions{Query: email, Limit: pagerdutyLimit, Offset: offset})
+			})
 			if err != nil {
 				return nil, s.wrap(err, "/users")
 			}
@@ -512,16 +519,95 @@ func (s *PagerDutySource) resolveEmails(ctx context.Context, addrs []string) (ma
 	return out, nil
 }
 
+// pagerdutyMaxRange is the longest since..until range asked of
+// /incidents: PagerDuty serves at most 6 months ("Maximum range is 6
+// months and default is 1 month", PagerDuty/api-schema:
+// components/parameters/since_incidents), and six calendar months are
+// never shorter than 181 days.
+const pagerdutyMaxRange = 180 * 24 * time.Hour
+
+// incidentsCreated lists the incidents created within [since, until), in
+// ranges of at most pagerdutyMaxRange, so that any window works.
 func (s *PagerDutySource) incidentsCreated(ctx context.Context, since, until time.Time) ([]incidentRec, error) {
-	return splitByTime(ctx, s, "/incidents", since, until, func(ctx context.Context, since, until time.Time, offset uint, total bool) ([]incidentRec, pagerduty.APIListObject, error) {
-		resp, err := s.client.ListIncidentsWithContext(ctx, pagerduty.ListIncidentsOptions{
-			Since: formatPD(since), Until: formatPD(until), Limit: pagerdutyLimit, Offset: offset, Total: total,
-			TimeZone: "UTC"})
-		if err != nil {
-			return nil, pagerduty.APIListObject{}, err
-		}
-		return s.records(resp.Incidents), resp.APIListObject, nil
+	var ranges [][2]time.Time
+	for from := since; from.Before(until); from = from.Add(pagerdutyMaxRange) {
+		ranges = append(ranges, [2]time.Time{from, minTime(from.Add(pagerdutyMaxRange), until)})
+	}
+	parts := make([][]incidentRec, len(ranges))
+	err := forEach(ctx, len(ranges), indexes(len(ranges)), func(ctx context.Context, i int) error {
+		list, err := splitByTime(ctx, s, "/incidents", ranges[i][0], ranges[i][1], func(ctx context.Context, since, until time.Time, offset uint, total bool) ([]incidentRec, pagerduty.APIListObject, error) {
+			resp, err := pdCall(ctx, func(ctx context.Context) (*pagerduty.ListIncidentsResponse, error) {
+				return s.client.ListIncidentsWithContext(ctx, pagerduty.ListIncidentsOptions{
+					Since: formatPD(since), Until: formatPD(until), Limit: pagerdutyLimit, Offset: offset, Total: total,
+					TimeZone: "UTC"})
+			})
+			if err != nil {
+				return nil, pagerduty.APIListObject{}, err
+			}
+			return s.records(resp.Incidents), resp.APIListObject, nil
+		})
+		parts[i] = list
+		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	var out []incidentRec
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// errSlot carries the error that the transport returned for a request
+// made through go-pagerduty, which formats it with %v and loses its type.
+type errSlot struct {
+	mu  sync.Mutex
+	err error
+}
+
+type errSlotKey struct{}
+
+// recordTransportError keeps err in the request's slot, if it has one.
+func recordTransportError(ctx context.Context, err error) {
+	if slot, ok := ctx.Value(errSlotKey{}).(*errSlot); ok && err != nil {
+		slot.mu.Lock()
+		slot.err = err
+		slot.mu.Unlock()
+	}
+}
+
+// libraryError is a client library's error whose cause, lost in its text,
+// is put back in the chain: a *ThrottledError, a context error, a
+// transport error.
+type libraryError struct {
+	err, cause error
+}
+
+func (e *libraryError) Error() string   { return e.err.Error() }
+func (e *libraryError) Unwrap() []error { return []error{e.err, e.cause} }
+
+// pdCall makes one go-pagerduty call, and gives its error back the type
+// of the transport's error when there was one.
+func pdCall[T any](ctx context.Context, f func(context.Context) (T, error)) (T, error) {
+	slot := &errSlot{}
+	v, err := f(context.WithValue(ctx, errSlotKey{}, slot))
+	if err != nil {
+		slot.mu.Lock()
+		cause := slot.err
+		slot.mu.Unlock()
+		if cause != nil && !errors.Is(err, cause) {
+			err = &libraryError{err: err, cause: cause}
+		}
+	}
+	return v, err
 }
 
 func (s *PagerDutySource) openIncidents(ctx context.Context) ([]incidentRec, error) {
@@ -530,9 +616,11 @@ func (s *PagerDutySource) openIncidents(ctx context.Context) ([]incidentRec, err
 		if offset+pagerdutyLimit > s.maxOffset {
 			return nil, s.wrap(fmt.Errorf("more than %d open incidents; PagerDuty cannot list them all", s.maxOffset), "/incidents?statuses[]=triggered,acknowledged")
 		}
-		resp, err := s.client.ListIncidentsWithContext(ctx, pagerduty.ListIncidentsOptions{
-			DateRange: "all", Statuses: []string{"triggered", "acknowledged"},
-			Limit: pagerdutyLimit, Offset: offset, TimeZone: "UTC"})
+		resp, err := pdCall(ctx, func(ctx context.Context) (*pagerduty.ListIncidentsResponse, error) {
+			return s.client.ListIncidentsWithContext(ctx, pagerduty.ListIncidentsOptions{
+				DateRange: "all", Statuses: []string{"triggered", "acknowledged"},
+				Limit: pagerdutyLimit, Offset: offset, TimeZone: "UTC"})
+		})
 		if err != nil {
 			return nil, s.wrap(err, "/incidents")
 		}
@@ -545,9 +633,11 @@ func (s *PagerDutySource) openIncidents(ctx context.Context) ([]incidentRec, err
 
 func (s *PagerDutySource) logEntries(ctx context.Context, since, until time.Time) ([]entryRec, error) {
 	return splitByTime(ctx, s, "/log_entries", since, until, func(ctx context.Context, since, until time.Time, offset uint, total bool) ([]entryRec, pagerduty.APIListObject, error) {
-		resp, err := s.client.ListLogEntriesWithContext(ctx, pagerduty.ListLogEntriesOptions{
-			Since: formatPD(since), Until: formatPD(until), IsOverview: false,
-			Limit: pagerdutyLimit, Offset: offset, Total: total, TimeZone: "UTC"})
+		resp, err := pdCall(ctx, func(ctx context.Context) (*pagerduty.ListLogEntryResponse, error) {
+			return s.client.ListLogEntriesWithContext(ctx, pagerduty.ListLogEntriesOptions{
+				Since: formatPD(since), Until: formatPD(until), IsOverview: false,
+				Limit: pagerdutyLimit, Offset: offset, Total: total, TimeZone: "UTC"})
+		})
 		if err != nil {
 			return nil, pagerduty.APIListObject{}, err
 		}
@@ -567,10 +657,13 @@ type pageFunc[T any] func(ctx context.Context, since, until time.Time, offset ui
 // listed the same way. Nothing is dropped and nothing fails at the cap.
 func splitByTime[T any](ctx context.Context, s *PagerDutySource, endpoint string, since, until time.Time, page pageFunc[T]) ([]T, error) {
 	first, meta, err := page(ctx, since, until, 0, true)
-	if err != nil {
+	if err != nil && !(badRequest(err) && until.Sub(since) > 24*time.Hour) {
 		return nil, s.wrap(err, endpoint)
 	}
-	if meta.Total+pagerdutyLimit > s.maxOffset && meta.More {
+	// A 400 on a range's first page is PagerDuty refusing the range (for
+	// /incidents, longer than it serves: xginn8/grafana-pagerduty#19); a
+	// shorter one is asked for instead, in halves, down to a day.
+	if err != nil || meta.Total+pagerdutyLimit > s.maxOffset && meta.More {
 		if until.Sub(since) <= time.Second {
 			return nil, s.wrap(fmt.Errorf("more than %d entries within one second", s.maxOffset), endpoint)
 		}

@@ -1,7 +1,10 @@
 package collectors
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -182,5 +185,95 @@ func TestPagerDutyOpenIncidentsOlderThanWindowAndScope(t *testing.T) {
 		if !it.Open || it.Kind != model.KindIncident {
 			t.Errorf("%s: %+v", it.Key, it)
 		}
+	}
+}
+
+// TestPagerDutyWindowLongerThanSixMonths: PagerDuty's /incidents serves at
+// most six months between since and until, and the simulation refuses a
+// longer range as PagerDuty does. A 400-day window is listed in ranges of
+// at most 180 days, and every incident created within it is tracked.
+func TestPagerDutyWindowLongerThanSixMonths(t *testing.T) {
+	ds := pdBase()
+	for i := 0; i < 40; i++ { // one every 10 days, closed
+		at := ago(float64(i)*10 + 1)
+		ds.PagerDuty.Incidents = append(ds.PagerDuty.Incidents, &simulation.Incident{ID: fmt.Sprintf("Q%02d", i), Number: i + 1,
+			Urgency: "high", ServiceID: "PCHK001", TeamIDs: []string{"PTPLAT1"}, CreatedAt: at, ResolvedAt: at.Add(time.Hour)})
+	}
+	run, cfg := testSetup(t, ds, "window: 400d\n"+pagerdutyOnly)
+	w := Window{Start: testEnd.Add(-days(400)), End: testEnd}
+	snap, err := sourceOf(t, cfg, "pagerduty").Fetch(t.Context(), w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Items) != 40 {
+		t.Errorf("incidents tracked: %d, want 40", len(snap.Items))
+	}
+	ranges := 0
+	for _, r := range requestsTo(run, "pagerduty", "/incidents") {
+		q, _ := url.ParseQuery(r.Query)
+		if q.Get("date_range") == "all" {
+			continue
+		}
+		ranges++
+		since, _ := time.Parse(time.RFC3339, q.Get("since"))
+		until, _ := time.Parse(time.RFC3339, q.Get("until"))
+		if r.Status != 200 || until.After(since.AddDate(0, 6, 0)) {
+			t.Errorf("/incidents %s: %d, a range of %v", r.Query, r.Status, until.Sub(since))
+		}
+	}
+	if ranges != 3 { // 180 + 180 + 40 days
+		t.Errorf("incident ranges asked: %d, want 3", ranges)
+	}
+
+	// The simulation refuses what the exporter never asks: a range longer
+	// than six months answers PagerDuty's 400.
+	req, _ := http.NewRequest(http.MethodGet, run.PagerDutyURL()+"/incidents?since=2025-01-01T00:00:00Z&until=2026-01-01T00:00:00Z", nil)
+	req.Header.Set("Authorization", "Token token="+run.PagerDutyToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a year's range: %d, want 400", resp.StatusCode)
+	}
+}
+
+// TestPagerDutyRangeRefusedIsSplit: a 400 on the first page of a range is
+// PagerDuty refusing the range; the exporter asks for its halves instead
+// of failing the source.
+func TestPagerDutyRangeRefusedIsSplit(t *testing.T) {
+	ds := pdBase()
+	ds.PagerDuty.Incidents = []*simulation.Incident{{ID: "Q1", Number: 1, Urgency: "high", ServiceID: "PCHK001",
+		TeamIDs: []string{"PTPLAT1"}, CreatedAt: ago(2), ResolvedAt: ago(1.9)}}
+	run, cfg := testSetup(t, ds, pagerdutyOnly)
+	run.SetFault(simulation.Fault{API: "pagerduty", PathPrefix: "/incidents", Status: http.StatusBadRequest, Times: 1,
+		Body: `{"error":{"message":"Invalid Input Provided","code":2001,"errors":[" is invalid."]}}`})
+	snap := fetch(t, cfg, "pagerduty")
+	if len(snap.Items) != 1 {
+		t.Errorf("incidents: %d, want 1", len(snap.Items))
+	}
+}
+
+// TestPagerDutyErrorsKeepTheirType: go-pagerduty formats a transport
+// error with %v; the exporter puts the cause back, so that a pause for a
+// rate limit and a cancelled refresh are told apart from an outage.
+func TestPagerDutyErrorsKeepTheirType(t *testing.T) {
+	run, cfg := testSetup(t, pdBase(), pagerdutyOnly)
+	src := sourceOf(t, cfg, "pagerduty")
+	// A 429 asking for ten minutes: longer than a refresh waits inline.
+	run.SetFault(simulation.Fault{API: "pagerduty", Status: http.StatusTooManyRequests, Header: map[string]string{"ratelimit-reset": "600"}})
+	_, err := src.Fetch(t.Context(), testWindow)
+	var te *ThrottledError
+	if !errors.As(err, &te) {
+		t.Errorf("rate limited: %v (%T), want a *ThrottledError in the chain", err, err)
+	}
+	run.ClearFault()
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err = sourceOf(t, cfg, "pagerduty").Fetch(ctx, testWindow)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v (%T), want context.Canceled in the chain", err, err)
 	}
 }

@@ -236,6 +236,11 @@ func (e *PartialError) Names() []string {
 	return out
 }
 
+// scrubbed is an error with the message msg, redacted, and the cause err.
+func scrubbed(msg string, err error, secrets ...config.Secret) error {
+	return &sourceError{msg: redact(msg, secrets...), cause: err}
+}
+
 func errorf(secret config.Secret, format string, args ...any) error {
 	return scrub(fmt.Errorf(format, args...), secret)
 }

@@ -175,6 +175,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp, err := t.send(req)
 		retry, wait := t.classify(resp, err, attempt)
 		if !retry || attempt >= t.maxRetries || ctx.Err() != nil {
+			recordTransportError(ctx, err)
 			return resp, err
 		}
 		t.m.Retries.WithLabelValues(t.source).Inc()
@@ -183,6 +184,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if wait > 0 {
 			if err := t.sleep(ctx, wait); err != nil {
+				recordTransportError(ctx, err)
 				return nil, err
 			}
 		}

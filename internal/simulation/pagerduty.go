@@ -163,7 +163,30 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	since, hasSince := timeParam(r, "since")
 	until, hasUntil := timeParam(r, "until")
-	if q.Get("date_range") == "all" {
+	// "Maximum range is 6 months and default is 1 month"
+	// (PagerDuty/api-schema: components/parameters/since_incidents and
+	// until_incidents); without both ends, the month begins at since or
+	// ends at until, or now (PagerDuty staff in PagerDuty/pdpyras#46).
+	// date_range=all ignores both ends and the defaults.
+	if q.Get("date_range") != "all" {
+		switch {
+		case !hasSince && !hasUntil:
+			until, since = s.now(), s.now().AddDate(0, -1, 0)
+		case !hasUntil:
+			until = since.AddDate(0, 1, 0)
+		case !hasSince:
+			since = until.AddDate(0, -1, 0)
+		}
+		hasSince, hasUntil = true, true
+		if until.After(since.AddDate(0, 6, 0)) {
+			// The body a range of two years got (xginn8/grafana-pagerduty#19).
+			// Which of the codes 2001, 2004 ("Invalid time values") and
+			// 2005 ("Invalid Query Date Range") a too-long range gets is
+			// not recorded; this is the one observed.
+			pagerdutyError(w, http.StatusBadRequest, 2001, "Invalid Input Provided", " is invalid.")
+			return
+		}
+	} else {
 		hasSince, hasUntil = false, false
 	}
 	statuses := q["statuses[]"]
