@@ -255,7 +255,9 @@ func (s *PagerDutySource) Fetch(ctx context.Context, w Window) (*model.Snapshot,
 	}
 	sort.Strings(fetch)
 	err := forEach(ctx, len(fetch), fetch, func(ctx context.Context, id string) error {
-		in, err := pdCall(ctx, func(ctx context.Context) (*pagerduty.Incident, error) { return s.client.GetIncidentWithContext(ctx, id) })
+		in, err := pdCall(ctx, func(ctx context.Context) (*pagerduty.Incident, error) {
+			return s.client.GetIncidentWithContext(ctx, id)
+		})
 		if notFound(err) {
 			// Deleted, with its service, or out of the token's reach now:
 			// drop it, and do not ask again while log entries name it.
