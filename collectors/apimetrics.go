@@ -17,6 +17,7 @@ type APIMetrics struct {
 	Retries            *prometheus.CounterVec
 	NotModified        *prometheus.CounterVec
 	SearchFailures     *prometheus.CounterVec
+	SearchRemaining    *prometheus.GaugeVec
 	Panics             *prometheus.CounterVec
 }
 
@@ -37,10 +38,11 @@ func NewAPIMetrics(reg prometheus.Registerer) *APIMetrics {
 		Retries:            counter("source_retries_total", "API requests retried after a transient error, a 5xx or a rate limit.", "source"),
 		NotModified:        counter("source_not_modified_total", "304 Not Modified answers to conditional requests; on GitHub they cost no rate limit.", "source"),
 		SearchFailures:     counter("source_search_failures_total", "Searches for changed repositories that failed; each refresh that fails to search polls every repository instead.", "source"),
+		SearchRemaining:    gaugeVec("source_search_rate_limit_remaining", "GitHub's last reported remaining Search API budget (X-RateLimit-Remaining of the search resource, 30 a minute)."),
 		Panics:             counter("source_refresh_panics_total", "Panics recovered during a source's refresh; each is logged with its stack, and the refresh counts as failed.", "source"),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Requests, m.RateLimitRemaining, m.RateLimitReset, m.Throttled, m.Retries, m.NotModified, m.SearchFailures, m.Panics)
+		reg.MustRegister(m.Requests, m.RateLimitRemaining, m.RateLimitReset, m.Throttled, m.Retries, m.NotModified, m.SearchFailures, m.SearchRemaining, m.Panics)
 	}
 	return m
 }

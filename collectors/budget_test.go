@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 )
 
@@ -142,5 +143,86 @@ people:
 	}
 	if !found {
 		t.Error("a new repository was not found")
+	}
+}
+
+// TestTokenChangeCost measures what a new token costs: GitHub binds an
+// ETag to the token that received it (eclipse-csi/otterdog#201), so the
+// first conditional request for each URL under the new token is a 200,
+// and charged. This happens when a token is rotated, when a state file is
+// restored under another token, and when a GitHub App's installation
+// token is renewed (hourly). With search (the default), a refresh polls
+// only the repositories that changed, so the cost is paid by those, and by
+// the next reconcile; polling pays it at the next refresh.
+func TestTokenChangeCost(t *testing.T) {
+	for _, mode := range []struct{ name, interval string }{{"polling", "0"}, {"search", "1h"}} {
+		for _, n := range []int{10, 100, 250} {
+			t.Run(fmt.Sprintf("%s/%d repositories", mode.name, n), func(t *testing.T) {
+				tokenChangeCost(t, n, mode.name, mode.interval)
+			})
+		}
+	}
+}
+
+func tokenChangeCost(t *testing.T, n int, mode, interval string) {
+	yml := fmt.Sprintf(`
+github: {token_env: U, repositories: ["acme/*"], reconcile_interval: %s}
+domains: [{name: product}]
+people:
+  - {name: alice, github: [alice-sre]}
+`, interval)
+	run, cfg := testSetup(t, budgetDataset(n), yml)
+	now := testEnd
+	r, _ := newTestRefresher(t, cfg, prometheus.NewRegistry(), func() time.Time { return now })
+	defer r.Close()
+	refresh := func() (requests, charged int) {
+		t.Helper()
+		now = now.Add(time.Minute)
+		run.ResetRequests()
+		before := run.RateRemaining()
+		if err := r.RefreshAll(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return len(run.Requests()), before - run.RateRemaining()
+	}
+	refresh() // the first sync
+	if _, charged := refresh(); charged != 0 {
+		t.Fatalf("steady state under the first token: %d charged, want 0", charged)
+	}
+
+	// The token changes: the simulation accepts only the new one, and a
+	// reload hands the source's state (ETags included) to a client with it.
+	next, err := config.ParseWithoutSecrets([]byte(yml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run.RotateGitHubToken()
+	run.Configure(next)
+	if err := r.Reload(next, func(name string) (Source, error) { return sourceOf(t, next, name), nil }); err != nil {
+		t.Fatal(err)
+	}
+	orgPages := (n + 99) / 100
+	reqs, charged := refresh()
+	switch mode {
+	case "polling": // every URL once more, with a 200
+		if want := 4*n + orgPages; charged != want {
+			t.Errorf("the refresh after the change: %d charged, want %d (4 per repository + the listing)", charged, want)
+		}
+	case "search": // two searches, and no repository changed
+		if charged != 0 || reqs != 2 {
+			t.Errorf("the refresh after the change: %d requests, %d charged; want 2 searches, 0 charged", reqs, charged)
+		}
+	}
+	t.Logf("%s, %d repositories: the refresh after a token change: %d requests, %d charged", mode, n, reqs, charged)
+	if mode == "search" {
+		now = now.Add(time.Hour) // the next reconcile polls every repository
+		reqs, charged = refresh()
+		if want := 4*n + orgPages; charged != want {
+			t.Errorf("the reconcile after the change: %d charged, want %d", charged, want)
+		}
+		t.Logf("%s, %d repositories: the reconcile after a token change: %d requests, %d charged", mode, n, reqs, charged)
+	}
+	if _, charged := refresh(); charged != 0 {
+		t.Errorf("the refresh after that: %d charged, want 0 (the new token's ETags are kept)", charged)
 	}
 }

@@ -86,6 +86,30 @@ type transport struct {
 	blockedUntil time.Time
 	blockReason  string
 	throttles    int // consecutive rate-limit answers
+	// GitHub's Search API has a budget of its own (30 requests a minute,
+	// X-RateLimit-Resource: search, https://docs.github.com/rest/search/search#rate-limit):
+	// its pause holds back searches only.
+	searchUntil  time.Time
+	searchReason string
+}
+
+// isSearch reports whether a request spends GitHub's search budget.
+func isSearch(req *http.Request) bool { return strings.Contains(req.URL.Path, "/search/") }
+
+// searchResource reports whether an answer speaks of the search budget.
+func searchResource(resp *http.Response) bool {
+	return strings.EqualFold(resp.Header.Get("X-RateLimit-Resource"), "search")
+}
+
+// blockSearch pauses the source's searches until t.
+func (t *transport) blockSearch(until time.Time, reason string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !until.After(t.searchUntil) {
+		return
+	}
+	t.searchUntil, t.searchReason = until, reason
+	t.logger.Info("pausing searches", "source", t.source, "until", until.UTC().Format(time.RFC3339), "reason", reason)
 }
 
 func newTransport(source string, api *config.APIConfig, m *APIMetrics, logger *slog.Logger, etags *etagStore) *transport {
@@ -147,9 +171,12 @@ func (t *transport) block(until time.Time, reason string) {
 
 // waitTurn waits until the source is not paused, or fails at once when the
 // pause is longer than a refresh should wait.
-func (t *transport) waitTurn(ctx context.Context) error {
+func (t *transport) waitTurn(ctx context.Context, search bool) error {
 	t.mu.Lock()
 	until, reason := t.blockedUntil, t.blockReason
+	if search && t.searchUntil.After(until) {
+		until, reason = t.searchUntil, t.searchReason
+	}
 	t.mu.Unlock()
 	d := until.Sub(t.now())
 	if d <= 0 {
@@ -203,7 +230,7 @@ func (t *transport) send(req *http.Request) (*http.Response, error) {
 	defer func() { <-t.sem }()
 	// Wait out a pause only now, holding a slot: a request that queued
 	// for a slot before the pause began must not slip through.
-	if err := t.waitTurn(req.Context()); err != nil {
+	if err := t.waitTurn(req.Context(), isSearch(req)); err != nil {
 		return nil, err
 	}
 
@@ -251,7 +278,12 @@ func (t *transport) classify(resp *http.Response, err error, attempt int) (retry
 		}
 		return transient(err), backoff()
 	}
-	if until, reason, ok := t.rateLimited(resp); ok {
+	if until, reason, ok := t.rateLimited(resp); ok && searchResource(resp) && !until.IsZero() {
+		// The search budget is spent: searches wait for its reset (at
+		// most a minute); other requests go on.
+		t.blockSearch(until.Add(time.Second), reason)
+		return true, 0
+	} else if ok {
 		t.mu.Lock()
 		t.throttles++
 		n := t.throttles
@@ -339,8 +371,12 @@ func resetTime(now time.Time, v int64) time.Time {
 // pauses the source when the remaining budget reaches the reserve.
 func (t *transport) observeRateLimit(resp *http.Response) {
 	h := resp.Header
+	if searchResource(resp) {
+		t.observeSearchBudget(h)
+		return
+	}
 	if res := h.Get("X-RateLimit-Resource"); res != "" && res != "core" {
-		return // the Search API's own small budget is not the source's
+		return // another budget of GitHub's, not the source's
 	}
 	remaining, limit, reset := h.Get("X-RateLimit-Remaining"), h.Get("X-RateLimit-Limit"), h.Get("X-RateLimit-Reset")
 	if remaining == "" {
@@ -365,6 +401,23 @@ func (t *transport) observeRateLimit(resp *http.Response) {
 	floor := math.Ceil(lim * t.reserve)
 	if t.reserve > 0 && rem <= floor+float64(cap(t.sem)) {
 		t.block(resetAt, fmt.Sprintf("rate limit reserve: %.0f of %.0f left, keeping %.0f for the token's other users", rem, lim, floor))
+	}
+}
+
+// observeSearchBudget pauses searches until the search budget resets
+// when what remains of it reaches the reserve, with the same reserve and
+// in-flight margin as the primary limit: the exporter never spends the
+// token's last searches.
+func (t *transport) observeSearchBudget(h http.Header) {
+	rem, err1 := strconv.ParseFloat(h.Get("X-RateLimit-Remaining"), 64)
+	lim, err2 := strconv.ParseFloat(h.Get("X-RateLimit-Limit"), 64)
+	reset, err3 := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return
+	}
+	t.m.SearchRemaining.WithLabelValues(t.source).Set(rem)
+	if floor := math.Ceil(lim * t.reserve); rem <= floor+float64(cap(t.sem)) {
+		t.blockSearch(time.Unix(reset, 0).Add(time.Second), fmt.Sprintf("search budget reserve: %.0f of %.0f left", rem, lim))
 	}
 }
 

@@ -236,3 +236,57 @@ func TestReserveOverHTTP(t *testing.T) {
 		t.Errorf("the pause was not logged:\n%s", logs)
 	}
 }
+
+// TestSearchBudgetIsItsOwn: GitHub's Search API has its own budget of 30
+// requests a minute. When what remains of it reaches the reserve, the
+// next search waits for its reset, while other requests go on; and a
+// search refused for the spent budget pauses searches only.
+func TestSearchBudgetIsItsOwn(t *testing.T) {
+	search := func(tr *transport) (*http.Response, error) {
+		req, _ := http.NewRequest(http.MethodGet, "https://api.example/search/issues?q=x", nil)
+		return tr.RoundTrip(req)
+	}
+	reset := func(now time.Time) string { return strconv.FormatInt(now.Add(40*time.Second).Unix(), 10) }
+	low := func(now time.Time) *http.Response {
+		return answer(200, "X-RateLimit-Resource", "search", "X-RateLimit-Limit", "30", "X-RateLimit-Remaining", "5", "X-RateLimit-Reset", reset(now))(now)
+	}
+	tr, next, clock := testTransport(t, low, answer(200), answer(200))
+	if _, err := search(tr); err != nil {
+		t.Fatal(err)
+	}
+	// 5 left is the reserve (ceil(30 x 0.1) = 3, plus 2 in flight):
+	// a core request goes at once, the next search waits for the reset.
+	if _, err := get(t, tr); err != nil || len(clock.sleeps) != 0 {
+		t.Fatalf("a core request waited %v (%v)", clock.sleeps, err)
+	}
+	if _, err := search(tr); err != nil {
+		t.Fatal(err)
+	}
+	if len(clock.sleeps) != 1 || clock.sleeps[0] < 40*time.Second || clock.sleeps[0] > 42*time.Second {
+		t.Errorf("the search waited %v, want the 40 s until the budget resets", clock.sleeps)
+	}
+	if len(next.calls) != 3 {
+		t.Errorf("requests sent: %d, want 3", len(next.calls))
+	}
+	if got := testutil.ToFloat64(tr.m.SearchRemaining.WithLabelValues("github")); got != 5 {
+		t.Errorf("search budget remaining: %v, want 5", got)
+	}
+
+	// Spent by another user of the token: 403 with the search resource.
+	spent := func(now time.Time) *http.Response {
+		return answer(403, "X-RateLimit-Resource", "search", "X-RateLimit-Limit", "30", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", reset(now))(now)
+	}
+	tr, _, clock = testTransport(t, spent, answer(200), answer(200))
+	if resp, err := search(tr); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the search after the reset: %v %v", resp, err)
+	}
+	if len(clock.sleeps) != 1 || clock.sleeps[0] < 40*time.Second {
+		t.Errorf("waits %v, want one until the search budget resets", clock.sleeps)
+	}
+	tr.mu.Lock()
+	paused := tr.blockedUntil.After(clock.now)
+	tr.mu.Unlock()
+	if paused {
+		t.Error("a spent search budget paused every request of the source")
+	}
+}

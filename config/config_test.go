@@ -108,6 +108,12 @@ func TestBadConfigs(t *testing.T) {
 			`rules[5].repositories[0]: invalid glob "acme/[x": syntax error in pattern`,
 		}},
 		{"bad-split.yml", []string{"split.unknown_signal: unknown field"}},
+		{"bad-search-budget.yml", []string{
+			// usable = 30 - ceil(30 x 0.1) - 4 in flight = 23; 23 / 2 = 11
+			// refreshes a minute; 60 s / 11 = 5.45 s, so 6 s.
+			"refresh_interval: 3s is too short for GitHub's Search API: 2 search queries a refresh, 20 refreshes a minute, and 23 of its 30 requests a minute to spend; " +
+				"at least 6s is needed (or set github.reconcile_interval: 0 to poll every repository instead)",
+		}},
 		{"bad-split-minsignals.yml", []string{
 			// org_ratio is enabled only with org_headcount; context_switching is off.
 			"split.min_signals: 3 is more than the 2 enabled signals, so a split could never be recommended",

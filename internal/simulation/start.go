@@ -127,3 +127,14 @@ func DemoScenario(scale string, now time.Time, latency time.Duration) (*Running,
 	}
 	return run, cfg, reload, nil
 }
+
+// RotateGitHubToken replaces the GitHub token that the simulation accepts,
+// as a rotation does; the old one is refused from now on. It returns the
+// new one.
+func (r *Running) RotateGitHubToken() string {
+	tok := randomToken("ghp_")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.GitHubToken = tok
+	return tok
+}
