@@ -69,7 +69,8 @@ type Comment struct {
 	UpdatedAt time.Time
 }
 
-// Event is an issue event such as closed, merged or reopened.
+// Event is an issue event such as closed, merged or reopened (event types
+// of https://docs.github.com/rest/using-the-rest-api/issue-event-types).
 type Event struct {
 	ID        int64
 	Issue     int
@@ -101,7 +102,9 @@ type PDRef struct {
 	Name string
 }
 
-// Incident is a PagerDuty incident.
+// Incident is a PagerDuty incident. Assumption: IDs such as Q000123 (and
+// PCHK001 for other objects) are opaque, like the schema's examples
+// (PIJ90N7, Q02JTSNZWHSEKV).
 type Incident struct {
 	ID                 string
 	Number             int

@@ -324,6 +324,14 @@ func (g *demoGen) poisson(lambda float64) int {
 	}
 }
 
+// notifyChannels are notify entries' channel.type and
+// channel.notification.type. The notification types are those of
+// PagerDuty/api-schema reference/REST/openapiv3.json
+// #/components/schemas/Notification/properties/type/enum. Assumption: the
+// channel types; #/components/schemas/Channel/description lists auto,
+// email, api, nagios, timeout for a service agent and email, sms, website,
+// web_trigger, note for a user agent, and none of notification, phone or
+// push_notification (nor mobile and web_ui, used for ack and resolve below).
 var notifyChannels = []struct{ typ, notification string }{
 	{"sms", ""}, {"notification", "sms_notification"}, {"push_notification", ""},
 	{"notification", "phone_notification"}, {"phone", ""}, {"email", ""}, {"notification", "email_notification"},
@@ -379,6 +387,10 @@ func (g *demoGen) incident(oncall demoPerson, svc, team, ep string, created time
 		Assignees: []string{oncall.pdID}, CreatedAt: created,
 	}
 	pd.Incidents = append(pd.Incidents, in)
+	// A trigger through the API has a service agent, as in the /log_entries
+	// example (openapiv3.json: agent.type service_reference, channel.type
+	// api). Assumption: the agents of the other entries (a service for
+	// notify and auto-resolve, a user for ack, annotate and resolve).
 	g.logEntry(&LogEntry{Type: "trigger_log_entry", IncidentID: in.ID, CreatedAt: created, AgentType: "service_reference", AgentID: svc, ChannelType: "api"})
 	// Notifications: usually a push and an SMS within a minute, sometimes
 	// a phone call, and an e-mail that never counts.
@@ -393,6 +405,10 @@ func (g *demoGen) incident(oncall demoPerson, svc, team, ep string, created time
 	if !ack.Before(g.now) {
 		return
 	}
+	// Both spellings are in the schema: LogEntry's type enum has
+	// acknowledge_log_entry, AcknowledgeLogEntry's has
+	// acknowledgement_log_entry (openapiv3.json
+	// #/components/schemas/AcknowledgeLogEntry/allOf/1/properties/type/enum).
 	ackType := "acknowledge_log_entry"
 	if g.rnd.IntN(4) == 0 {
 		ackType = "acknowledgement_log_entry"

@@ -11,22 +11,33 @@ import (
 // Kinds of fault beyond a plain error status.
 const (
 	// FaultReset closes the connection with a TCP reset, answering nothing.
+	// Assumption: a network failure (a proxy or load balancer dropping
+	// the connection), not an answer either API documents.
 	FaultReset = "reset"
-	// FaultSlow answers correctly, but only after Delay.
+	// FaultSlow answers correctly, but only after Delay. Assumption: a
+	// slow network or API; no documented behaviour.
 	FaultSlow = "slow"
 	// FaultTruncate sends the first half of a correct body, with the
-	// whole body's Content-Length.
+	// whole body's Content-Length. Assumption: a connection cut mid-body;
+	// no documented behaviour.
 	FaultTruncate = "truncate"
 	// FaultLoop makes GitHub's Link header point from page 2 back to page 1.
+	// Assumption: a defensive test; no public record of GitHub doing so.
 	FaultLoop = "loop"
 	// FaultCursorExpired refuses every after= cursor with 422, as an
-	// expired cursor would be.
+	// expired cursor would be. Assumption: the real answer to an expired
+	// cursor is not recorded publicly (see msgBadCursor in paging.go).
 	FaultCursorExpired = "cursor-expired"
-	// FaultOffsetCap lowers PagerDuty's offset+limit cap to Cap.
+	// FaultOffsetCap lowers PagerDuty's offset+limit cap to Cap, so that
+	// tests reach the documented 10,000 cap (PagerDutyMaxOffset) cheaply.
+	// The 400's text still says 10000 whatever Cap is.
 	FaultOffsetCap = "offset-cap"
 	// FaultPrimaryExhausted answers every GitHub request with 403 and
 	// X-RateLimit-Remaining: 0 until Delay after the fault is set, as
-	// GitHub does when the primary rate limit is spent.
+	// GitHub does when the primary rate limit is spent: "you will receive a
+	// 403 or 429 response, and the x-ratelimit-remaining header will be 0"
+	// (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit).
+	// The simulation never uses the 429 that real may send.
 	FaultPrimaryExhausted = "primary-exhausted"
 )
 
@@ -99,6 +110,13 @@ func (s *Server) takeFault(api, p string, now time.Time) *Fault {
 // answerFault answers a request with a fault of Kind "" (a status), or
 // resets the connection. It returns false for the kinds that change a
 // correct answer instead. s.mu is not held.
+//
+// A fault answer carries no rate-limit headers and is not counted. For
+// GitHub that differs from real error answers, which carry the five
+// x-ratelimit-* headers (brekkylab/backlot#168); for PagerDuty's 429 it
+// differs too: real sends ratelimit-limit, ratelimit-remaining and
+// ratelimit-reset (PagerDuty/developer-docs docs/REST-API/04-Rate-Limits.md).
+// Tests add them with Fault.Header.
 func answerFault(w http.ResponseWriter, f *Fault) bool {
 	switch f.Kind {
 	case FaultReset:
@@ -123,8 +141,19 @@ func answerFault(w http.ResponseWriter, f *Fault) bool {
 			_, _ = w.Write([]byte(f.Body))
 			return true
 		}
-		msg := http.StatusText(f.Status)
 		if f.API == "github" {
+			// A 403 with Retry-After is GitHub's secondary rate limit:
+			// "If you exceed a secondary rate limit, you will receive a 403
+			// or 429 response ... If the retry-after response header is
+			// present, you should not retry your request until after that
+			// many seconds"
+			// (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit;
+			// recorded: PyGithub
+			// tests/ReplayData/SpecificExceptions.testAuthenticatedRateLimitExceeded.txt,
+			// 403 with Retry-After: 60). The message is the one quoted in
+			// KnpLabs/php-github-api#1070 (current answers append the
+			// request-ID sentence); Assumption: the documentation_url,
+			// which has changed over time.
 			if f.Status == http.StatusForbidden && f.Header["Retry-After"] != "" {
 				writeJSON(w, f.Status, map[string]any{
 					"message":           "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
@@ -132,13 +161,34 @@ func answerFault(w http.ResponseWriter, f *Fault) bool {
 				})
 				return true
 			}
-			githubError(w, f.Status, msg)
+			githubError(w, f.Status, http.StatusText(f.Status))
 		} else {
-			pagerdutyError(w, f.Status, 2000+f.Status, msg)
+			code, msg := pagerdutyCode(f.Status)
+			pagerdutyError(w, f.Status, code, msg)
 		}
 		return true
 	}
 	return false
+}
+
+// pagerdutyCode is PagerDuty's documented error code and message for an
+// HTTP status (PagerDuty/developer-docs docs/REST-API/14-Errors.md; 2020
+// "Rate Limit Exceeded" from docs/REST-API/04-Rate-Limits.md). Statuses
+// without a code of their own get 2000, the internal error.
+func pagerdutyCode(status int) (int, string) {
+	switch status {
+	case http.StatusBadRequest:
+		return 2001, "Invalid Input Provided"
+	case http.StatusUnauthorized:
+		return 2006, "Authentication Failed"
+	case http.StatusForbidden:
+		return 2010, "Access Denied"
+	case http.StatusNotFound:
+		return 2100, "Not Found"
+	case http.StatusTooManyRequests:
+		return 2020, "Rate Limit Exceeded"
+	}
+	return 2000, "Internal Error"
 }
 
 // truncatingWriter sends half of each body with the whole body's length.

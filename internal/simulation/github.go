@@ -27,18 +27,34 @@ func githubError(w http.ResponseWriter, status int, msg string) {
 // the request counts against the rate limit (then ServeHTTP adds the
 // ETag, the 304 and the rate-limit headers). s.mu is held.
 func (s *Server) serveGitHub(w http.ResponseWriter, r *http.Request, p string, now time.Time) bool {
+	// The token exchange is neither counted nor given rate-limit headers,
+	// as in the recorded 201 (PyGithub
+	// tests/ReplayData/Authentication.testAppInstallationAuthAuthentication.txt).
 	if r.Method == http.MethodPost && strings.HasPrefix(p, "/app/installations/") && strings.HasSuffix(p, "/access_tokens") {
 		s.installationToken(w, r, p, now)
 		return false
 	}
+	// Assumption: any other method is 404 Not Found, as for a route that
+	// does not exist.
 	if r.Method != http.MethodGet {
 		githubError(w, http.StatusNotFound, "Not Found")
 		return false
 	}
+	// A token that does not resolve gets 401 "Bad credentials" (PyGithub
+	// tests/ReplayData 401 bodies), without rate-limit headers and not
+	// counted (brekkylab/backlot#273). Differs: a request with no
+	// Authorization at all is served anonymously by real (60 an hour,
+	// headers present; a private resource gets 404), not 401
+	// (https://docs.github.com/rest/authentication/authenticating-to-the-rest-api).
 	if !s.githubAuthorized(r.Header.Get("Authorization")) {
 		githubError(w, http.StatusUnauthorized, "Bad credentials")
 		return false
 	}
+	// X-RateLimit-Reset is "the time at which the current rate limit window
+	// resets, in UTC epoch seconds"
+	// (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api).
+	// Assumption: the hour's window starts at the first request after the
+	// previous reset.
 	if !now.Before(s.rateReset) {
 		s.rateRemaining = s.rateLimit
 		s.rateReset = now.Add(time.Hour).Truncate(time.Second)
@@ -48,6 +64,15 @@ func (s *Server) serveGitHub(w http.ResponseWriter, r *http.Request, p string, n
 			return false
 		}
 	} else if s.faultKind() == FaultPrimaryExhausted || s.rateRemaining == 0 {
+		// The spent primary limit: 403 with X-RateLimit-Remaining: 0
+		// (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit;
+		// real may also send 429, which the simulation never does). The
+		// message follows zerocracy/judges-action#589 ("API rate limit
+		// exceeded for user ID 9535539. If you reach out to GitHub Support
+		// for help, please include the request ID ... and timestamp ...");
+		// real names the installation ID for an installation token
+		// (KnpLabs/php-github-api#1070) and gives a real request ID.
+		// Assumption: the documentation_url.
 		s.rateHeaders(w.Header())
 		writeJSON(w, http.StatusForbidden, map[string]any{
 			"message":           "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.",
@@ -59,6 +84,25 @@ func (s *Server) serveGitHub(w http.ResponseWriter, r *http.Request, p string, n
 	return true
 }
 
+// routeGitHub serves the endpoints the exporter reads:
+//
+//	GET /search/issues                 https://docs.github.com/rest/search/search#search-issues-and-pull-requests
+//	GET /orgs/{org}/repos              https://docs.github.com/rest/repos/repos#list-organization-repositories
+//	GET /users/{username}/repos        https://docs.github.com/rest/repos/repos#list-repositories-for-a-user
+//	GET /repos/{o}/{r}/issues          https://docs.github.com/rest/issues/issues#list-repository-issues
+//	GET /repos/{o}/{r}/issues/comments https://docs.github.com/rest/issues/comments#list-issue-comments-for-a-repository
+//	GET /repos/{o}/{r}/pulls/comments  https://docs.github.com/rest/pulls/comments#list-review-comments-in-a-repository
+//	GET /repos/{o}/{r}/issues/events   https://docs.github.com/rest/issues/events#list-issue-events-for-a-repository
+//	GET /repos/{o}/{r}/issues/{n}/events https://docs.github.com/rest/issues/events#list-issue-events
+//
+// (the same routes in octokit/plugin-rest-endpoint-methods.js docs/search,
+// docs/repos, docs/issues and docs/pulls, generated from
+// github/rest-api-description). Owner and repository names are not case
+// sensitive ("The name is not case sensitive", ibid.). A repository that
+// does not exist is a 404 that is counted and has rate-limit headers, as
+// real's is (brekkylab/backlot#273; PyGithub 404s carry X-RateLimit-Limit).
+// Differs: an unrouted path is counted and gets rate-limit headers too,
+// where real sends none and counts nothing (brekkylab/backlot#235).
 func (s *Server) routeGitHub(w http.ResponseWriter, r *http.Request, p string) {
 	parts := strings.Split(strings.Trim(p, "/"), "/")
 	switch {
@@ -97,7 +141,11 @@ func (s *Server) routeGitHub(w http.ResponseWriter, r *http.Request, p string) {
 }
 
 // rateHeaders sets the X-RateLimit-* headers, as GitHub does on every
-// authenticated answer.
+// authenticated answer: x-ratelimit-limit, -remaining, -used, -reset (UTC
+// epoch seconds) and -resource
+// (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api),
+// the resource being "core" for REST (PyGithub tests/ReplayData, e.g.
+// PullRequestComment.setUp.txt: X-RateLimit-Resource: core).
 func (s *Server) rateHeaders(h http.Header) {
 	h.Set("X-RateLimit-Limit", strconv.Itoa(s.rateLimit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(s.rateRemaining))
@@ -175,6 +223,8 @@ func (s *Server) repo(owner, name string) *Repo {
 
 func (s *Server) listRepos(w http.ResponseWriter, r *http.Request, login string, org bool) {
 	o := s.owner(login)
+	// Assumption: /orgs/{user}/repos and /users/{org}/repos are 404. The
+	// latter is likely wrong: real's /users/{org}/repos serves orgs too.
 	if o == nil || o.IsOrg != org {
 		githubError(w, http.StatusNotFound, "Not Found")
 		return
@@ -198,6 +248,11 @@ func (s *Server) listRepos(w http.ResponseWriter, r *http.Request, login string,
 	if !ok {
 		return
 	}
+	// A subset of the repository fields of recorded answers (PyGithub
+	// tests/ReplayData, e.g. PullRequestComment.setUp.txt: id, name,
+	// full_name, owner, private, archived, html_url, url). Assumption: the
+	// id (opaque); private: true is a data choice (real /users/{u}/repos
+	// lists public repositories only).
 	out := make([]map[string]any, 0, hi-lo)
 	for i, rp := range repos[lo:hi] {
 		full := o.Login + "/" + rp.Name
@@ -215,6 +270,11 @@ func (s *Server) listRepos(w http.ResponseWriter, r *http.Request, login string,
 	writeJSON(w, http.StatusOK, out)
 }
 
+// githubUser is a user object: login, id, type ("User", "Organization" or
+// "Bot"), html_url and url, a subset of recorded user objects (PyGithub
+// tests/ReplayData; PullRequestComment.setUp.txt has "type":"User" and
+// "type":"Organization"). Assumption: the id (opaque, derived from the
+// login).
 func githubUser(r *http.Request, u User, org bool) map[string]any {
 	typ := "User"
 	switch {
@@ -232,6 +292,18 @@ func githubUser(r *http.Request, u User, org bool) map[string]any {
 	}
 }
 
+// issueJSON is an issue or a pull request as the issues endpoints list it
+// (a subset of PyGithub tests/ReplayData/IssueComment.setUp.txt's issue:
+// id, number, title, body, state, user, labels, assignee(s), created_at,
+// updated_at, closed_at, html_url .../issues/N, url). A pull request
+// has html_url .../pull/N and a pull_request object ("You can identify
+// pull requests by the pull_request key",
+// https://docs.github.com/rest/issues/issues#list-repository-issues;
+// PyGithub: {url, html_url, diff_url, patch_url, merged_at}; the simulation
+// omits diff_url and patch_url). Differs: real always has "assignee"
+// (null when unassigned) and repository_url; here assignee is omitted
+// when there is none and repository_url is on search items only.
+// Assumption: the id (opaque); label colour and body are data choices.
 func (s *Server) issueJSON(r *http.Request, full string, is *Issue) map[string]any {
 	labels := make([]map[string]any, len(is.Labels))
 	for i, l := range is.Labels {
@@ -279,6 +351,9 @@ func (s *Server) issueJSON(r *http.Request, full string, is *Issue) map[string]a
 
 func (s *Server) listIssues(w http.ResponseWriter, r *http.Request, full string, repo *Repo) {
 	q := r.URL.Query()
+	// "Only open issues will be listed" by default; since is "Only show
+	// results that were last updated after the given time"
+	// (octokit/plugin-rest-endpoint-methods.js docs/issues/listForRepo.md).
 	state := q.Get("state")
 	if state == "" {
 		state = "open"
@@ -294,6 +369,12 @@ func (s *Server) listIssues(w http.ResponseWriter, r *http.Request, full string,
 		}
 		sel = append(sel, is)
 	}
+	// Newest created first by default (sort=created, direction=desc), as
+	// recorded: PyGithub tests/ReplayData/GraphQl.testPaginationAndRestIntegration.txt
+	// lists 3045, 3043, 3042... created 2024-09-16, 09-12, 09-10; sort=updated
+	// and direction=asc are honoured
+	// (https://docs.github.com/rest/issues/issues#list-repository-issues).
+	// Assumption: ties go by number, ascending.
 	key := func(is *Issue) time.Time { return is.CreatedAt }
 	if q.Get("sort") == "updated" {
 		key = func(is *Issue) time.Time { return is.UpdatedAt }
@@ -326,8 +407,15 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, full strin
 		}
 		sel = append(sel, c)
 	}
-	// Oldest created first, as GitHub lists them unless asked otherwise;
-	// sort=updated or created with direction=desc|asc orders them so.
+	// "By default, issue comments are ordered by ascending ID" and "By
+	// default, review comments are in ascending order by ID"; direction is
+	// "Ignored without the sort parameter"
+	// (octokit/plugin-rest-endpoint-methods.js docs/issues/listCommentsForRepo.md,
+	// docs/pulls/listReviewCommentsForRepo.md; recorded: PyGithub
+	// tests/ReplayData/Repository.testGetIssuesComments.txt, ids 5168757,
+	// 5181640, 5183010). Here by created_at, then ID: the same while IDs
+	// follow creation. since filters on updated_at ("last updated after the
+	// given time", ibid.). Assumption: sort without direction is ascending.
 	key := func(c *Comment) time.Time { return c.CreatedAt }
 	if r.URL.Query().Get("sort") == "updated" {
 		key = func(c *Comment) time.Time { return c.UpdatedAt }
@@ -347,8 +435,18 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, full strin
 	if !ok {
 		return
 	}
+	// Fields as recorded (PyGithub tests/ReplayData/IssueComment.setUp.txt
+	// and PullRequestComment.setUp.txt; the simulation omits url), with
+	// html_url .../issues/N#issuecomment-ID for a conversation comment and
+	// .../pull/N#discussion_rID for a review comment (ibid.). Assumption:
+	// a conversation comment on a pull request also gets /issues/N (real
+	// may use /pull/N there).
 	out := make([]map[string]any, 0, hi-lo)
 	for _, c := range sel[lo:hi] {
+		htmlURL := fmt.Sprintf("https://github.com/%s/issues/%d#issuecomment-%d", full, c.Issue, c.ID)
+		if urlKind == "pulls" {
+			htmlURL = fmt.Sprintf("https://github.com/%s/pull/%d#discussion_r%d", full, c.Issue, c.ID)
+		}
 		out = append(out, map[string]any{
 			"id":         c.ID,
 			"body":       c.Body,
@@ -356,15 +454,15 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, full strin
 			"created_at": ts(c.CreatedAt),
 			"updated_at": ts(c.UpdatedAt),
 			urlField:     fmt.Sprintf("%s%srepos/%s/%s/%d", baseURL(r), GitHubPrefix, full, urlKind, c.Issue),
-			"html_url":   fmt.Sprintf("https://github.com/%s/%s/%d#comment-%d", full, strings.TrimSuffix(urlKind, "s"), c.Issue, c.ID),
+			"html_url":   htmlURL,
 		})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
 // listIssueEvents is GET /repos/{o}/{r}/issues/{n}/events: one issue's
-// events, oldest first (assumption), without the issue object that the
-// repository listing embeds
+// events, oldest first (Assumption: the order is not documented), without
+// the issue object that the repository listing embeds
 // (rest-api-description: components/schemas/issue-event-for-issue).
 func (s *Server) listIssueEvents(w http.ResponseWriter, r *http.Request, full string, repo *Repo, number string) {
 	n, err := strconv.Atoi(number)
@@ -403,7 +501,13 @@ func (s *Server) listIssueEvents(w http.ResponseWriter, r *http.Request, full st
 
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, full string, repo *Repo) {
 	evs := append([]*Event(nil), repo.Events...)
-	// Newest first, as GitHub lists repository issue events.
+	// Newest first, ties by ID descending, as GitHub lists repository
+	// issue events: PyGithub tests/ReplayData/Repository.testGetIssuesEvents.txt
+	// has 16347480 and 16347479 (both 2012-05-27T05:40:15Z), then 16333959
+	// (2012-05-26T14:59:34Z)... The order is not documented
+	// (https://docs.github.com/rest/issues/events#list-issue-events-for-a-repository).
+	// Fields id, event, actor, created_at, commit_id and issue as recorded
+	// (ibid.; the simulation omits url).
 	sort.SliceStable(evs, func(i, j int) bool {
 		if evs[i].CreatedAt.Equal(evs[j].CreatedAt) {
 			return evs[i].ID > evs[j].ID
@@ -445,7 +549,13 @@ func (s *Server) SetApp(appID, installationID int64, key *rsa.PublicKey) {
 
 // githubAuthorized accepts the configured token, or an installation token
 // that the simulation issued and that has not expired, as "Bearer" or
-// "token". s.mu is held.
+// "token": "In most cases, you can use Authorization: Bearer or
+// Authorization: token to pass a token"
+// (https://docs.github.com/rest/authentication/authenticating-to-the-rest-api).
+// "Installation tokens expire one hour from the time you create them.
+// Using an expired token produces a status code of 401 - Unauthorized"
+// (octokit/plugin-rest-endpoint-methods.js docs/apps/createInstallationAccessToken.md).
+// Assumption: the scheme is case sensitive. s.mu is held.
 func (s *Server) githubAuthorized(h string) bool {
 	tok := strings.TrimPrefix(strings.TrimPrefix(h, "Bearer "), "token ")
 	if tok == h {
@@ -458,9 +568,21 @@ func (s *Server) githubAuthorized(h string) bool {
 	return ok && s.now().Before(exp)
 }
 
-// installationToken is POST /app/installations/{id}/access_tokens: it
-// checks the JWT (RS256, signed by the app's key, issued by the app ID,
-// not expired) and answers with a token valid for an hour. s.mu is held.
+// installationToken is POST /app/installations/{id}/access_tokens
+// (https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app):
+// it checks the JWT and answers 201 with a token valid for an hour
+// (recorded: PyGithub
+// tests/ReplayData/Authentication.testAppInstallationAuthAuthentication.txt,
+// 201). The JWT "must be signed using the RS256 algorithm", its iss is "The
+// ID of your GitHub App", and it must not be expired
+// (https://docs.github.com/apps/creating-github-apps/authenticating-with-a-github-app/generating-a-json-web-token-jwt-for-a-github-app).
+// Differs: real refuses an exp more than 10 minutes ahead (ibid.), also
+// accepts the app's client ID as iss (github/docs#33989), and answers an
+// expired JWT with "'Expiration time' claim ('exp') must be a numeric value
+// representing the future time ..." (PyGithub tests/ReplayData); here every
+// failure gets "A JSON web token could not be decoded" (github/docs#33989).
+// An unknown installation is 404 Not Found (PyGithub tests/ReplayData).
+// s.mu is held.
 func (s *Server) installationToken(w http.ResponseWriter, r *http.Request, p string, now time.Time) {
 	id := strings.TrimSuffix(strings.TrimPrefix(p, "/app/installations/"), "/access_tokens")
 	if s.appKey == nil || id != strconv.FormatInt(s.installationID, 10) {
@@ -480,6 +602,7 @@ func (s *Server) installationToken(w http.ResponseWriter, r *http.Request, p str
 		githubError(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
 		return
 	}
+	// Installation tokens start with ghs_ (PyGithub tests/ReplayData).
 	token := randomToken("ghs_")
 	exp := now.Add(time.Hour)
 	if s.installationTokens == nil {
@@ -487,6 +610,9 @@ func (s *Server) installationToken(w http.ResponseWriter, r *http.Request, p str
 	}
 	s.installationTokens[token] = exp
 	s.tokensIssued++
+	// Differs: real also returns permissions and repository_selection
+	// (PyGithub tests/ReplayData: {"token", "expires_at", "permissions",
+	// "repository_selection"}).
 	writeJSON(w, http.StatusCreated, map[string]any{"token": token, "expires_at": exp.UTC().Format(time.RFC3339)})
 }
 

@@ -9,9 +9,16 @@ import (
 	"time"
 )
 
-// PagerDutyMaxOffset is PagerDuty's cap on offset+limit.
+// PagerDutyMaxOffset is PagerDuty's cap on offset+limit: "the sum of the
+// offset and limit parameters cannot exceed 10000, or the REST API will
+// respond with status 400" (PagerDuty/developer-docs
+// docs/REST-API/09-Pagination.md).
 const PagerDutyMaxOffset = 10000
 
+// pagerdutyError is PagerDuty's error body, {"error": {"message", "code",
+// "errors"}} (PagerDuty/api-schema reference/REST/openapiv3.json
+// #/components/responses/Conflict/content/application~1json/schema;
+// PagerDuty/developer-docs docs/REST-API/14-Errors.md).
 func pagerdutyError(w http.ResponseWriter, status, code int, msg string, details ...string) {
 	e := map[string]any{"message": msg, "code": code}
 	if len(details) > 0 {
@@ -20,15 +27,32 @@ func pagerdutyError(w http.ResponseWriter, status, code int, msg string, details
 	writeJSON(w, status, map[string]any{"error": e})
 }
 
+// servePagerDuty serves GET /incidents, /incidents/{id}, /log_entries and
+// /users (PagerDuty/api-schema reference/REST/openapiv3.json #/paths/~1incidents,
+// ~1incidents~1{id}, ~1log_entries, ~1users). Assumption: the Accept header
+// application/vnd.pagerduty+json;version=2, required by the schema
+// (#/components/parameters/header_Accept), may be absent. Differs: answers
+// carry no ratelimit-* headers, which real sends
+// (PagerDuty/developer-docs docs/REST-API/04-Rate-Limits.md).
 func (s *Server) servePagerDuty(w http.ResponseWriter, r *http.Request, p string, now time.Time) {
+	// Assumption: any other method is 404, as an unknown path is.
 	if r.Method != http.MethodGet {
 		pagerdutyError(w, http.StatusNotFound, 2100, "Not Found")
 		return
 	}
+	// "Authorization: Token token=y_NbAkKc66ryYTWUXYEu"; "this format must
+	// be followed precisely or you will receive a 401 Unauthorized"
+	// (PagerDuty/developer-docs docs/REST-API/02-Authentication.md;
+	// openapiv3.json #/components/securitySchemes/api_key; a plain "Token
+	// X" failed with 401 in apache/devlake#6112). Code 2006 "Authentication
+	// failed" (docs/REST-API/14-Errors.md).
 	if r.Header.Get("Authorization") != "Token token="+s.PagerDutyToken {
-		pagerdutyError(w, http.StatusUnauthorized, 2006, "Unauthorized")
+		pagerdutyError(w, http.StatusUnauthorized, 2006, "Authentication Failed")
 		return
 	}
+	// An unknown path or incident is 404 {"message": "Not Found", "code":
+	// 2100} (openapiv3.json
+	// #/components/responses/Conflict/content/application~1json/schema/properties/error/example).
 	parts := strings.Split(strings.Trim(p, "/"), "/")
 	switch {
 	case len(parts) == 1 && parts[0] == "incidents":
@@ -46,6 +70,18 @@ func (s *Server) servePagerDuty(w http.ResponseWriter, r *http.Request, p string
 
 // pdPage applies offset/limit, enforcing PagerDuty's 10,000 cap. It returns
 // false after writing the 400 that PagerDuty answers beyond the cap.
+//
+// limit defaults to 25 and "cannot exceed 100"; the answer echoes limit and
+// offset, more says whether records remain past this page, and total is
+// null unless total=true (PagerDuty/developer-docs
+// docs/REST-API/09-Pagination.md; openapiv3.json #/components/schemas/Pagination,
+// #/components/parameters/offset_total; PagerDuty/api-schema#252). more is
+// true even when the next page would pass the cap (PagerDuty/pd-live-react#163).
+// The 400 beyond the cap is the recorded one, exactly (apache/devlake#5107,
+// cloudquery/cloudquery#12750, faros-ai/airbyte-connectors#991); offset
+// 9900 with limit 100 is still served (pdpyras stops at limit+offset=10100).
+// The simulation never sends real's other form, 2001 "Offset must be less
+// than 10001." (faros-ai/airbyte-connectors#991).
 func (s *Server) pdPage(w http.ResponseWriter, r *http.Request, n int) (lo, hi int, body map[string]any, ok bool) {
 	limit := intParam(r, "limit", 25, 100)
 	offset := intParam(r, "offset", 0, 0)
@@ -92,6 +128,11 @@ func (s *Server) pdIndex() *pdIndex {
 	return ix
 }
 
+// pdRef is a reference object {id, type "<x>_reference", summary, self,
+// html_url} (openapiv3.json /incidents 200 example: "service_reference",
+// "escalation_policy_reference", "team_reference"). Differs: a service's
+// real html_url is https://<sub>.pagerduty.com/service-directory/ID, not
+// /services/ID. The subdomain acme is a data choice.
 func pdRef(r *http.Request, typ string, ref PDRef) map[string]any {
 	if ref.ID == "" {
 		return nil
@@ -109,6 +150,15 @@ func pdRef(r *http.Request, typ string, ref PDRef) map[string]any {
 	}
 }
 
+// incidentJSON is an incident with the fields of openapiv3.json
+// #/components/schemas/Incident/allOf/1/properties that the exporter reads:
+// type "incident", summary "[#N] title" (the /incidents 200 example: "[#1234]
+// The server is on fire."), status triggered|acknowledged|resolved and
+// urgency high|low (…/status/enum, …/urgency/enum). last_status_change_at
+// is "The time the status of the incident last changed" (ibid.).
+// Assumption: updated_at is the last status change; an assignment's at is
+// the incident's creation (#/components/schemas/Assignment requires at and
+// assignee); incident_key is a data choice.
 func (s *Server) incidentJSON(r *http.Request, in *Incident) map[string]any {
 	pd := &s.ds.PagerDuty
 	teams := make([]map[string]any, 0, len(in.TeamIDs))
@@ -189,6 +239,13 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	} else {
 		hasSince, hasUntil = false, false
 	}
+	// Repeatable filters: statuses[], service_ids[], team_ids[]
+	// (openapiv3.json #/components/parameters/statuses_incidents, "pass
+	// statuses[] more than once", incident_services, team_ids).
+	// Assumption: since is inclusive and until exclusive, on created_at.
+	// Assumption: the order is created_at ascending; sort_by, which the
+	// schema documents (#/components/parameters/sort_by_incidents), is
+	// ignored.
 	statuses := q["statuses[]"]
 	services := q["service_ids[]"]
 	teams := q["team_ids[]"]
@@ -221,10 +278,16 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	for _, in := range sel[lo:hi] {
 		out = append(out, s.incidentJSON(r, in))
 	}
+	// Pagination plus incidents (openapiv3.json
+	// #/paths/~1incidents/get/responses/200/content/application~1json/schema).
 	body["incidents"] = out
 	writeJSON(w, http.StatusOK, body)
 }
 
+// getIncident is GET /incidents/{id}, answering {"incident": ...}.
+// Differs: real "Accepts either an incident id, or an incident number"
+// (openapiv3.json #/paths/~1incidents~1{id}/get/description); here only
+// the ID.
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request, id string) {
 	if in := s.pdIndex().incByID[id]; in != nil {
 		writeJSON(w, http.StatusOK, map[string]any{"incident": s.incidentJSON(r, in)})
@@ -234,6 +297,9 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request, id string) 
 }
 
 func (s *Server) listLogEntries(w http.ResponseWriter, r *http.Request) {
+	// since and until filter (openapiv3.json #/components/parameters/since,
+	// until). Assumption: no default window, since inclusive, until
+	// exclusive. Assumption: newest first (no evidence found).
 	since, hasSince := timeParam(r, "since")
 	until, hasUntil := timeParam(r, "until")
 	// Newest first: entries before until start at a, entries at or after
@@ -251,6 +317,17 @@ func (s *Server) listLogEntries(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// A log entry: id, type (#/components/schemas/LogEntry/allOf/1/properties/type/enum:
+	// trigger_, notify_, acknowledge_, annotate_, resolve_log_entry…;
+	// AcknowledgeLogEntry spells acknowledgement_log_entry), created_at,
+	// incident, agent, channel, service, and user on notify entries
+	// (#/components/schemas/NotifyLogEntry/allOf/1/properties/user), with
+	// channel.notification.type from #/components/schemas/Notification.
+	// Differs: real entries carry teams[], a non-null html_url, complete
+	// agent and incident references (summary, self, html_url), a sentence
+	// as summary ("Triggered through the API") and ?incident_id= in self
+	// (the /log_entries 200 example). Assumption: the summary here (the
+	// type's words).
 	pd := &s.ds.PagerDuty
 	incidents := s.pdIndex().incByID
 	out := make([]map[string]any, 0, hi-lo)
@@ -287,10 +364,18 @@ func (s *Server) listLogEntries(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, m)
 	}
+	// Pagination plus log_entries (openapiv3.json
+	// #/paths/~1log_entries/get/responses/200/content/application~1json/schema).
 	body["log_entries"] = out
 	writeJSON(w, http.StatusOK, body)
 }
 
+// listUsers is GET /users. query shows "only the records whose name
+// matches the query" (openapiv3.json #/components/parameters/query);
+// Assumption: a case-insensitive substring, also matched against the
+// e-mail, which the schema does not say. Assumption: the order is the
+// dataset's. The fields id, type "user", name, email, summary, self and
+// html_url are a subset of the /users 200 example.
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 	query := strings.ToLower(r.URL.Query().Get("query"))
 	var sel []PDUser

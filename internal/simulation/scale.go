@@ -130,6 +130,8 @@ func Scale(p ScaleParams, now time.Time) *Dataset {
 				break
 			}
 			le := &LogEntry{ID: fmt.Sprintf("R%07d", len(pd.LogEntries)), IncidentID: in.ID, CreatedAt: at}
+			// Types, agents and channels as in demo.go (see its
+			// notifyChannels for which are assumptions).
 			switch k {
 			case 0:
 				le.Type, le.AgentType, le.AgentID, le.ChannelType = "trigger_log_entry", "service_reference", in.ServiceID, "api"

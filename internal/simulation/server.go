@@ -46,7 +46,10 @@ type Server struct {
 	// Latency delays every answer, as a distant API would.
 	Latency time.Duration
 
-	// GitHub's primary rate limit, per the X-RateLimit-* headers.
+	// GitHub's primary rate limit, per the X-RateLimit-* headers: 5,000
+	// an hour by default for a token or an installation ("All of these
+	// requests count towards your personal rate limit of 5,000 requests per
+	// hour", https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api).
 	rateLimit     int
 	rateRemaining int
 	rateReset     time.Time
@@ -207,6 +210,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// quoted in eclipse-csi/otterdog#201, "It's currently expected for
 		// ETags to be auth token specific" (also github/docs#34689). So the
 		// same body asked for with another token is a 200, and charged.
+		// A 304 keeps the X-RateLimit-* headers, as recorded answers do
+		// (PyGithub tests/ReplayData/Environment.testEnvironmentSecrets.txt,
+		// ConditionalRequestUpdate.testDidNotUpdate.txt). The ETag is weak,
+		// W/"...", like those of recorded list answers (PyGithub
+		// tests/ReplayData); Assumption: how it is computed (any opaque
+		// value would do).
 		notModified := false
 		search := strings.HasPrefix(p, "/search/")
 		if search {
@@ -291,6 +300,9 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
+// writeJSON sends v as JSON. The Content-Type is GitHub's (octokit/fixtures
+// scenarios/api.github.com/errors and paginate-issues: "application/json;
+// charset=utf-8"); Assumption: PagerDuty's is the same.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	if d, ok := w.(*deferred); ok {
@@ -310,6 +322,12 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
+// intParam reads a positive integer parameter. Assumption: a missing,
+// non-numeric or non-positive value gets the default. A value above max is
+// clamped: GitHub's per_page=101 behaves as 100 (brekkylab/backlot#144,
+// github-tools/github#25); for PagerDuty's limit, clamping rather than a
+// 400 is an Assumption (its docs only say it "cannot exceed 100",
+// PagerDuty/developer-docs docs/REST-API/09-Pagination.md).
 func intParam(r *http.Request, name string, def, max int) int {
 	v, err := strconv.Atoi(r.URL.Query().Get(name))
 	if err != nil || v <= 0 {
@@ -321,6 +339,10 @@ func intParam(r *http.Request, name string, def, max int) int {
 	return v
 }
 
+// timeParam reads an RFC 3339 time. Assumption: an unparsable value is
+// ignored, as if absent; PagerDuty probably answers 400, code 2004 "Invalid
+// time values in 'since' and/or 'until' parameters"
+// (PagerDuty/developer-docs docs/REST-API/14-Errors.md).
 func timeParam(r *http.Request, name string) (time.Time, bool) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
@@ -333,6 +355,10 @@ func timeParam(r *http.Request, name string) (time.Time, bool) {
 	return t, true
 }
 
+// ts renders a time as both APIs do, YYYY-MM-DDTHH:MM:SSZ in UTC (PyGithub
+// tests/ReplayData bodies, "created_at": "2012-05-27T05:40:15Z";
+// PagerDuty/api-schema reference/REST/openapiv3.json examples,
+// "created_at": "2015-10-06T21:30:42Z"), and a zero time as null.
 func ts(t time.Time) any {
 	if t.IsZero() {
 		return nil

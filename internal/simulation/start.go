@@ -50,6 +50,11 @@ func (r *Running) Configure(cfg *config.Config) {
 	cfg.SetEndpoint("pagerduty", r.PagerDutyURL(), config.Secret(r.PagerDutyToken))
 }
 
+// randomToken makes a token with a prefix: ghs_ for installation tokens
+// (seen in PyGithub tests/ReplayData). Assumption: ghp_ for a personal
+// token and pd_ for a PagerDuty key (real PagerDuty keys have no prefix,
+// e.g. y_NbAkKc66ryYTWUXYEu in PagerDuty/developer-docs
+// docs/REST-API/02-Authentication.md); clients must not depend on either.
 func randomToken(prefix string) string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
