@@ -519,7 +519,7 @@ func (s *GitHubSource) searchTerms() []string {
 func (s *GitHubSource) searchResult(err error) {
 	if err == nil {
 		if s.searchFailing {
-			s.logger.Info("the Search API answers again; only changed repositories are polled", "source", model.SourceGitHub)
+			s.logger.Info("the Search API answers again; only changed repositories are polled", "api", model.SourceGitHub)
 		}
 		s.searchFailing = false
 		return
@@ -533,7 +533,7 @@ func (s *GitHubSource) searchResult(err error) {
 	}
 	if !s.searchFailing {
 		s.logger.Warn("finding changed repositories through the Search API failed; polling every repository until it answers again",
-			"source", model.SourceGitHub, "status", statusOf(err), "err", err)
+			"api", model.SourceGitHub, "status", statusOf(err), "err", err)
 	}
 	s.searchFailing = true
 }
@@ -891,7 +891,7 @@ func (s *GitHubSource) issueEvents(ctx context.Context, st *RepoState, gap event
 	}
 	sort.Ints(numbers)
 	s.logger.Info("GitHub lists the repository's issue events no deeper; reading the rest from each issue's events",
-		"source", model.SourceGitHub, "repository", st.Full, "from", gap.from.UTC().Format(time.RFC3339),
+		"api", model.SourceGitHub, "repository", st.Full, "from", gap.from.UTC().Format(time.RFC3339),
 		"to", gap.to.UTC().Format(time.RFC3339), "issues", len(numbers))
 	owner, name, _ := strings.Cut(st.Full, "/")
 	return forEach(ctx, s.cfg.Concurrency, numbers, func(ctx context.Context, n int) error {

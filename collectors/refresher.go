@@ -239,11 +239,11 @@ func handOver(old, next Source, logger *slog.Logger) bool {
 	}
 	var buf bytes.Buffer
 	if err := from.SaveState(&buf); err != nil {
-		logger.Warn("cannot hand the state over to the reloaded source; it syncs again", "source", old.Name(), "err", err)
+		logger.Warn("cannot hand the state over to the reloaded source; it syncs again", "api", old.Name(), "err", err)
 		return false
 	}
 	if err := to.RestoreState(&buf); err != nil {
-		logger.Warn("cannot hand the state over to the reloaded source; it syncs again", "source", old.Name(), "err", err)
+		logger.Warn("cannot hand the state over to the reloaded source; it syncs again", "api", old.Name(), "err", err)
 		return false
 	}
 	return true
@@ -318,11 +318,11 @@ func (r *Refresher) RefreshOnce(ctx context.Context, s Source) (err error) {
 	switch {
 	case err == nil:
 	case snap != nil:
-		r.logger.Warn("refresh partly failed; what it could not read keeps its last good data", "source", s.Name(), "stale", snap.Stale, "err", err, "duration", took)
+		r.logger.Warn("refresh partly failed; what it could not read keeps its last good data", "api", s.Name(), "stale", snap.Stale, "err", err, "duration", took)
 	case errors.As(err, &te):
-		r.logger.Warn("refresh paused by the API's rate limit; serving the last good data", "source", s.Name(), "until", te.Until.UTC().Format(time.RFC3339), "err", err, "duration", took)
+		r.logger.Warn("refresh paused by the API's rate limit; serving the last good data", "api", s.Name(), "until", te.Until.UTC().Format(time.RFC3339), "err", err, "duration", took)
 	default:
-		r.logger.Error("refresh failed; serving the last good data", "source", s.Name(), "err", err, "duration", took)
+		r.logger.Error("refresh failed; serving the last good data", "api", s.Name(), "err", err, "duration", took)
 	}
 	if snap != nil {
 		// Complete, or partial: a partial snapshot holds the new data of
@@ -330,7 +330,7 @@ func (r *Refresher) RefreshOnce(ctx context.Context, s Source) (err error) {
 		st.LastSuccess = r.now()
 		r.snaps[s.Name()] = snap
 		if err == nil {
-			r.logger.Info("refresh complete", "source", s.Name(), "items", len(snap.Items), "activities", len(snap.Activities), "duration", took)
+			r.logger.Info("refresh complete", "api", s.Name(), "items", len(snap.Items), "activities", len(snap.Activities), "duration", took)
 		}
 		if r.store != nil {
 			// The source's refreshes never overlap, so its state is

@@ -88,34 +88,34 @@ func (s *Store) Restore(src Source, fingerprint string) {
 	path := s.file(src.Name())
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		s.logger.Info("no saved state yet; the first refresh is a full sync", "source", src.Name(), "path", path)
+		s.logger.Info("no saved state yet; the first refresh is a full sync", "api", src.Name(), "path", path)
 		return
 	}
 	if err != nil {
-		s.logger.Warn("cannot read the state file; starting with a full sync", "source", src.Name(), "path", path, "err", err)
+		s.logger.Warn("cannot read the state file; starting with a full sync", "api", src.Name(), "path", path, "err", err)
 		return
 	}
 	defer f.Close()
 	zr, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<20))
 	if err != nil {
-		s.logger.Warn("the state file is corrupt; starting with a full sync", "source", src.Name(), "path", path, "err", err)
+		s.logger.Warn("the state file is corrupt; starting with a full sync", "api", src.Name(), "path", path, "err", err)
 		return
 	}
 	dec := json.NewDecoder(zr)
 	var h stateHeader
 	if err := dec.Decode(&h); err != nil || h.Version != stateVersion {
-		s.logger.Warn("the state file is corrupt or of another version; starting with a full sync", "source", src.Name(), "path", path, "err", err, "version", h.Version)
+		s.logger.Warn("the state file is corrupt or of another version; starting with a full sync", "api", src.Name(), "path", path, "err", err, "version", h.Version)
 		return
 	}
 	if h.Fingerprint != fingerprint {
-		s.logger.Info("the saved state is for another config of this source; starting with a full sync", "source", src.Name())
+		s.logger.Info("the saved state is for another config of this source; starting with a full sync", "api", src.Name())
 		return
 	}
 	if err := st.RestoreState(io.MultiReader(dec.Buffered(), zr)); err != nil {
-		s.logger.Warn("the state file is corrupt; starting with a full sync", "source", src.Name(), "path", path, "err", err)
+		s.logger.Warn("the state file is corrupt; starting with a full sync", "api", src.Name(), "path", path, "err", err)
 		return
 	}
-	s.logger.Info("state restored; the first refresh is incremental", "source", src.Name(), "saved_at", h.SavedAt)
+	s.logger.Info("state restored; the first refresh is incremental", "api", src.Name(), "saved_at", h.SavedAt)
 }
 
 // Save writes a source's state atomically: a temp file in the same

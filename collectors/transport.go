@@ -109,7 +109,7 @@ func (t *transport) blockSearch(until time.Time, reason string) {
 		return
 	}
 	t.searchUntil, t.searchReason = until, reason
-	t.logger.Info("pausing searches", "source", t.source, "until", until.UTC().Format(time.RFC3339), "reason", reason)
+	t.logger.Info("pausing searches", "api", t.source, "until", until.UTC().Format(time.RFC3339), "reason", reason)
 }
 
 func newTransport(source string, api *config.APIConfig, m *APIMetrics, logger *slog.Logger, etags *etagStore) *transport {
@@ -166,7 +166,7 @@ func (t *transport) block(until time.Time, reason string) {
 	}
 	t.m.Throttled.WithLabelValues(t.source).Add(until.Sub(from).Seconds())
 	t.blockedUntil, t.blockReason = until, reason
-	t.logger.Warn("pausing API requests", "source", t.source, "until", until.UTC().Format(time.RFC3339), "reason", reason)
+	t.logger.Warn("pausing API requests", "api", t.source, "until", until.UTC().Format(time.RFC3339), "reason", reason)
 }
 
 // waitTurn waits until the source is not paused, or fails at once when the

@@ -18,8 +18,11 @@ import (
 
 // emptyInDemo lists the panels that show nothing on the demo by design,
 // with why. Each must say so in its description too.
-// None today: every panel has data on the demo.
-var emptyInDemo = map[string]string{}
+var emptyInDemo = map[string]string{
+	// The demo's first refresh polls every repository; it searches only
+	// between reconciles, after the test has ended.
+	"Search API budget remaining": "Empty until the first search",
+}
 
 // TestDashboardsAgainstRealPrometheus starts the exporter in --demo mode
 // and a real Prometheus server that scrapes it and loads rules.yml, then

@@ -187,7 +187,7 @@ func overview() Dashboard {
 
 	l.row("Data quality and exporter health")
 	l.add(Panel{Type: "stat", Title: "Source up",
-		Description: describe("1 when the source's last refresh succeeded. A source that fails keeps serving its last good data; check the age of the data.", "metrics"),
+		Description: describe("1 when the source's last refresh read everything. A source that fails keeps serving its last good data; check the age of the data. On GitHub, 0 with the other repositories updating means some repositories could not be read: sre_workload_source_stale_repositories counts them, the log and the report name them.", "rate-limits-and-reliability"),
 		Targets:     []Target{instant("sre_workload_source_up", "{{source}}")},
 		FieldConfig: fieldConfig("none", nil, nil, []threshold{{"red", nil}, {"green", 1}}, map[string]any{
 			"mappings": []any{map[string]any{"type": "value", "options": map[string]any{
@@ -224,6 +224,12 @@ func overview() Dashboard {
 		FieldConfig: fieldConfig("short", 0, nil, greenBase, nil),
 		Options:     tableLegend,
 	}, 6, 7)
+	l.add(Panel{Type: "stat", Title: "Search API budget remaining",
+		Description: describe("GitHub's Search API has a budget of its own, 30 requests a minute, apart from the primary limit; the exporter pauses its searches at the same reserve. Empty until the first search, which follows the first reconcile.", "rate-limits-and-reliability"),
+		Targets:     []Target{instant("sre_workload_source_search_rate_limit_remaining", "{{source}}")},
+		FieldConfig: fieldConfig("short", 0, 30, []threshold{{"red", nil}, {"yellow", 5}, {"green", 10}}, nil),
+		Options:     statOptions("value"),
+	}, 4, 7)
 	l.add(Panel{Type: "stat", Title: "Rate limit resets in",
 		Description: describe("Time until each API's rate limit budget resets, as it last reported.", "rate-limits-and-reliability"),
 		Targets:     []Target{instant("sre_workload_source_rate_limit_reset_timestamp_seconds - time()", "{{source}}")},
@@ -231,12 +237,14 @@ func overview() Dashboard {
 		Options:     statOptions("value"),
 	}, 4, 7)
 	l.add(Panel{Type: "timeseries", Title: "Waits, retries and 304s",
-		Description: describe("Per second: time spent waiting because an API asked (rate limits, Retry-After, the reserve), requests retried, 304 answers (free on GitHub), and panics recovered in a refresh.", "rate-limits-and-reliability"),
+		Description: describe("Per second: time spent waiting because an API asked (rate limits, Retry-After, the reserve), requests retried, 304 answers (free on GitHub); per interval: panics recovered in a refresh and failed searches for changed repositories (each makes that refresh poll every repository); and the repositories the last refresh could not read.", "rate-limits-and-reliability"),
 		Targets: []Target{
 			q("sum by (source) (rate(sre_workload_source_throttled_seconds_total[$__rate_interval]))", "{{source}} throttled s/s"),
 			q("sum by (source) (rate(sre_workload_source_retries_total[$__rate_interval]))", "{{source}} retries/s"),
 			q("sum by (source) (rate(sre_workload_source_not_modified_total[$__rate_interval]))", "{{source}} 304/s"),
 			q("sum by (source) (increase(sre_workload_source_refresh_panics_total[$__rate_interval]))", "{{source}} panics"),
+			q("sum by (source) (increase(sre_workload_source_search_failures_total[$__rate_interval]))", "{{source}} failed searches"),
+			q("sum by (source) (sre_workload_source_stale_repositories)", "{{source}} stale repositories"),
 		},
 		FieldConfig: fieldConfig("short", 0, nil, greenBase, nil),
 		Options:     tableLegend,
