@@ -24,7 +24,6 @@ import (
 )
 
 const (
-	githubPerPage = 100
 	// syncOverlap is how far before the last refresh an incremental query
 	// starts, so that an item indexed a little late is not missed.
 	syncOverlap = 2 * time.Minute
