@@ -247,11 +247,19 @@ func TestPagerDutyRangeRefusedIsSplit(t *testing.T) {
 	ds.PagerDuty.Incidents = []*simulation.Incident{{ID: "Q1", Number: 1, Urgency: "high", ServiceID: "PCHK001",
 		TeamIDs: []string{"PTPLAT1"}, CreatedAt: ago(2), ResolvedAt: ago(1.9)}}
 	run, cfg := testSetup(t, ds, pagerdutyOnly)
+	src := sourceOf(t, cfg, "pagerduty").(*PagerDutySource)
+	// Only the range listing runs here, so the one 400 is its first page.
 	run.SetFault(simulation.Fault{API: "pagerduty", PathPrefix: "/incidents", Status: http.StatusBadRequest, Times: 1,
 		Body: `{"error":{"message":"Invalid Input Provided","code":2001,"errors":[" is invalid."]}}`})
-	snap := fetch(t, cfg, "pagerduty")
-	if len(snap.Items) != 1 {
-		t.Errorf("incidents: %d, want 1", len(snap.Items))
+	list, err := src.incidentsCreated(t.Context(), testWindow.Start, testWindow.End)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 {
+		t.Errorf("incidents: %d, want 1", len(list))
+	}
+	if n := len(requestsTo(run, "pagerduty", "/incidents")); n != 3 {
+		t.Errorf("/incidents requests: %d, want 3 (the refused range, then its halves)", n)
 	}
 }
 
