@@ -54,7 +54,7 @@ func NewCollector(view func() *View) *Collector {
 		ruleMatched:       desc("rule_matched_items", "Tracked items whose domain this rule decided.", "rule"),
 		sourceUp:          desc("source_up", "1 if the source's last refresh read everything it should, else 0 (it failed, or some repositories kept older data).", "source"),
 		lastSuccess:       desc("source_last_success_timestamp_seconds", "Unix time at which the source's last refresh that published new data finished (complete, or partial: see source_stale_repositories).", "source"),
-		staleRepositories: desc("source_stale_repositories", "Repositories that the source's last refresh could not read; they keep the data of an earlier refresh, or none before their first. Their names are in the log and the report.", "source"),
+		staleRepositories: desc("source_stale_repositories", "Repositories that the source's last refresh that published data could not read; they keep the data of an earlier refresh, or none before their first. Their names are in the log and the report.", "source"),
 		duration:          desc("source_refresh_duration_seconds", "How long the source's last refresh took.", "source"),
 
 		switches:             desc("person_context_switches", "Context switches within the window: consecutive pairs of the person's classified activities in different domains on the same calendar date in the person's time zone.", "person"),

@@ -415,9 +415,7 @@ func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, er
 	}
 	s.state = state
 	if len(failures) > 0 {
-		pe := &PartialError{Source: model.SourceGitHub, Failures: failures}
-		snap.Stale = pe.Names()
-		return snap, pe
+		return snap, &PartialError{Source: model.SourceGitHub, Failures: failures}
 	}
 	return snap, nil
 }
@@ -457,7 +455,10 @@ func (s *GitHubSource) searchChanges(ctx context.Context, w Window) ([]string, m
 	for _, r := range known {
 		seen[strings.ToLower(r)] = true
 	}
-	for _, q := range config.SearchQueries(s.searchTerms(), s.state.SearchSince) {
+	// An "owner/*" entry is searched as user: or org:, as its listing
+	// found it.
+	isUser := func(owner string) bool { return len(s.state.Owners[owner]) > 0 && s.state.Owners[owner][0].User }
+	for _, q := range config.SearchQueries(s.cfg.SearchTerms(isUser), s.state.SearchSince) {
 		// Unconditional: the query's updated:>= moves at every refresh,
 		// so an ETag would never be asked with again.
 		u := listing("search/issues", url.Values{"q": {q}, "sort": {"updated"}, "order": {"desc"}})
@@ -491,25 +492,6 @@ func (s *GitHubSource) searchChanges(ctx context.Context, w Window) ([]string, m
 		}
 	}
 	return repos, changed, nil
-}
-
-// searchTerms are the search qualifiers of the configured repositories:
-// each "owner/*" entry by its owner (user: or org:, as its listing found
-// it), each other entry by its repository.
-func (s *GitHubSource) searchTerms() []string {
-	var terms []string
-	for _, r := range s.cfg.Repositories {
-		owner, name, _ := strings.Cut(r, "/")
-		switch {
-		case name != "*":
-			terms = append(terms, "repo:"+r)
-		case len(s.state.Owners[owner]) > 0 && s.state.Owners[owner][0].User:
-			terms = append(terms, "user:"+owner)
-		default:
-			terms = append(terms, "org:"+owner)
-		}
-	}
-	return terms
 }
 
 // searchResult counts a failed search and logs the first of a run of

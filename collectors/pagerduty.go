@@ -255,7 +255,7 @@ func (s *PagerDutySource) Fetch(ctx context.Context, w Window) (*model.Snapshot,
 	}
 	sort.Strings(fetch)
 	err := forEach(ctx, len(fetch), fetch, func(ctx context.Context, id string) error {
-		in, err := pdCall(ctx, func(ctx context.Context) (*pagerduty.Incident, error) {
+		in, err := keepCause(ctx, func(ctx context.Context) (*pagerduty.Incident, error) {
 			return s.client.GetIncidentWithContext(ctx, id)
 		})
 		if notFound(err) {
@@ -501,7 +501,7 @@ func (s *PagerDutySource) resolveEmails(ctx context.Context, addrs []string) (ma
 	for _, email := range addrs {
 		var offset uint
 		for {
-			resp, err := pdCall(ctx, func(ctx context.Context) (*pagerduty.ListUsersResponse, error) {
+			resp, err := keepCause(ctx, func(ctx context.Context) (*pagerduty.ListUsersResponse, error) {
 				return s.client.ListUsersWithContext(ctx, pagerduty.ListUsersOptions{Query: email, Limit: pagerdutyLimit, Offset: offset})
 			})
 			if err != nil {
@@ -538,7 +538,7 @@ func (s *PagerDutySource) incidentsCreated(ctx context.Context, since, until tim
 	parts := make([][]incidentRec, len(ranges))
 	err := forEach(ctx, len(ranges), indexes(len(ranges)), func(ctx context.Context, i int) error {
 		list, err := splitByTime(ctx, s, "/incidents", ranges[i][0], ranges[i][1], func(ctx context.Context, since, until time.Time, offset uint, total bool) ([]incidentRec, pagerduty.APIListObject, error) {
-			resp, err := pdCall(ctx, func(ctx context.Context) (*pagerduty.ListIncidentsResponse, error) {
+			resp, err := keepCause(ctx, func(ctx context.Context) (*pagerduty.ListIncidentsResponse, error) {
 				return s.client.ListIncidentsWithContext(ctx, pagerduty.ListIncidentsOptions{
 					Since: formatPD(since), Until: formatPD(until), Limit: pagerdutyLimit, Offset: offset, Total: total,
 					TimeZone: "UTC"})
@@ -568,57 +568,13 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
-// errSlot carries the error that the transport returned for a request
-// made through go-pagerduty, which formats it with %v and loses its type.
-type errSlot struct {
-	mu  sync.Mutex
-	err error
-}
-
-type errSlotKey struct{}
-
-// recordTransportError keeps err in the request's slot, if it has one.
-func recordTransportError(ctx context.Context, err error) {
-	if slot, ok := ctx.Value(errSlotKey{}).(*errSlot); ok && err != nil {
-		slot.mu.Lock()
-		slot.err = err
-		slot.mu.Unlock()
-	}
-}
-
-// libraryError is a client library's error whose cause, lost in its text,
-// is put back in the chain: a *ThrottledError, a context error, a
-// transport error.
-type libraryError struct {
-	err, cause error
-}
-
-func (e *libraryError) Error() string   { return e.err.Error() }
-func (e *libraryError) Unwrap() []error { return []error{e.err, e.cause} }
-
-// pdCall makes one go-pagerduty call, and gives its error back the type
-// of the transport's error when there was one.
-func pdCall[T any](ctx context.Context, f func(context.Context) (T, error)) (T, error) {
-	slot := &errSlot{}
-	v, err := f(context.WithValue(ctx, errSlotKey{}, slot))
-	if err != nil {
-		slot.mu.Lock()
-		cause := slot.err
-		slot.mu.Unlock()
-		if cause != nil && !errors.Is(err, cause) {
-			err = &libraryError{err: err, cause: cause}
-		}
-	}
-	return v, err
-}
-
 func (s *PagerDutySource) openIncidents(ctx context.Context) ([]incidentRec, error) {
 	var out []incidentRec
 	for offset := uint(0); ; offset += pagerdutyLimit {
 		if offset+pagerdutyLimit > s.maxOffset {
 			return nil, s.wrap(fmt.Errorf("more than %d open incidents; PagerDuty cannot list them all", s.maxOffset), "/incidents?statuses[]=triggered,acknowledged")
 		}
-		resp, err := pdCall(ctx, func(ctx context.Context) (*pagerduty.ListIncidentsResponse, error) {
+		resp, err := keepCause(ctx, func(ctx context.Context) (*pagerduty.ListIncidentsResponse, error) {
 			return s.client.ListIncidentsWithContext(ctx, pagerduty.ListIncidentsOptions{
 				DateRange: "all", Statuses: []string{"triggered", "acknowledged"},
 				Limit: pagerdutyLimit, Offset: offset, TimeZone: "UTC"})
@@ -635,7 +591,7 @@ func (s *PagerDutySource) openIncidents(ctx context.Context) ([]incidentRec, err
 
 func (s *PagerDutySource) logEntries(ctx context.Context, since, until time.Time) ([]entryRec, error) {
 	return splitByTime(ctx, s, "/log_entries", since, until, func(ctx context.Context, since, until time.Time, offset uint, total bool) ([]entryRec, pagerduty.APIListObject, error) {
-		resp, err := pdCall(ctx, func(ctx context.Context) (*pagerduty.ListLogEntryResponse, error) {
+		resp, err := keepCause(ctx, func(ctx context.Context) (*pagerduty.ListLogEntryResponse, error) {
 			return s.client.ListLogEntriesWithContext(ctx, pagerduty.ListLogEntriesOptions{
 				Since: formatPD(since), Until: formatPD(until), IsOverview: false,
 				Limit: pagerdutyLimit, Offset: offset, Total: total, TimeZone: "UTC"})

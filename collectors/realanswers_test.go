@@ -23,7 +23,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/PagerDuty/go-pagerduty"
 	"github.com/bradleyfalzon/ghinstallation/v2"
@@ -111,17 +110,27 @@ func realAnswerGitHub(t *testing.T, answers ...realAnswer) (*github.Client, func
 	return c, count
 }
 
+// realList reads a listing through walk, the exporter's own path for
+// every GitHub listing, and returns its items.
+func realList[T any](t *testing.T, c *github.Client, path string) []T {
+	t.Helper()
+	var out []T
+	if err := walk(context.Background(), c, listing(path, url.Values{}), false, func(it T) bool {
+		out = append(out, it)
+		return false
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func realAnswerOK(method, path, file string) realAnswer {
 	return realAnswer{method: method, path: path, status: http.StatusOK, file: file}
 }
 
 func TestRealAnswersGitHubIssues(t *testing.T) {
-	ctx := context.Background()
 	c, _ := realAnswerGitHub(t, realAnswerOK("GET", "/repos/octocat/Hello-World/issues", "github/issue-items.json"))
-	issues, _, err := c.Issues.ListByRepo(ctx, "octocat", "Hello-World", &github.IssueListByRepoOptions{State: "all", Sort: "updated", Direction: "desc"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	issues := realList[*github.Issue](t, c, "repos/octocat/Hello-World/issues")
 	if len(issues) != 1 {
 		t.Fatalf("%d issues, want 1", len(issues))
 	}
@@ -149,14 +158,8 @@ func TestRealAnswersGitHubIssues(t *testing.T) {
 }
 
 func TestRealAnswersGitHubIssueComments(t *testing.T) {
-	ctx := context.Background()
 	c, _ := realAnswerGitHub(t, realAnswerOK("GET", "/repos/octocat/Hello-World/issues/comments", "github/issue-comment-items.json"))
-	since := time.Unix(0, 0)
-	comments, _, err := c.Issues.ListComments(ctx, "octocat", "Hello-World", 0, &github.IssueListCommentsOptions{
-		Since: &since, Sort: github.String("updated"), Direction: github.String("desc")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	comments := realList[*github.IssueComment](t, c, "repos/octocat/Hello-World/issues/comments")
 	if len(comments) != 1 {
 		t.Fatalf("%d comments, want 1", len(comments))
 	}
@@ -176,13 +179,8 @@ func TestRealAnswersGitHubIssueComments(t *testing.T) {
 }
 
 func TestRealAnswersGitHubReviewComments(t *testing.T) {
-	ctx := context.Background()
 	c, _ := realAnswerGitHub(t, realAnswerOK("GET", "/repos/octocat/Hello-World/pulls/comments", "github/pull-request-review-comment-items.json"))
-	comments, _, err := c.PullRequests.ListComments(ctx, "octocat", "Hello-World", 0, &github.PullRequestListCommentsOptions{
-		Since: time.Unix(0, 0), Sort: "updated", Direction: "desc"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	comments := realList[*github.PullRequestComment](t, c, "repos/octocat/Hello-World/pulls/comments")
 	if len(comments) != 1 {
 		t.Fatalf("%d review comments, want 1", len(comments))
 	}
@@ -203,12 +201,8 @@ func TestRealAnswersGitHubReviewComments(t *testing.T) {
 }
 
 func TestRealAnswersGitHubRepositoryEvents(t *testing.T) {
-	ctx := context.Background()
 	c, _ := realAnswerGitHub(t, realAnswerOK("GET", "/repos/octocat/Hello-World/issues/events", "github/issue-event-items.json"))
-	events, _, err := c.Issues.ListRepositoryEvents(ctx, "octocat", "Hello-World", &github.ListOptions{PerPage: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
+	events := realList[*github.IssueEvent](t, c, "repos/octocat/Hello-World/issues/events")
 	if len(events) != 1 {
 		t.Fatalf("%d events, want 1", len(events))
 	}
@@ -231,12 +225,8 @@ func TestRealAnswersGitHubRepositoryEvents(t *testing.T) {
 }
 
 func TestRealAnswersGitHubIssueEvents(t *testing.T) {
-	ctx := context.Background()
 	c, _ := realAnswerGitHub(t, realAnswerOK("GET", "/repos/octocat/Hello-World/issues/1347/events", "github/issue-event-for-issue-items.json"))
-	events, _, err := c.Issues.ListIssueEvents(ctx, "octocat", "Hello-World", 1347, &github.ListOptions{PerPage: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
+	events := realList[*github.IssueEvent](t, c, "repos/octocat/Hello-World/issues/1347/events")
 	if len(events) != 1 {
 		t.Fatalf("%d events, want 1", len(events))
 	}
@@ -260,18 +250,11 @@ func TestRealAnswersGitHubIssueEvents(t *testing.T) {
 }
 
 func TestRealAnswersGitHubOwnerRepositories(t *testing.T) {
-	ctx := context.Background()
 	c, _ := realAnswerGitHub(t,
 		realAnswerOK("GET", "/orgs/octocat/repos", "github/minimal-repository-items.json"),
 		realAnswerOK("GET", "/users/octocat/repos", "github/minimal-repository-items.json"))
-	byOrg, _, err := c.Repositories.ListByOrg(ctx, "octocat", &github.RepositoryListByOrgOptions{Type: "all", ListOptions: github.ListOptions{PerPage: 100}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	byUser, _, err := c.Repositories.ListByUser(ctx, "octocat", &github.RepositoryListByUserOptions{Type: "owner", ListOptions: github.ListOptions{PerPage: 100}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	byOrg := realList[*github.Repository](t, c, "orgs/octocat/repos")
+	byUser := realList[*github.Repository](t, c, "users/octocat/repos")
 	for name, repos := range map[string][]*github.Repository{"org": byOrg, "user": byUser} {
 		if len(repos) != 1 {
 			t.Fatalf("%s: %d repositories, want 1", name, len(repos))
@@ -290,8 +273,9 @@ func TestRealAnswersGitHubOwnerRepositories(t *testing.T) {
 func TestRealAnswersGitHubSearchIssues(t *testing.T) {
 	ctx := context.Background()
 	c, _ := realAnswerGitHub(t, realAnswerOK("GET", "/search/issues", "github/issue-search-result-item-paginated.json"))
-	res, _, err := c.Search.Issues(ctx, "repo:batterseapower/pinyin-toolkit updated:>=2009-07-01T00:00:00Z", &github.SearchOptions{
-		Sort: "updated", Order: "desc", ListOptions: github.ListOptions{PerPage: 100}})
+	// As searchChanges asks and decodes it.
+	var res github.IssuesSearchResult
+	_, err := getJSON(ctx, c, listing("search/issues", url.Values{"q": {"repo:batterseapower/pinyin-toolkit is:issue updated:>=2009-07-01T00:00:00Z"}}), &res)
 	if err != nil {
 		t.Fatal(err)
 	}

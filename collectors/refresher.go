@@ -31,7 +31,8 @@ type SourceStatus struct {
 	// (every repository); a later partial refresh leaves it true.
 	Complete bool
 	// Stale names the parts (GitHub repositories) that the last refresh
-	// could not read, and that keep older data, or none.
+	// that published could not read (a *PartialError's), and that keep
+	// older data, or none.
 	Stale []string
 }
 
@@ -307,8 +308,12 @@ func (r *Refresher) RefreshOnce(ctx context.Context, s Source) (err error) {
 	st.Refreshed, st.Duration = true, took
 	st.Up = err == nil
 	st.Complete = st.Complete || err == nil
+	var partial *PartialError
 	if snap != nil {
-		st.Stale = snap.Stale
+		st.Stale = nil
+		if errors.As(err, &partial) {
+			st.Stale = partial.Names()
+		}
 	}
 	var pe *panicError
 	if errors.As(err, &pe) && r.api != nil {
@@ -318,7 +323,7 @@ func (r *Refresher) RefreshOnce(ctx context.Context, s Source) (err error) {
 	switch {
 	case err == nil:
 	case snap != nil:
-		r.logger.Warn("refresh partly failed; what it could not read keeps its last good data", "api", s.Name(), "stale", snap.Stale, "err", err, "duration", took)
+		r.logger.Warn("refresh partly failed; what it could not read keeps its last good data", "api", s.Name(), "stale", st.Stale, "err", err, "duration", took)
 	case errors.As(err, &te):
 		r.logger.Warn("refresh paused by the API's rate limit; serving the last good data", "api", s.Name(), "until", te.Until.UTC().Format(time.RFC3339), "err", err, "duration", took)
 	default:

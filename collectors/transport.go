@@ -82,34 +82,48 @@ type transport struct {
 	retryBase    time.Duration
 	inlineWait   time.Duration
 
-	mu           sync.Mutex
-	blockedUntil time.Time
-	blockReason  string
-	throttles    int // consecutive rate-limit answers
-	// GitHub's Search API has a budget of its own (30 requests a minute,
-	// X-RateLimit-Resource: search, https://docs.github.com/rest/search/search#rate-limit):
-	// its pause holds back searches only.
-	searchUntil  time.Time
-	searchReason string
+	mu        sync.Mutex
+	paused    [budgets]pause
+	throttles int // consecutive rate-limit answers
 }
 
-// isSearch reports whether a request spends GitHub's search budget.
-func isSearch(req *http.Request) bool { return strings.Contains(req.URL.Path, "/search/") }
+// budget is one of an API's request budgets, each paused on its own.
+type budget int
 
-// searchResource reports whether an answer speaks of the search budget.
-func searchResource(resp *http.Response) bool {
-	return strings.EqualFold(resp.Header.Get("X-RateLimit-Resource"), "search")
+const (
+	// coreBudget is the API's primary rate limit; its pause, which a
+	// secondary limit or a 429 sets too, holds back every request.
+	coreBudget budget = iota
+	// searchBudget is GitHub's Search API's own budget, 30 requests a
+	// minute (X-RateLimit-Resource: search,
+	// https://docs.github.com/rest/search/search#rate-limit); its pause
+	// holds back searches only.
+	searchBudget
+	budgets
+)
+
+var budgetNames = [budgets]string{"core", "search"}
+
+// pause is how long a budget is paused, and why.
+type pause struct {
+	until  time.Time
+	reason string
 }
 
-// blockSearch pauses the source's searches until t.
-func (t *transport) blockSearch(until time.Time, reason string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if !until.After(t.searchUntil) {
-		return
+// budgetOf is the budget that an answer reports on.
+func budgetOf(resp *http.Response) budget {
+	if strings.EqualFold(resp.Header.Get("X-RateLimit-Resource"), "search") {
+		return searchBudget
 	}
-	t.searchUntil, t.searchReason = until, reason
-	t.logger.Info("pausing searches", "api", t.source, "until", until.UTC().Format(time.RFC3339), "reason", reason)
+	return coreBudget
+}
+
+// spends is the budget that a request spends.
+func spends(req *http.Request) budget {
+	if strings.Contains(req.URL.Path, "/search/") {
+		return searchBudget
+	}
+	return coreBudget
 }
 
 func newTransport(source string, api *config.APIConfig, m *APIMetrics, logger *slog.Logger, etags *etagStore) *transport {
@@ -152,12 +166,12 @@ func jitter(d time.Duration) time.Duration {
 	return d + time.Duration(rand.Int64N(int64(min(d/10, maxJitter))+1))
 }
 
-// block pauses the source until t, counting the new waiting time once.
-func (t *transport) block(until time.Time, reason string) {
+// block pauses a budget until t, counting the new waiting time once.
+func (t *transport) block(b budget, until time.Time, reason string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
-	from := t.blockedUntil
+	from := t.paused[b].until
 	if from.Before(now) {
 		from = now
 	}
@@ -165,19 +179,21 @@ func (t *transport) block(until time.Time, reason string) {
 		return
 	}
 	t.m.Throttled.WithLabelValues(t.source).Add(until.Sub(from).Seconds())
-	t.blockedUntil, t.blockReason = until, reason
-	t.logger.Warn("pausing API requests", "api", t.source, "until", until.UTC().Format(time.RFC3339), "reason", reason)
+	t.paused[b] = pause{until: until, reason: reason}
+	t.logger.Warn("pausing API requests", "api", t.source, "budget", budgetNames[b], "until", until.UTC().Format(time.RFC3339), "reason", reason)
 }
 
-// waitTurn waits until the source is not paused, or fails at once when the
-// pause is longer than a refresh should wait.
-func (t *transport) waitTurn(ctx context.Context, search bool) error {
+// waitTurn waits until the budget that a request spends is not paused,
+// nor the core one, or fails at once when the pause is longer than a
+// refresh should wait.
+func (t *transport) waitTurn(ctx context.Context, b budget) error {
 	t.mu.Lock()
-	until, reason := t.blockedUntil, t.blockReason
-	if search && t.searchUntil.After(until) {
-		until, reason = t.searchUntil, t.searchReason
+	p := t.paused[coreBudget]
+	if t.paused[b].until.After(p.until) {
+		p = t.paused[b]
 	}
 	t.mu.Unlock()
+	until, reason := p.until, p.reason
 	d := until.Sub(t.now())
 	if d <= 0 {
 		return nil
@@ -230,7 +246,7 @@ func (t *transport) send(req *http.Request) (*http.Response, error) {
 	defer func() { <-t.sem }()
 	// Wait out a pause only now, holding a slot: a request that queued
 	// for a slot before the pause began must not slip through.
-	if err := t.waitTurn(req.Context(), isSearch(req)); err != nil {
+	if err := t.waitTurn(req.Context(), spends(req)); err != nil {
 		return nil, err
 	}
 
@@ -278,12 +294,7 @@ func (t *transport) classify(resp *http.Response, err error, attempt int) (retry
 		}
 		return transient(err), backoff()
 	}
-	if until, reason, ok := t.rateLimited(resp); ok && searchResource(resp) && !until.IsZero() {
-		// The search budget is spent: searches wait for its reset (at
-		// most a minute); other requests go on.
-		t.blockSearch(until.Add(time.Second), reason)
-		return true, 0
-	} else if ok {
+	if until, reason, ok := t.rateLimited(resp); ok {
 		t.mu.Lock()
 		t.throttles++
 		n := t.throttles
@@ -296,7 +307,13 @@ func (t *transport) classify(resp *http.Response, err error, attempt int) (retry
 			wait = asked
 		}
 		wait = max(asked, min(maxThrottleWait, wait*time.Duration(math.Pow(2, float64(n-1)))))
-		t.block(t.now().Add(jitter(wait)), reason)
+		// A spent budget pauses itself (a spent search budget, searches
+		// only); a secondary limit, a Retry-After or a 429 pauses all.
+		b := coreBudget
+		if resp.Header.Get("X-RateLimit-Remaining") == "0" {
+			b = budgetOf(resp)
+		}
+		t.block(b, t.now().Add(jitter(wait)), reason)
 		return true, 0 // waitTurn sits out the block, or fails when it is long
 	}
 	t.mu.Lock()
@@ -367,16 +384,14 @@ func resetTime(now time.Time, v int64) time.Time {
 	return now.Add(time.Duration(v) * time.Second)
 }
 
-// observeRateLimit records the primary rate limit the API reports, and
-// pauses the source when the remaining budget reaches the reserve.
+// observeRateLimit records the budget that an answer reports (the
+// primary rate limit, or GitHub's search budget), and pauses that budget
+// when what remains of it reaches the reserve.
 func (t *transport) observeRateLimit(resp *http.Response) {
 	h := resp.Header
-	if searchResource(resp) {
-		t.observeSearchBudget(h)
-		return
-	}
-	if res := h.Get("X-RateLimit-Resource"); res != "" && res != "core" {
-		return // another budget of GitHub's, not the source's
+	b := budgetOf(resp)
+	if res := h.Get("X-RateLimit-Resource"); res != "" && res != "core" && b != searchBudget {
+		return // another budget of GitHub's, which the exporter does not spend
 	}
 	remaining, limit, reset := h.Get("X-RateLimit-Remaining"), h.Get("X-RateLimit-Limit"), h.Get("X-RateLimit-Reset")
 	if remaining == "" {
@@ -386,11 +401,17 @@ func (t *transport) observeRateLimit(resp *http.Response) {
 	if err != nil {
 		return
 	}
-	t.m.RateLimitRemaining.WithLabelValues(t.source).Set(rem)
 	var resetAt time.Time
 	if s, err := strconv.ParseInt(reset, 10, 64); err == nil {
 		resetAt = resetTime(t.now(), s)
-		t.m.RateLimitReset.WithLabelValues(t.source).Set(float64(resetAt.Unix()))
+	}
+	if b == searchBudget {
+		t.m.SearchRemaining.WithLabelValues(t.source).Set(rem)
+	} else {
+		t.m.RateLimitRemaining.WithLabelValues(t.source).Set(rem)
+		if !resetAt.IsZero() {
+			t.m.RateLimitReset.WithLabelValues(t.source).Set(float64(resetAt.Unix()))
+		}
 	}
 	lim, err := strconv.ParseFloat(limit, 64)
 	if err != nil || resetAt.IsZero() {
@@ -400,25 +421,54 @@ func (t *transport) observeRateLimit(resp *http.Response) {
 	// the budget below the reserve.
 	floor := math.Ceil(lim * t.reserve)
 	if t.reserve > 0 && rem <= floor+float64(cap(t.sem)) {
-		t.block(resetAt, fmt.Sprintf("rate limit reserve: %.0f of %.0f left, keeping %.0f for the token's other users", rem, lim, floor))
+		t.block(b, resetAt, fmt.Sprintf("rate limit reserve: %.0f of %.0f left, keeping %.0f for the token's other users", rem, lim, floor))
 	}
 }
 
-// observeSearchBudget pauses searches until the search budget resets
-// when what remains of it reaches the reserve, with the same reserve and
-// in-flight margin as the primary limit: the exporter never spends the
-// token's last searches.
-func (t *transport) observeSearchBudget(h http.Header) {
-	rem, err1 := strconv.ParseFloat(h.Get("X-RateLimit-Remaining"), 64)
-	lim, err2 := strconv.ParseFloat(h.Get("X-RateLimit-Limit"), 64)
-	reset, err3 := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil {
-		return
+// errSlot carries the error that the transport returned for a request
+// made through a client library that formats it as text and loses its
+// type: go-pagerduty does ("error calling the API endpoint: %v").
+type errSlot struct {
+	mu  sync.Mutex
+	err error
+}
+
+type errSlotKey struct{}
+
+// recordTransportError keeps err in the request's slot, if it has one.
+func recordTransportError(ctx context.Context, err error) {
+	if slot, ok := ctx.Value(errSlotKey{}).(*errSlot); ok && err != nil {
+		slot.mu.Lock()
+		slot.err = err
+		slot.mu.Unlock()
 	}
-	t.m.SearchRemaining.WithLabelValues(t.source).Set(rem)
-	if floor := math.Ceil(lim * t.reserve); rem <= floor+float64(cap(t.sem)) {
-		t.blockSearch(time.Unix(reset, 0).Add(time.Second), fmt.Sprintf("search budget reserve: %.0f of %.0f left", rem, lim))
+}
+
+// libraryError is a client library's error whose cause, lost in its text,
+// is put back in the chain: a *ThrottledError, a context error, a
+// transport error.
+type libraryError struct {
+	err, cause error
+}
+
+func (e *libraryError) Error() string   { return e.err.Error() }
+func (e *libraryError) Unwrap() []error { return []error{e.err, e.cause} }
+
+// keepCause makes one client library call, and gives its error back the
+// type of the transport's error when there was one, so that errors.As
+// finds a *ThrottledError or a context error behind go-pagerduty's text.
+func keepCause[T any](ctx context.Context, f func(context.Context) (T, error)) (T, error) {
+	slot := &errSlot{}
+	v, err := f(context.WithValue(ctx, errSlotKey{}, slot))
+	if err != nil {
+		slot.mu.Lock()
+		cause := slot.err
+		slot.mu.Unlock()
+		if cause != nil && !errors.Is(err, cause) {
+			err = &libraryError{err: err, cause: cause}
+		}
 	}
+	return v, err
 }
 
 type unconditionalKey struct{}

@@ -284,7 +284,7 @@ func TestSearchBudgetIsItsOwn(t *testing.T) {
 		t.Errorf("waits %v, want one until the search budget resets", clock.sleeps)
 	}
 	tr.mu.Lock()
-	paused := tr.blockedUntil.After(clock.now)
+	paused := tr.paused[coreBudget].until.After(clock.now)
 	tr.mu.Unlock()
 	if paused {
 		t.Error("a spent search budget paused every request of the source")

@@ -50,16 +50,20 @@ func SearchQueries(terms []string, since time.Time) []string {
 	return out
 }
 
-// searchTerms are the config's search qualifiers, with the longer user:
-// for every owner (the collector uses org: for organisations).
-func (g *GitHubConfig) searchTerms() []string {
+// SearchTerms are the search qualifiers of the configured repositories:
+// each "owner/*" entry by its owner (user: when isUser says so, org:
+// otherwise), each other entry by its repository.
+func (g *GitHubConfig) SearchTerms(isUser func(owner string) bool) []string {
 	var terms []string
 	for _, r := range g.Repositories {
 		owner, name, _ := strings.Cut(r, "/")
-		if name == "*" {
-			terms = append(terms, "user:"+owner)
-		} else {
+		switch {
+		case name != "*":
 			terms = append(terms, "repo:"+r)
+		case isUser(owner):
+			terms = append(terms, "user:"+owner)
+		default:
+			terms = append(terms, "org:"+owner)
 		}
 	}
 	return terms
@@ -75,7 +79,9 @@ func (c *Config) validateSearchBudget(errs *Errors) {
 		time.Duration(c.RefreshInterval) < minRefreshInterval {
 		return
 	}
-	queries := len(SearchQueries(g.searchTerms(), time.Time{}))
+	// Every owner as a user: user: is the longer qualifier, so no
+	// refresh has more queries than this.
+	queries := len(SearchQueries(g.SearchTerms(func(string) bool { return true }), time.Time{}))
 	if queries == 0 {
 		return
 	}

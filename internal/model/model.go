@@ -115,10 +115,6 @@ type Snapshot struct {
 	// Emails maps lower-case e-mail addresses of configured people to the
 	// PagerDuty user IDs that the users API resolved them to.
 	Emails map[string]string
-	// Stale names the parts of the source (GitHub repositories) that the
-	// refresh could not read: they keep the data of an earlier refresh,
-	// or none before their first.
-	Stale []string
 }
 
 // Unix converts a time to the model's Unix seconds, mapping the zero time

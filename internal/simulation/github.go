@@ -74,10 +74,7 @@ func (s *Server) serveGitHub(w http.ResponseWriter, r *http.Request, p string, n
 		// (KnpLabs/php-github-api#1070) and gives a real request ID.
 		// Assumption: the documentation_url.
 		s.rateHeaders(w.Header())
-		writeJSON(w, http.StatusForbidden, map[string]any{
-			"message":           "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.",
-			"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits",
-		})
+		rateLimitExceeded(w)
 		return false
 	}
 	s.routeGitHub(w, r, p)
@@ -147,11 +144,25 @@ func (s *Server) routeGitHub(w http.ResponseWriter, r *http.Request, p string) {
 // the resource being "core" for REST (PyGithub tests/ReplayData, e.g.
 // PullRequestComment.setUp.txt: X-RateLimit-Resource: core).
 func (s *Server) rateHeaders(h http.Header) {
-	h.Set("X-RateLimit-Limit", strconv.Itoa(s.rateLimit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(s.rateRemaining))
-	h.Set("X-RateLimit-Used", strconv.Itoa(s.rateLimit-s.rateRemaining))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.rateReset.Unix(), 10))
-	h.Set("X-RateLimit-Resource", "core")
+	limitHeaders(h, "core", s.rateLimit, s.rateRemaining, s.rateReset)
+}
+
+// limitHeaders sets the X-RateLimit-* headers of one resource.
+func limitHeaders(h http.Header, resource string, limit, remaining int, reset time.Time) {
+	h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-RateLimit-Used", strconv.Itoa(limit-remaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+	h.Set("X-RateLimit-Resource", resource)
+}
+
+// rateLimitExceeded is GitHub's 403 for a spent budget, the primary
+// limit's or the search API's.
+func rateLimitExceeded(w http.ResponseWriter) {
+	writeJSON(w, http.StatusForbidden, map[string]any{
+		"message":           "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.",
+		"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits",
+	})
 }
 
 // searchHeaders spends one request of the Search API's budget (30 a
@@ -163,11 +174,7 @@ func (s *Server) searchHeaders(h http.Header, now time.Time) {
 	if s.searchRemaining > 0 {
 		s.searchRemaining--
 	}
-	h.Set("X-RateLimit-Limit", "30")
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(s.searchRemaining))
-	h.Set("X-RateLimit-Used", strconv.Itoa(30-s.searchRemaining))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.searchReset.Unix(), 10))
-	h.Set("X-RateLimit-Resource", "search")
+	limitHeaders(h, "search", searchPerMinute, s.searchRemaining, s.searchReset)
 }
 
 // Searches is how many Search API requests were served.

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -47,16 +46,8 @@ func (s *Server) searchBudget(w http.ResponseWriter, now time.Time) bool {
 	if s.searchRemaining > 0 {
 		return true
 	}
-	h := w.Header()
-	h.Set("X-RateLimit-Limit", strconv.Itoa(searchPerMinute))
-	h.Set("X-RateLimit-Remaining", "0")
-	h.Set("X-RateLimit-Used", strconv.Itoa(searchPerMinute))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.searchReset.Unix(), 10))
-	h.Set("X-RateLimit-Resource", "search")
-	writeJSON(w, http.StatusForbidden, map[string]any{
-		"message":           "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.",
-		"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits",
-	})
+	limitHeaders(w.Header(), "search", searchPerMinute, 0, s.searchReset)
+	rateLimitExceeded(w)
 	return false
 }
 
