@@ -73,8 +73,8 @@ func NewCollector(view func() *View) *Collector {
 		signalThreshold:      desc("split_signal_threshold", "The split signal's configured threshold.", "signal"),
 		splitRecommended:     desc("split_recommended", "1 when at least split.min_signals split signals hold, else 0."),
 		suggestedRatio:       desc("split_suggested_cross_team_switch_ratio", "Share of all context switches that the best grouping of the domains into two teams would remove, each team holding at least split.secondary_team_share of the activity; absent when no grouping qualifies."),
-		personPlanned:        desc("person_planned_hours_per_week", "The person's share of the inventory's recurring duties, in hours per week; a duty's hours are split evenly between its owners. Planned load, not activities.", "person", "domain"),
-		teamPlanned:          desc("proposed_team_planned_hours_per_week", "The inventory's recurring duties in this proposed team's domains, in hours per week; divided by 40 it is the FTE demand.", "proposed_team"),
+		personPlanned:        desc("person_planned_fte_ratio", "The person's share of the inventory's recurring duties, in full-time equivalents: hours a week over a 40-hour week (0.25 is 10 hours a week); a duty's hours are split evenly between its owners. Planned load, not activities.", "person", "domain"),
+		teamPlanned:          desc("proposed_team_planned_fte_ratio", "The inventory's recurring duties in this proposed team's domains, in full-time equivalents: hours a week over a 40-hour week (1.5 is one and a half people's time).", "proposed_team"),
 		refreshInterval: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "refresh_interval_seconds"),
 			"The configured refresh_interval: how often each source is refreshed in the background.", nil, nil),
 	}
@@ -206,11 +206,11 @@ func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config
 	if len(cfg.Inventory) > 0 {
 		for _, p := range cfg.People {
 			for _, d := range cfg.Domains {
-				gauge(ch, c.personPlanned, res.PlannedHours[analysis.PersonDomain{Person: p.Name, Domain: d.Name}], p.Name, d.Name)
+				gauge(ch, c.personPlanned, analysis.FTE(res.PlannedHours[analysis.PersonDomain{Person: p.Name, Domain: d.Name}]), p.Name, d.Name)
 			}
 		}
 		for _, team := range cfg.ProposedTeams() {
-			gauge(ch, c.teamPlanned, res.TeamPlannedHours[team], team)
+			gauge(ch, c.teamPlanned, analysis.FTE(res.TeamPlannedHours[team]), team)
 		}
 	}
 }

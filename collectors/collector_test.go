@@ -76,10 +76,18 @@ func newTestRefresher(t *testing.T, cfg *config.Config, reg *prometheus.Registry
 	return r, logs
 }
 
+// goldenConfig is testConfig with a duty inventory, so that the golden
+// file holds every metric of the contract: one duty of 10 hours a week
+// shared by alice and bob is 0.125 FTE each in security, and 0.25 for
+// corporate-sre.
+const goldenConfig = testConfig + `inventory:
+  - {name: account vending review, domain: security, owners: [alice, bob], every: 1w, hours: 10}
+`
+
 // TestExposition compares the whole /metrics output of a refresh with a
 // golden file, and lints it.
 func TestExposition(t *testing.T) {
-	run, cfg := testSetup(t, goldenDataset(), testConfig)
+	run, cfg := testSetup(t, goldenDataset(), goldenConfig)
 	reg := prometheus.NewRegistry()
 	r, _ := newTestRefresher(t, cfg, reg, fixedClock(testEnd))
 	if r.Ready() {

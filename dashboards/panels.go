@@ -102,15 +102,15 @@ func overview() Dashboard {
 	}
 
 	l.add(Panel{Type: "bargauge", Title: "Planned duties per proposed team, in FTE",
-		Description: describe("The duty inventory's recurring work in each proposed team's domains, in full-time equivalents (hours per week / 40). Planned load that never becomes an issue or an incident.", "the-duty-inventory"),
-		Targets:     []Target{instant("sre_workload_proposed_team_planned_hours_per_week / 40", "{{proposed_team}}")},
+		Description: describe("The duty inventory's recurring work in each proposed team's domains, in full-time equivalents (hours a week over a 40-hour week). Planned load that never becomes an issue or an incident.", "the-duty-inventory"),
+		Targets:     []Target{instant("sre_workload_proposed_team_planned_fte_ratio", "{{proposed_team}}")},
 		FieldConfig: fieldConfig("short", 0, nil, greenBase, map[string]any{"decimals": 2}),
 		Options:     barGaugeOptions,
 	}, 8, 8)
-	l.add(Panel{Type: "table", Title: "Planned hours per week, per person and domain",
-		Description: describe("Each person's share of the duty inventory, in hours per week, by domain; a duty's hours are split evenly between its owners.", "the-duty-inventory"),
-		Targets:     []Target{tableTarget(`sum by (person, domain) (sre_workload_person_planned_hours_per_week{` + byPersonDomain + `})`)},
-		FieldConfig: fieldConfig("h", nil, nil, greenBase, map[string]any{"decimals": 1}),
+	l.add(Panel{Type: "table", Title: "Planned FTE per person and domain",
+		Description: describe("Each person's share of the duty inventory, in full-time equivalents (hours a week over a 40-hour week), by domain; a duty's hours are split evenly between its owners.", "the-duty-inventory"),
+		Targets:     []Target{tableTarget(`sum by (person, domain) (sre_workload_person_planned_fte_ratio{` + byPersonDomain + `})`)},
+		FieldConfig: fieldConfig("short", nil, nil, greenBase, map[string]any{"decimals": 2}),
 		Options:     map[string]any{"showHeader": true},
 	}, 16, 8)
 	setTransform(&l.panels[len(l.panels)-1], tableMatrix("person", "domain"))

@@ -54,8 +54,8 @@ var contractMetrics = []string{
 	"sre_workload_split_signal_threshold",
 	"sre_workload_split_recommended",
 	"sre_workload_split_suggested_cross_team_switch_ratio",
-	"sre_workload_person_planned_hours_per_week",
-	"sre_workload_proposed_team_planned_hours_per_week",
+	"sre_workload_person_planned_fte_ratio",
+	"sre_workload_proposed_team_planned_fte_ratio",
 }
 
 func TestConfigCheck(t *testing.T) {

@@ -362,6 +362,14 @@ func (pr *personResolver) person(actor string) int {
 	return p
 }
 
+// WorkweekHours is the full-time work week that planned load is counted
+// in.
+const WorkweekHours = 40
+
+// FTE is the definition of a full-time equivalent: hours of work a week
+// over a 40-hour week. 10 hours a week is 0.25 FTE.
+func FTE(hoursPerWeek float64) float64 { return hoursPerWeek / WorkweekHours }
+
 // plannedHours spreads each duty of the inventory evenly over its owners.
 // Duties are planned load: they are not activities and never count in
 // context switches.

@@ -497,3 +497,15 @@ func TestSuggestedSplitFromActivities(t *testing.T) {
 		t.Errorf("suggested %+v", *s)
 	}
 }
+
+// TestFTE pins the one conversion of planned hours into full-time
+// equivalents: hours a week over a 40-hour week.
+func TestFTE(t *testing.T) {
+	for _, tc := range []struct{ hours, want float64 }{
+		{0, 0}, {10, 0.25}, {40, 1}, {60, 1.5}, {6 * 12.0 / 52, 0.0346153846},
+	} {
+		if got := FTE(tc.hours); !near(got, tc.want) {
+			t.Errorf("FTE(%v) = %v, want %v", tc.hours, got, tc.want)
+		}
+	}
+}

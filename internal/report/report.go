@@ -71,7 +71,7 @@ type Team struct {
 	// ActivityShare is the team's share of all classified activities.
 	ActivityShare float64 `json:"activity_share"`
 	// PlannedHoursPerWeek is the inventory's duties in its domains;
-	// PlannedFTE is that over 40.
+	// PlannedFTE is that in full-time equivalents (analysis.FTE).
 	PlannedHoursPerWeek float64 `json:"planned_hours_per_week"`
 	PlannedFTE          float64 `json:"planned_fte"`
 }
@@ -250,7 +250,7 @@ func team(name string, domains []string, res *analysis.Result, share float64) Te
 	for _, d := range domains {
 		t.PlannedHoursPerWeek += res.DomainPlannedHours[d]
 	}
-	t.PlannedFTE = t.PlannedHoursPerWeek / 40
+	t.PlannedFTE = analysis.FTE(t.PlannedHoursPerWeek)
 	return t
 }
 
