@@ -68,10 +68,10 @@ func NewCollector(view func() *View) *Collector {
 		oncallPerShift:       desc("oncall_incidents_per_shift", "High-urgency incidents created within the window per 12-hour shift in it; the SRE book sets the sustainable load at no more than 2."),
 		teamActivityRatio:    desc("proposed_team_activity_ratio", "Share of all classified activities of all people that lie in this proposed team's domains.", "proposed_team"),
 		crossTeamSwitchRatio: desc("split_cross_team_switch_ratio", "Share of all context switches whose two domains belong to different proposed teams: the switching a split would remove; 0 when there are no switches."),
-		signal:               desc("split_signal", "1 when the split signal's value is at least its threshold, else 0; absent when the signal is disabled or cannot be computed.", "signal"),
+		signal:               desc("split_signal", "1 when the split signal's value is at least its threshold, else 0; absent when the signal is disabled or cannot be computed, and until every configured source has completed a refresh.", "signal"),
 		signalValue:          desc("split_signal_value", "The measured value that the split signal compares with its threshold.", "signal"),
 		signalThreshold:      desc("split_signal_threshold", "The split signal's configured threshold.", "signal"),
-		splitRecommended:     desc("split_recommended", "1 when at least split.min_signals split signals hold, else 0."),
+		splitRecommended:     desc("split_recommended", "1 when at least split.min_signals split signals hold, else 0; absent until every configured source has completed a refresh."),
 		suggestedRatio:       desc("split_suggested_cross_team_switch_ratio", "Share of all context switches that the best grouping of the domains into two teams would remove, each team holding at least split.secondary_team_share of the activity; absent when no grouping qualifies."),
 		personPlanned:        desc("person_planned_fte_ratio", "The person's share of the inventory's recurring duties, in full-time equivalents: hours a week over a 40-hour week (0.25 is 10 hours a week); a duty's hours are split evenly between its owners. Planned load, not activities.", "person", "domain"),
 		teamPlanned:          desc("proposed_team_planned_fte_ratio", "The inventory's recurring duties in this proposed team's domains, in full-time equivalents: hours a week over a 40-hour week (1.5 is one and a half people's time).", "proposed_team"),
@@ -149,8 +149,15 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // collectSplit sends the split analysis: people measures, interruptions,
-// incident times, team shares and signals.
+// incident times, team shares and signals. None of it is sent while the
+// analysis waits for a source's data (analysis.Result.Waiting): a verdict,
+// or a measure, from data that is not whole would be computed from nothing.
+// The planned load comes from the config alone and is always sent.
 func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config, res *analysis.Result, domains []string) {
+	c.collectPlanned(ch, cfg, res)
+	if len(res.Waiting) > 0 {
+		return
+	}
 	for _, p := range cfg.People {
 		ps := res.People[p.Name]
 		if ps == nil {
@@ -203,6 +210,10 @@ func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config
 	if res.Suggested != nil {
 		gauge(ch, c.suggestedRatio, res.Suggested.RemovedRatio)
 	}
+}
+
+// collectPlanned sends the inventory's planned load, when there is one.
+func (c *Collector) collectPlanned(ch chan<- prometheus.Metric, cfg *config.Config, res *analysis.Result) {
 	if len(cfg.Inventory) > 0 {
 		for _, p := range cfg.People {
 			for _, d := range cfg.Domains {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -213,4 +214,66 @@ func TestOneUnreadableRepositoryLeavesOthersUpdating(t *testing.T) {
 	if got := gathered(t, reg, "sre_workload_source_stale_repositories", "github"); got != 0 {
 		t.Errorf("stale repositories after the fault: %v, want 0", got)
 	}
+}
+
+// TestNoVerdictUntilEverySourceIsWhole: before any refresh, and after a
+// first refresh that could not read one repository, the split analysis is
+// absent from /metrics (split_recommended, the signals, the people
+// measures); the counts are there. Once the repository is read, it is
+// served.
+func TestNoVerdictUntilEverySourceIsWhole(t *testing.T) {
+	run, cfg := testSetup(t, goldenDataset(), testConfig)
+	reg := prometheus.NewRegistry()
+	r, _ := newTestRefresher(t, cfg, reg, fixedClock(testEnd))
+	defer r.Close()
+	verdict := []string{"sre_workload_split_recommended", "sre_workload_split_signal", "sre_workload_split_signal_value",
+		"sre_workload_person_context_switches", "sre_workload_person_context_switches_per_workday", "sre_workload_oncall_incidents_per_shift"}
+	present := func() map[string]bool {
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, mf := range mfs {
+			out[mf.GetName()] = len(mf.GetMetric()) > 0
+		}
+		return out
+	}
+	check := func(when string, want bool, waiting []string) {
+		t.Helper()
+		got := present()
+		for _, name := range verdict {
+			if got[name] != want {
+				t.Errorf("%s: %s present %v, want %v", when, name, got[name], want)
+			}
+		}
+		if !got["sre_workload_open_items"] {
+			t.Errorf("%s: the counts are missing", when)
+		}
+		if w := r.View().Analysis.Waiting; !slices.Equal(w, waiting) {
+			t.Errorf("%s: waiting for %v, want %v", when, w, waiting)
+		}
+	}
+	check("before any refresh", false, []string{"github", "pagerduty"})
+
+	run.SetFault(simulation.Fault{API: "github", PathPrefix: "/repos/acme/infra/", Status: 500})
+	var pe *PartialError
+	if err := r.RefreshAll(context.Background()); !errors.As(err, &pe) {
+		t.Fatalf("refresh: %v, want a partial error", err)
+	}
+	check("after a partial first refresh", false, []string{"github"})
+
+	run.ClearFault()
+	if err := r.RefreshAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	check("after every repository was read", true, nil)
+
+	// A later failure of the same repository keeps its older data: the
+	// verdict stays.
+	run.SetFault(simulation.Fault{API: "github", PathPrefix: "/repos/acme/infra/", Status: 500})
+	if err := r.RefreshAll(context.Background()); !errors.As(err, &pe) {
+		t.Fatalf("refresh: %v, want a partial error", err)
+	}
+	check("after a later partial refresh", true, nil)
 }

@@ -414,6 +414,18 @@ func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, er
 		}
 	}
 	s.state = state
+	// What no refresh has read: an owner never listed, a repository never
+	// synced. The analysis gives no verdict while any is.
+	for _, f := range failures[:ownerFailures] {
+		if len(owners[strings.TrimSuffix(f.Repo, "/*")]) == 0 {
+			snap.Unread = append(snap.Unread, f.Repo)
+		}
+	}
+	for i, err := range errs {
+		if err != nil && next[i] == nil {
+			snap.Unread = append(snap.Unread, repos[i])
+		}
+	}
 	if len(failures) > 0 {
 		return snap, &PartialError{Source: model.SourceGitHub, Failures: failures}
 	}

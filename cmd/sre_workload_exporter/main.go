@@ -127,7 +127,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if command == classifyCmd.FullCommand() {
 			return printClassified(stdout, view, *classifyUnclassified, *classifySource)
 		}
-		return printReport(stdout, view, *reportFormat)
+		return printReport(stdout, stderr, view, *reportFormat)
 	case serveCmd.FullCommand():
 	}
 

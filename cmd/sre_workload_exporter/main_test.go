@@ -21,6 +21,7 @@ import (
 
 	srecollectors "github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/report"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 )
 
@@ -142,9 +143,29 @@ func TestReadyOnlyAfterEveryFirstRefresh(t *testing.T) {
 	if got := status("/-/ready"); got != http.StatusServiceUnavailable {
 		t.Errorf("ready after only %s refreshed: %d", sources[0].Name(), got)
 	}
+	// No verdict in any format of /report, nor in /metrics, while a source
+	// has not refreshed.
+	body := func(path string) string {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec.Body.String()
+	}
+	reason := "not enough data: " + sources[1].Name() + " has not completed a refresh"
+	for _, format := range report.Formats {
+		out := body("/report?format=" + format)
+		if !strings.Contains(strings.ToLower(out), reason) || strings.Contains(out, "split recommended") || strings.Contains(out, "split_recommended") {
+			t.Errorf("/report?format=%s with %s not refreshed:\n%s", format, sources[1].Name(), out)
+		}
+	}
+	if out := body("/metrics"); strings.Contains(out, "sre_workload_split_recommended") || !strings.Contains(out, "sre_workload_open_items") {
+		t.Errorf("/metrics with %s not refreshed: split_recommended present, or the counts missing", sources[1].Name())
+	}
 	_ = r.RefreshOnce(t.Context(), sources[1])
 	if got := status("/-/ready"); got != http.StatusOK {
 		t.Errorf("ready after every source refreshed: %d", got)
+	}
+	if out := body("/report?format=json"); !strings.Contains(out, `"split_recommended"`) {
+		t.Errorf("/report after every source refreshed has no verdict:\n%.300s", out)
 	}
 }
 

@@ -41,7 +41,14 @@ func collectOnce(ctx context.Context, cfg *config.Config, storagePath string, lo
 	return v, nil
 }
 
-func printReport(w io.Writer, v *srecollectors.View, format string) int {
+// printReport prints the report, or, when a source has not completed a
+// refresh (a repository never read), says so on stderr and exits 1: no
+// verdict without data.
+func printReport(w, stderr io.Writer, v *srecollectors.View, format string) int {
+	if msg := v.Analysis.NotEnoughData(); msg != "" {
+		fmt.Fprintf(stderr, "no report: %s\n", msg)
+		return 1
+	}
 	if err := report.Build(v).Render(w, format); err != nil {
 		return 1
 	}

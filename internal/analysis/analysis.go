@@ -40,6 +40,11 @@ type PersonSourceDomain struct {
 type Result struct {
 	// Now is the analysis clock.
 	Now time.Time
+	// Waiting names, in config order, the configured sources whose data
+	// is not whole yet (see waitingFor). While any is, there is no
+	// verdict: Signals, SplitRecommended and Suggested are empty, and
+	// SuggestedReason is NotEnoughData().
+	Waiting []string
 	// Items counts tracked items by source, kind and domain.
 	Items map[CountKey]Counts
 	// PersonOpenItems counts the open items assigned to each person.
@@ -132,6 +137,7 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 		DomainPlannedHours: map[string]float64{},
 		TeamPlannedHours:   map[string]float64{},
 	}
+	r.Waiting = waitingFor(snaps, cfg)
 	r.plannedHours(cfg)
 	nd, np := len(cfg.Domains)+1, len(cfg.People) // domain nd-1 is unclassified
 	type snapWork struct {
@@ -268,6 +274,36 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 	}
 	r.splitAnalysis(cfg, byPerson)
 	return r
+}
+
+// waitingFor is the definition of not enough data: the configured
+// sources that have no snapshot (no refresh has published data), or whose
+// snapshot has parts that no refresh has read.
+func waitingFor(snaps []*model.Snapshot, cfg *config.Config) []string {
+	var out []string
+	for _, src := range cfg.Sources() {
+		whole := false
+		for _, s := range snaps {
+			if s != nil && s.Source == src {
+				whole = len(s.Unread) == 0
+			}
+		}
+		if !whole {
+			out = append(out, src)
+		}
+	}
+	return out
+}
+
+// NotEnoughData says why there is no verdict, or is "" when there is one.
+func (r *Result) NotEnoughData() string {
+	switch len(r.Waiting) {
+	case 0:
+		return ""
+	case 1:
+		return "not enough data: " + r.Waiting[0] + " has not completed a refresh"
+	}
+	return "not enough data: " + strings.Join(r.Waiting[:len(r.Waiting)-1], ", ") + " and " + r.Waiting[len(r.Waiting)-1] + " have not completed a refresh"
 }
 
 // sourceNames are the sources in byte order, which is the order ties are

@@ -251,6 +251,12 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity) 
 	if switches > 0 {
 		r.CrossTeamSwitchRatio = float64(crossTeam) / float64(switches)
 	}
+	if len(r.Waiting) > 0 {
+		// No verdict from data that is not whole: the measures above
+		// are of what has been read, and say so only with it.
+		r.SuggestedReason = r.NotEnoughData()
+		return
+	}
 	r.signals(cfg, perWorkday)
 	// pairs is symmetric: each switch is in pairs[i][j] and pairs[j][i].
 	r.Suggested, r.SuggestedReason, _ = suggestSplit(cfg, pairs, domainActs, *cfg.Split.SecondaryTeamShare)

@@ -115,6 +115,11 @@ type Snapshot struct {
 	// Emails maps lower-case e-mail addresses of configured people to the
 	// PagerDuty user IDs that the users API resolved them to.
 	Emails map[string]string
+	// Unread names the parts of the source (GitHub repositories, or
+	// owners' listings) that no refresh has read yet: the snapshot has no
+	// data of them at all, as after a partial first refresh. Parts that
+	// keep older data are not unread.
+	Unread []string
 }
 
 // Unix converts a time to the model's Unix seconds, mapping the zero time

@@ -84,6 +84,9 @@ type htmlData struct {
 // it works offline and behind a proxy, and every text is escaped by
 // html/template.
 func (r *Report) HTML(w io.Writer) error {
+	if r.NotEnoughData != "" {
+		return page.Execute(w, htmlData{Report: r})
+	}
 	var charts []Chart
 	// Activity share by proposed team (configured), and by domain.
 	var names []string

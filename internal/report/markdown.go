@@ -40,6 +40,13 @@ func (r *Report) Markdown(w io.Writer) error {
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 
 	p("# Should the SRE team split?\n\n")
+	if r.NotEnoughData != "" {
+		p("**%s.** The report gives no verdict and no measure until every configured source has completed one refresh ([why](%s)).\n\n",
+			strings.ToUpper(r.NotEnoughData[:1])+r.NotEnoughData[1:], def("no-answer-without-data"))
+		r.dataSection(p)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
 	verdict := "**No split recommended yet.**"
 	if r.Verdict.SplitRecommended {
 		verdict = "**A split is recommended.**"
@@ -113,6 +120,13 @@ func (r *Report) Markdown(w io.Writer) error {
 		p("\n")
 	}
 
+	r.dataSection(p)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// dataSection writes when each source was collected.
+func (r *Report) dataSection(p func(format string, args ...any)) {
 	p("## The data\n\n")
 	p("Analysed at %s over a rolling window of %s.", r.GeneratedAt.Format(time.RFC3339), r.Window)
 	for _, s := range r.Sources {
@@ -126,13 +140,11 @@ func (r *Report) Markdown(w io.Writer) error {
 		}
 	}
 	p("\n")
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // domains lists, sorted, the domains with a mean time to acknowledge or
 // to resolve.
-func (o OnCall) domains() []string {
+func (o *OnCall) domains() []string {
 	var out []string
 	for _, m := range []map[string]float64{o.MeanTimeToAcknowledge, o.MeanTimeToResolve} {
 		for d := range m {

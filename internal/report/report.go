@@ -21,14 +21,18 @@ const Readme = "https://github.com/sre-workload/sre_workload_exporter/blob/main/
 type Report struct {
 	GeneratedAt time.Time `json:"generated_at"`
 	Window      string    `json:"window"`
-	Verdict     Verdict   `json:"verdict"`
+	// NotEnoughData, when set, says which sources have not completed a
+	// refresh (analysis.Result.NotEnoughData); the report then holds no
+	// verdict and no measure, only GeneratedAt, Window and Sources.
+	NotEnoughData string   `json:"not_enough_data,omitempty"`
+	Verdict       *Verdict `json:"verdict,omitempty"`
 	// DomainShares is each domain's share of all the team's activities,
 	// unclassified included, in config order.
-	DomainShares []DomainShare `json:"domain_shares"`
-	Splits       Splits        `json:"splits"`
-	People       []Person      `json:"people"`
-	OnCall       OnCall        `json:"oncall"`
-	DataQuality  DataQuality   `json:"data_quality"`
+	DomainShares []DomainShare `json:"domain_shares,omitempty"`
+	Splits       *Splits       `json:"splits,omitempty"`
+	People       []Person      `json:"people,omitempty"`
+	OnCall       *OnCall       `json:"oncall,omitempty"`
+	DataQuality  *DataQuality  `json:"data_quality,omitempty"`
 	Sources      []Source      `json:"sources"`
 }
 
@@ -135,8 +139,18 @@ type Source struct {
 func Build(v *collectors.View) *Report {
 	cfg, res := v.Config, v.Analysis
 	r := &Report{GeneratedAt: res.Now.UTC(), Window: cfg.Window.String()}
+	for _, s := range v.Sources {
+		row := Source{Name: s.Name, Up: s.Up, Stale: s.Stale}
+		if !s.LastSuccess.IsZero() {
+			row.LastSuccess = ptr(s.LastSuccess.UTC())
+		}
+		r.Sources = append(r.Sources, row)
+	}
+	if r.NotEnoughData = res.NotEnoughData(); r.NotEnoughData != "" {
+		return r
+	}
 
-	r.Verdict = Verdict{SplitRecommended: res.SplitRecommended, MinSignals: *cfg.Split.MinSignals}
+	r.Verdict = &Verdict{SplitRecommended: res.SplitRecommended, MinSignals: *cfg.Split.MinSignals}
 	for _, s := range res.Signals {
 		r.Verdict.Signals = append(r.Verdict.Signals, Signal(s))
 	}
@@ -155,7 +169,7 @@ func Build(v *collectors.View) *Report {
 		r.DomainShares = append(r.DomainShares, DomainShare{Domain: d, Share: share})
 	}
 
-	r.Splits.Configured = configured(cfg, res)
+	r.Splits = &Splits{Configured: configured(cfg, res)}
 	if s := res.Suggested; s != nil {
 		g := &Grouping{RemovedSwitchRatio: s.RemovedRatio}
 		for i, domains := range s.Teams {
@@ -188,11 +202,12 @@ func Build(v *collectors.View) *Report {
 		r.People = append(r.People, row)
 	}
 
-	r.OnCall = OnCall{SustainableMax: config.DefaultOnCallPerShift, MeanTimeToAcknowledge: res.MTTA, MeanTimeToResolve: res.MTTR}
+	r.OnCall = &OnCall{SustainableMax: config.DefaultOnCallPerShift, MeanTimeToAcknowledge: res.MTTA, MeanTimeToResolve: res.MTTR}
 	if res.HasOnCall {
 		r.OnCall.IncidentsPerShift = ptr(res.OnCallIncidentsPerShift)
 	}
 
+	r.DataQuality = &DataQuality{}
 	unclassified := 0
 	var recent []Item
 	for _, c := range res.Classified {
@@ -213,14 +228,6 @@ func Build(v *collectors.View) *Report {
 		if res.RuleMatched[rule.Name] == 0 {
 			r.DataQuality.UnmatchedRules = append(r.DataQuality.UnmatchedRules, rule.Name)
 		}
-	}
-
-	for _, s := range v.Sources {
-		row := Source{Name: s.Name, Up: s.Up, Stale: s.Stale}
-		if !s.LastSuccess.IsZero() {
-			row.LastSuccess = ptr(s.LastSuccess.UTC())
-		}
-		r.Sources = append(r.Sources, row)
 	}
 	return r
 }

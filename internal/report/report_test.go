@@ -172,3 +172,49 @@ func TestRenderByFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestNoVerdictWithoutData: with sources that have not completed a
+// refresh, every format says so and gives no verdict, no signal and no
+// measure: only what was collected when.
+func TestNoVerdictWithoutData(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	run, cfg, err := simulation.StartDemo(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = run.Close() })
+	logger := slog.New(slog.DiscardHandler)
+	sources, err := collectors.NewSources(cfg, collectors.NewAPIMetrics(nil), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := collectors.NewRefresher(cfg, sources, nil, logger, func() time.Time { return now })
+	t.Cleanup(r.Close)
+	rep := Build(r.View()) // no refresh yet
+	const reason = "not enough data: github and pagerduty have not completed a refresh"
+	for _, f := range Formats {
+		var b bytes.Buffer
+		if err := rep.Render(&b, f); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out := b.String()
+		if !strings.Contains(strings.ToLower(out), reason) {
+			t.Errorf("%s does not say %q:\n%s", f, reason, out)
+		}
+		for _, verdict := range []string{"split recommended", "split is recommended", "signals hold", "switches per workday",
+			"context_switching", "incidents per", "removes", "match no rule", `"verdict":`, `"people":`, `"splits":`} {
+			if strings.Contains(strings.ToLower(out), strings.ToLower(verdict)) {
+				t.Errorf("%s gives an answer without data (%q):\n%s", f, verdict, out)
+			}
+		}
+		if !strings.Contains(out, "never") && f != "json" {
+			t.Errorf("%s does not say the sources were never collected:\n%s", f, out)
+		}
+		if f == "markdown" {
+			golden(t, "nodata-report.md", b.Bytes())
+		}
+		if f == "json" {
+			golden(t, "nodata-report.json", b.Bytes())
+		}
+	}
+}
