@@ -2,7 +2,11 @@ package collectors
 
 import (
 	"bytes"
+	"compress/gzip"
+	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,6 +60,17 @@ func (g *SnapshotGatherer) Gather() ([]*dto.MetricFamily, error) {
 // few own series, a scrape copies byte slices that it reads through atomic
 // pointers: it never waits for a refresh or for another scrape, however
 // many series the config makes.
+//
+// A scrape that accepts gzip gets each part compressed as it was encoded:
+// the snapshot's once per View, the runtime's once per RuntimeTTL, and only
+// the few own series at the scrape. The parts are gzip members, one after
+// the other, which is one valid gzip stream: "A gzip file consists of a
+// series of members" (RFC 1952, section 2.2,
+// https://www.rfc-editor.org/rfc/rfc1952#section-2.2), and Go's
+// gzip.Reader reads them all by default (Reader.Multistream,
+// https://pkg.go.dev/compress/gzip#Reader.Multistream), as does the
+// klauspost/compress reader that Prometheus scrapes with
+// (scrape/scrape.go).
 type MetricsHandler struct {
 	Live     prometheus.Gatherer
 	Runtime  prometheus.Gatherer
@@ -64,40 +79,110 @@ type MetricsHandler struct {
 	RuntimeTTL time.Duration
 	// OpenMetrics offers the OpenMetrics format to scrapers that ask.
 	OpenMetrics bool
-	ErrorLog    interface{ Println(...any) }
+	// MaxRequestsInFlight limits concurrent scrapes, as promhttp's
+	// HandlerOpts.MaxRequestsInFlight does: one more is answered 503.
+	// 0 or less is no limit.
+	MaxRequestsInFlight int
+	ErrorLog            interface{ Println(...any) }
 
 	snapshot   atomic.Pointer[encodedView]
 	live       atomic.Pointer[encodedLive]
 	refreshing atomic.Bool
+	inFlight   atomic.Int64
 }
 
 var formats = []expfmt.Format{expfmt.NewFormat(expfmt.TypeTextPlain), expfmt.NewFormat(expfmt.TypeOpenMetrics)}
 
+// openMetricsEOF ends an OpenMetrics exposition, plain and as a gzip member.
+var openMetricsEOF = encoding{plain: []byte("# EOF\n"), gzip: gzipMember([]byte("# EOF\n"))}
+
 type encodedView struct {
 	view  *View
-	bytes map[expfmt.Format][]byte
+	bytes map[expfmt.Format]encoding
 	err   error
 }
 
 type encodedLive struct {
 	at    time.Time
-	bytes map[expfmt.Format][]byte
+	bytes map[expfmt.Format]encoding
 	err   error
 }
 
-func encodeAll(mfs []*dto.MetricFamily) (map[expfmt.Format][]byte, error) {
-	out := map[expfmt.Format][]byte{}
+// encoding is one part of the exposition, plain and compressed.
+type encoding struct {
+	plain, gzip []byte
+}
+
+func (e encoding) of(gz bool) []byte {
+	if gz {
+		return e.gzip
+	}
+	return e.plain
+}
+
+func encodeAll(mfs []*dto.MetricFamily) (map[expfmt.Format]encoding, error) {
+	out := map[expfmt.Format]encoding{}
 	for _, f := range formats {
-		var buf bytes.Buffer
-		enc := expfmt.NewEncoder(&buf, f)
-		for _, mf := range mfs {
-			if err := enc.Encode(mf); err != nil {
-				return nil, err
-			}
+		b, err := encode(mfs, f)
+		if err != nil {
+			return nil, err
 		}
-		out[f] = buf.Bytes()
+		out[f] = encoding{plain: b, gzip: gzipMember(b)}
 	}
 	return out, nil
+}
+
+func encode(mfs []*dto.MetricFamily, f expfmt.Format) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := expfmt.NewEncoder(&buf, f)
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			return nil, err
+		}
+	}
+	return buf.Bytes(), nil
+}
+
+// gzipWriters are reused: a gzip.Writer holds some hundreds of kB of
+// compressor state, and the own series are compressed at every scrape.
+var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+
+// gzipMember compresses b into one complete gzip member.
+func gzipMember(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&buf)
+	_, _ = zw.Write(b) // writes to a bytes.Buffer do not fail
+	_ = zw.Close()
+	gzipWriters.Put(zw)
+	return buf.Bytes()
+}
+
+// acceptsGzip reports whether an Accept-Encoding header accepts gzip:
+// named, or through "*", with a q-value that is not 0 (RFC 9110, section
+// 12.5.3, https://www.rfc-editor.org/rfc/rfc9110#section-12.5.3). An
+// explicit gzip entry wins over "*".
+func acceptsGzip(header string) bool {
+	star := false
+	for _, part := range strings.Split(header, ",") {
+		coding, params, _ := strings.Cut(part, ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+			continue
+		}
+		ok := true
+		for _, p := range strings.Split(params, ";") {
+			if k, v, found := strings.Cut(strings.TrimSpace(p), "="); found && strings.EqualFold(strings.TrimSpace(k), "q") {
+				q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				ok = err == nil && q > 0
+			}
+		}
+		if coding != "*" {
+			return ok
+		}
+		star = ok
+	}
+	return star
 }
 
 // Attach encodes every View that r publishes, in the refresher's goroutine,
@@ -139,6 +224,13 @@ func (h *MetricsHandler) runtimeBytes() *encodedLive {
 }
 
 func (h *MetricsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if limit := h.MaxRequestsInFlight; limit > 0 {
+		defer h.inFlight.Add(-1)
+		if h.inFlight.Add(1) > int64(limit) {
+			http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", limit), http.StatusServiceUnavailable)
+			return
+		}
+	}
 	accepted := formats[:1]
 	if h.OpenMetrics {
 		accepted = formats
@@ -168,20 +260,23 @@ func (h *MetricsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	var buf bytes.Buffer
-	enc := expfmt.NewEncoder(&buf, format)
-	for _, mf := range own {
-		if err := enc.Encode(mf); err != nil {
-			h.fail(w, err)
-			return
-		}
+	ownBytes, err := encode(own, format)
+	if err != nil {
+		h.fail(w, err)
+		return
 	}
+	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
 	w.Header().Set("Content-Type", string(format))
-	_, _ = w.Write(rt.bytes[format])
-	_, _ = w.Write(buf.Bytes())
-	_, _ = w.Write(snap.bytes[format])
+	w.Header().Add("Vary", "Accept-Encoding")
+	if gz {
+		w.Header().Set("Content-Encoding", "gzip")
+		ownBytes = gzipMember(ownBytes)
+	}
+	_, _ = w.Write(rt.bytes[format].of(gz))
+	_, _ = w.Write(ownBytes)
+	_, _ = w.Write(snap.bytes[format].of(gz))
 	if format.FormatType() == expfmt.TypeOpenMetrics {
-		_, _ = w.Write([]byte("# EOF\n"))
+		_, _ = w.Write(openMetricsEOF.of(gz))
 	}
 }
 

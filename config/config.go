@@ -318,12 +318,36 @@ func parseOnly(data []byte) (*Config, error) {
 		errs.add("", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
 		return nil, &errs
 	}
+	// A duration written as 0 is an error, not the default: only a
+	// missing key takes the default.
+	for _, f := range []struct {
+		key      string
+		got, def model.Duration
+	}{{"refresh_interval", c.RefreshInterval, DefaultRefreshInterval}, {"window", c.Window, DefaultWindow}} {
+		if f.got == 0 && hasKey(&root, f.key) {
+			errs.add(f.key, "must be positive; leave it out for the default %s", f.def)
+		}
+	}
 	c.applyDefaults()
 	c.validate(&errs)
 	if len(errs) > 0 {
 		return nil, &errs
 	}
 	return c, nil
+}
+
+// hasKey reports whether the document's top-level mapping has key.
+func hasKey(doc *yaml.Node, key string) bool {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return false
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Config) applyDefaults() {

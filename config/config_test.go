@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,14 @@ func TestBadConfigs(t *testing.T) {
 			`window: unknown unit "x" in duration "7x"`,
 			`github.repositories: expected a list, got "acme/infra"`,
 			`people[0].github: expected a list, got "alice"`,
+		}},
+		{"bad-durations.yml", []string{
+			"refresh_interval: must be positive; leave it out for the default 5m",
+			"window: must be positive; leave it out for the default 1w",
+		}},
+		{"bad-negative.yml", []string{
+			`refresh_interval: not a valid duration string: "-5m"`,
+			`window: not a valid duration string: "-1d"`,
 		}},
 		{"bad-regexp.yml", []string{
 			"rules[3].title: invalid regular expression: missing closing ): `(?i)okta|sso(`",
@@ -297,5 +306,29 @@ inventory:
 		if got := c.Inventory[i].HoursPerWeek(); math.Abs(got-want) > 1e-9 {
 			t.Errorf("%s: %v hours a week, want %v", c.Inventory[i].Name, got, want)
 		}
+	}
+}
+
+// TestWarnings: a person with no account in any configured source is a
+// warning, not an error: a lead may list someone before their accounts
+// exist.
+func TestWarnings(t *testing.T) {
+	c, err := ParseWithoutSecrets([]byte(`
+github: {token_env: T, repositories: [a/b]}
+domains: [{name: product, proposed_team: product-sre}]
+people:
+  - {name: alice, github: [alice]}
+  - {name: bob}
+  - {name: carol, pagerduty: [PCAROL1]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"people[1] (bob): no account in any configured source (github): none of their work will be attributed to them",
+		"people[2] (carol): no account in any configured source (github): none of their work will be attributed to them",
+	}
+	if got := c.Warnings(); !slices.Equal(got, want) {
+		t.Errorf("Warnings() =\n%q\nwant\n%q", got, want)
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net/url"
 	"path"
 	"regexp"
@@ -228,4 +229,19 @@ func (c *Config) validatePeople(errs *Errors) {
 			c.people.addPagerDuty(index(p+".pagerduty", j), id, i, errs)
 		}
 	}
+}
+
+// Warnings are what the config check reports without refusing the config:
+// people with no account in any configured source, whose work cannot be
+// attributed to them (a lead may list someone before their accounts
+// exist).
+func (c *Config) Warnings() []string {
+	var out []string
+	for i, p := range c.People {
+		if (c.GitHub == nil || len(p.GitHub) == 0) && (c.PagerDuty == nil || len(p.PagerDuty) == 0) {
+			out = append(out, fmt.Sprintf("people[%d] (%s): no account in any configured source (%s): none of their work will be attributed to them",
+				i, p.Name, strings.Join(c.Sources(), ", ")))
+		}
+	}
+	return out
 }

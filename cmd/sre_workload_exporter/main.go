@@ -10,10 +10,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -21,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
@@ -58,6 +61,7 @@ func main() {
 // run is the whole program; it returns the exit code when ctx ends or
 // something fails.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fillVersion()
 	app := kingpin.New(exporterName, "Exports where an SRE team's work goes, from GitHub and PagerDuty, to decide when the team should split.")
 	var (
 		configFile    = app.Flag("config.file", "Path to the configuration file.").Default("sre_workload_exporter.yml").String()
@@ -66,6 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		demoScale     = app.Flag("demo.scale", "With --demo: story (the 90-day story of config/demo.yml), large (300 repositories, 60,000 issues and pull requests, 20,000 incidents) or small (1/20 of large).").Default("story").Enum("story", "large", "small")
 		demoLatency   = app.Flag("demo.latency", "With --demo: delay every simulated API answer by this long, as a distant API would.").Default("0s").Duration()
 		telemetryPath = app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
+		maxRequests   = app.Flag("web.max-requests", "Maximum number of parallel scrape requests. Use 0 to disable.").Default("40").Int()
 		storagePath   = app.Flag("storage.path", "Optional directory for state files (one per source: tracked items, ETags and sync cursors), so that a restart resumes incrementally. Written atomically after each successful refresh; a corrupt file is ignored.").String()
 	)
 	serveCmd := app.Command("serve", "Serve the metrics (the default).").Default()
@@ -131,6 +136,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case serveCmd.FullCommand():
 	}
 
+	logger.Info("starting "+exporterName, "version", version.Info())
+	logger.Info("build context", "build_context", version.BuildContext())
+	logger.Info("config", append([]any{"file", source}, configSummary(cfg)...)...)
+	for _, w := range cfg.Warnings() {
+		logger.Warn("config: " + w)
+	}
+
 	// Three registries, each served its own way (see MetricsHandler): the
 	// exporter's own metrics, the runtime's, and the snapshot's.
 	reg, runtimeReg := prometheus.NewRegistry(), prometheus.NewRegistry()
@@ -157,7 +169,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	go refresher.Run(refreshCtx)
 	rl.watchSignals(refreshCtx)
 
-	handler, err := newHandler(reg, runtimeReg, snapshot, refresher, rl, *telemetryPath, logger)
+	handler, err := newHandler(reg, runtimeReg, snapshot, refresher, rl, *telemetryPath, *maxRequests, logger)
 	if err != nil {
 		logger.Error("cannot build the web handler", "err", err)
 		return 1
@@ -186,7 +198,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // newHandler serves the metrics, the health and readiness endpoints and the
 // landing page.
-func newHandler(live, runtime prometheus.Gatherer, snapshot *srecollectors.SnapshotGatherer, refresher *srecollectors.Refresher, reload http.Handler, telemetryPath string, logger *slog.Logger) (http.Handler, error) {
+func newHandler(live *prometheus.Registry, runtime prometheus.Gatherer, snapshot *srecollectors.SnapshotGatherer, refresher *srecollectors.Refresher, reload http.Handler, telemetryPath string, maxRequests int, logger *slog.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/-/reload", reload)
 	mux.HandleFunc("/report", func(w http.ResponseWriter, r *http.Request) {
@@ -210,15 +222,19 @@ func newHandler(live, runtime prometheus.Gatherer, snapshot *srecollectors.Snaps
 	// /metrics: the exporter's own metrics at every scrape, the runtime's
 	// at most once a second, and the snapshot's once per refresh.
 	metrics := &srecollectors.MetricsHandler{
-		Live:        live,
-		Runtime:     runtime,
-		Snapshot:    snapshot,
-		RuntimeTTL:  time.Second,
-		OpenMetrics: true,
-		ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelError),
+		Live:                live,
+		Runtime:             runtime,
+		Snapshot:            snapshot,
+		RuntimeTTL:          time.Second,
+		OpenMetrics:         true,
+		MaxRequestsInFlight: maxRequests,
+		ErrorLog:            slog.NewLogLogger(logger.Handler(), slog.LevelError),
 	}
 	metrics.Attach(refresher)
-	mux.Handle(telemetryPath, metrics)
+	// promhttp_metric_handler_requests_total and _in_flight, as every
+	// promhttp handler has them: counted around the in-flight limit, so a
+	// 503 counts too.
+	mux.Handle(telemetryPath, promhttp.InstrumentMetricHandler(live, metrics))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "Healthy")
 	})
@@ -229,6 +245,13 @@ func newHandler(live, runtime prometheus.Gatherer, snapshot *srecollectors.Snaps
 		}
 		fmt.Fprintln(w, "Ready")
 	})
+	// The runtime's profiles, which the landing page links to, as every
+	// exporter built on exporter-toolkit serves them.
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	if telemetryPath != "/" {
 		landing, err := web.NewLandingPage(web.LandingConfig{
 			Name:        "SRE Workload Exporter",
@@ -250,6 +273,41 @@ func newHandler(live, runtime prometheus.Gatherer, snapshot *srecollectors.Snaps
 	return mux, nil
 }
 
+// fillVersion takes the version from the binary's build information when
+// the build set none through -ldflags (scripts/build.sh does; go run and go
+// install do not): the module's version ("(devel)" in a clone, v0.1.0 from
+// go install ...@v0.1.0), and the commit's time when Go stamped one.
+func fillVersion() {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok || version.Version != "" {
+		return
+	}
+	version.Version = strings.TrimPrefix(bi.Main.Version, "v")
+	if version.Version == "" {
+		version.Version = "(devel)"
+	}
+	if version.Branch == "" {
+		version.Branch = "unknown"
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.time" && version.BuildDate == "" {
+			version.BuildDate = s.Value
+		}
+	}
+}
+
+// configSummary is the log's one line about what a config holds, at
+// startup and at each reload; never a token or a URL with a secret.
+func configSummary(cfg *config.Config) []any {
+	repos := 0
+	if cfg.GitHub != nil {
+		repos = len(cfg.GitHub.Repositories)
+	}
+	return []any{"sources", strings.Join(cfg.Sources(), ","), "repository_entries", repos,
+		"domains", len(cfg.Domains), "rules", len(cfg.Rules), "people", len(cfg.People), "duties", len(cfg.Inventory),
+		"window", cfg.Window.String(), "refresh_interval", cfg.RefreshInterval.String()}
+}
+
 // checkConfig prints the result of --config.check.
 func checkConfig(cfg *config.Config, err error, path string, stdout, stderr io.Writer) int {
 	if err != nil {
@@ -268,5 +326,11 @@ func checkConfig(cfg *config.Config, err error, path string, stdout, stderr io.W
 	fmt.Fprintf(stdout, "  rules: %d\n", len(cfg.Rules))
 	fmt.Fprintf(stdout, "  people: %d\n", len(cfg.People))
 	fmt.Fprintf(stdout, "  window: %s, refresh every %s\n", cfg.Window, cfg.RefreshInterval)
+	if w := cfg.Warnings(); len(w) > 0 {
+		fmt.Fprintf(stdout, "  warnings: %d\n", len(w))
+		for _, line := range w {
+			fmt.Fprintf(stdout, "    %s\n", line)
+		}
+	}
 	return 0
 }

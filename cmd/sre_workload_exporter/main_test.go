@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -57,6 +60,8 @@ var contractMetrics = []string{
 	"sre_workload_split_suggested_cross_team_switch_ratio",
 	"sre_workload_person_planned_fte_ratio",
 	"sre_workload_proposed_team_planned_fte_ratio",
+	"promhttp_metric_handler_requests_total",
+	"promhttp_metric_handler_requests_in_flight",
 }
 
 func TestConfigCheck(t *testing.T) {
@@ -91,6 +96,21 @@ func TestConfigCheck(t *testing.T) {
 	if strings.Contains(stdout.String()+stderr.String(), "secret") {
 		t.Error("the summary shows a token")
 	}
+	// good.yml lists bob with no account yet.
+	if !strings.Contains(stdout.String(), "  warnings: 1\n    people[1] (bob): no account in any configured source (github, pagerduty)") {
+		t.Errorf("good.yml: no warning about bob:\n%s", stdout.String())
+	}
+
+	// A person with no account: valid, with a warning in the summary.
+	noAccount := filepath.Join(t.TempDir(), "no-account.yml")
+	if err := os.WriteFile(noAccount, []byte("pagerduty: {token_env: TEST_GITHUB_TOKEN}\ndomains: [{name: product, proposed_team: product-sre}]\npeople: [{name: alice, pagerduty: [PALICE1]}, {name: dana}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	if code := run(t.Context(), []string{"--config.check", "--config.file", noAccount}, &stdout, &stderr); code != 0 ||
+		!strings.Contains(stdout.String(), "  warnings: 1\n    people[1] (dana): no account in any configured source (pagerduty)") {
+		t.Errorf("a person with no account: exit %d:\n%s", code, stdout.String())
+	}
 
 	t.Setenv("TEST_GITHUB_TOKEN", "")
 	stderr.Reset()
@@ -124,7 +144,7 @@ func TestReadyOnlyAfterEveryFirstRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := srecollectors.NewRefresher(cfg, sources, nil, testLogger(), time.Now)
-	h, err := newHandler(prometheus.NewRegistry(), prometheus.NewRegistry(), srecollectors.NewSnapshotGatherer(r.View), r, http.NotFoundHandler(), "/metrics", testLogger())
+	h, err := newHandler(prometheus.NewRegistry(), prometheus.NewRegistry(), srecollectors.NewSnapshotGatherer(r.View), r, http.NotFoundHandler(), "/metrics", 40, testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,5 +387,66 @@ func TestReportAndClassifyCommands(t *testing.T) {
 		if f := strings.Fields(l); len(f) < 5 || f[3] != "unclassified" || f[4] != "-" {
 			t.Errorf("classify --unclassified listed a classified item: %q", l)
 		}
+	}
+}
+
+// TestLandingPage: every link of the landing page answers 200 (the
+// 60-second CPU profile is asked for 1 second), and the page shows a
+// version, here from the test binary's build information.
+func TestLandingPage(t *testing.T) {
+	run, cfg, err := simulation.StartDemo(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	sources, err := srecollectors.NewSources(cfg, srecollectors.NewAPIMetrics(nil), testLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := srecollectors.NewRefresher(cfg, sources, nil, testLogger(), time.Now)
+	defer r.Close()
+	if err := r.RefreshAll(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	fillVersion()
+	h, err := newHandler(prometheus.NewRegistry(), prometheus.NewRegistry(), srecollectors.NewSnapshotGatherer(r.View), r, http.NotFoundHandler(), "/metrics", 40, testLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/: %s", resp.Status)
+	}
+	if m := regexp.MustCompile(`version=([^,]*),`).FindSubmatch(page); m == nil || len(m[1]) == 0 {
+		t.Errorf("the landing page shows no version:\n%s", page)
+	}
+	links := regexp.MustCompile(`href="([^"]+)"`).FindAllSubmatch(page, -1)
+	local := 0
+	for _, l := range links {
+		href := html.UnescapeString(string(l[1]))
+		if strings.HasPrefix(href, "https://") {
+			continue // outside the exporter
+		}
+		local++
+		href = strings.Replace(href, "seconds=60", "seconds=1", 1)
+		resp, err := http.Get(srv.URL + "/" + strings.TrimPrefix(href, "/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("the landing page's link %s answers %s", href, resp.Status)
+		}
+	}
+	if local < 6 {
+		t.Errorf("%d local links on the landing page, want at least 6 (metrics, report, ready, healthy, two profiles):\n%s", local, page)
 	}
 }

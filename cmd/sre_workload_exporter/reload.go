@@ -65,7 +65,10 @@ func (rl *reloader) reload() error {
 	}
 	rl.successful.Set(1)
 	rl.lastSuccessfulSec.SetToCurrentTime()
-	rl.logger.Info("config reloaded", "sources", cfg.Sources(), "domains", len(cfg.Domains), "rules", len(cfg.Rules), "people", len(cfg.People))
+	rl.logger.Info("config reloaded", configSummary(cfg)...)
+	for _, w := range cfg.Warnings() {
+		rl.logger.Warn("config: " + w)
+	}
 	return nil
 }
 
