@@ -74,8 +74,8 @@ func overview() Dashboard {
 
 	l.row("Where the work goes")
 	l.add(Panel{Type: "timeseries", Title: "Activity share by domain",
-		Description: describe("Each domain's share of all the team's activities within the rolling window (recording rule job_domain:sre_workload_person_activities:ratio). A growing unclassified share means the rules need tuning.", "metrics"),
-		Targets:     []Target{q(`job_domain:sre_workload_person_activities:ratio{`+byDomain+`}`, "{{domain}}")},
+		Description: describe("Each domain's share of all the team's activities within the rolling window (recording rule instance_domain:sre_workload_person_activities:ratio). A growing unclassified share means the rules need tuning.", "metrics"),
+		Targets:     []Target{q(`instance_domain:sre_workload_person_activities:ratio{`+byDomain+`}`, "{{domain}}")},
 		FieldConfig: fieldConfig("percentunit", 0, 1, greenBase, stackedPercent),
 		Options:     tableLegend,
 	}, 12, 8)
@@ -120,7 +120,7 @@ func overview() Dashboard {
 		Description: describe("Each person's context switches within the window divided by its workdays (window days x 5/7), the team median (recording rule), and the context_switching split threshold.", "context-switch"),
 		Targets: []Target{
 			q(`sre_workload_person_context_switches_per_workday{`+byPerson+`}`, "{{person}}"),
-			q("job:sre_workload_person_context_switches_per_workday:median", "team median"),
+			q("instance:sre_workload_person_context_switches_per_workday:median", "team median"),
 			q(`max(sre_workload_split_signal_threshold{signal="context_switching"})`, "split threshold"),
 		},
 		FieldConfig: fieldConfig("short", 0, nil, greenBase, nil),
@@ -161,8 +161,8 @@ func overview() Dashboard {
 	}, 8, 8)
 	setTransform(&l.panels[len(l.panels)-1], tableMatrix("person", "period"))
 	l.add(Panel{Type: "timeseries", Title: "Sleep-hour interruptions",
-		Description: describe("Pages between 22:00 and 08:00 in each person's time zone, within the window (recording rule job_person_period:sre_workload_person_interruptions:sum).", "interruption"),
-		Targets:     []Target{q(`job_person_period:sre_workload_person_interruptions:sum{period="sleep_hours", `+byPerson+`}`, "{{person}}")},
+		Description: describe("Pages between 22:00 and 08:00 in each person's time zone, within the window (recording rule instance_person_period:sre_workload_person_interruptions:sum).", "interruption"),
+		Targets:     []Target{q(`instance_person_period:sre_workload_person_interruptions:sum{period="sleep_hours", `+byPerson+`}`, "{{person}}")},
 		FieldConfig: fieldConfig("short", 0, nil, greenBase, nil),
 		Options:     tableLegend,
 	}, 8, 8)
