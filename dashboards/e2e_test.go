@@ -5,15 +5,22 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
 )
 
 // emptyInDemo lists the panels that show nothing on the demo by design,
@@ -24,11 +31,13 @@ var emptyInDemo = map[string]string{
 	"Search API budget remaining": "Empty until the first search",
 }
 
-// TestDashboardsAgainstRealPrometheus starts the exporter in --demo mode
-// and a real Prometheus server that scrapes it and loads rules.yml, then
-// checks that every panel query returns data, that every rule evaluates
-// without error, and that the demo makes the split and context-switching
-// alerts' expressions true.
+// TestDashboardsAgainstRealPrometheus starts two exporters in --demo mode
+// and a real Prometheus server that scrapes both and loads rules.yml, then
+// checks that every panel query returns data, that with the job and
+// instance variables set to one exporter no panel shows the other's data,
+// that every rule evaluates without error and keeps exporters apart, and
+// that the demo makes the split and context-switching alerts' expressions
+// true.
 func TestDashboardsAgainstRealPrometheus(t *testing.T) {
 	promBin, err := exec.LookPath("prometheus")
 	if err != nil {
@@ -45,31 +54,48 @@ func TestDashboardsAgainstRealPrometheus(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the exporter: %v\n%s", err, out)
 	}
-	exporterAddr := freeAddress(t)
-	startProcess(t, filepath.Join(dir, "exporter.log"), exporter, "--demo", "--web.listen-address="+exporterAddr)
-	waitFor(t, "the exporter to be ready", 30*time.Second, func() bool {
-		resp, err := http.Get("http://" + exporterAddr + "/-/ready")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
+	// Two exporters with different data: the demo's story, and the small
+	// synthetic organisation (other domains, people and numbers).
+	storyAddr, smallAddr := freeAddress(t), freeAddress(t)
+	startProcess(t, filepath.Join(dir, "exporter-story.log"), exporter, "--demo", "--web.listen-address="+storyAddr)
+	startProcess(t, filepath.Join(dir, "exporter-small.log"), exporter, "--demo", "--demo.scale=small", "--web.listen-address="+smallAddr)
+	for _, addr := range []string{storyAddr, smallAddr} {
+		waitFor(t, "the exporter at "+addr+" to be ready", 30*time.Second, func() bool {
+			resp, err := http.Get("http://" + addr + "/-/ready")
+			if err != nil {
+				return false
+			}
+			resp.Body.Close()
+			return resp.StatusCode == http.StatusOK
+		})
+	}
 
 	rules, err := filepath.Abs("rules.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Prometheus scrapes the story as story and the small exporter twice,
+	// as small and as smallAgain: so leaving out the instance matcher
+	// (story and small share a job) or the job matcher (story and
+	// smallAgain share an instance name) mixes in another exporter.
 	promCfg := filepath.Join(dir, "prometheus.yml")
 	cfg := fmt.Sprintf(`global:
   scrape_interval: 2s
   evaluation_interval: 2s
 rule_files: [%q]
 scrape_configs:
-  - job_name: sre_workload
+  - job_name: %s
     static_configs:
       - targets: [%q]
-`, rules, exporterAddr)
+        labels: {instance: %s}
+      - targets: [%q]
+        labels: {instance: %s}
+  - job_name: %s
+    static_configs:
+      - targets: [%q]
+        labels: {instance: %s}
+`, rules, story.job, storyAddr, story.instance, smallAddr, small.instance,
+		smallAgain.job, smallAddr, smallAgain.instance)
 	if err := os.WriteFile(promCfg, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -79,9 +105,9 @@ scrape_configs:
 		"--web.listen-address="+promAddr, "--log.level=warn")
 	api := "http://" + promAddr + "/api/v1/"
 
-	waitFor(t, "two scrapes of the exporter", 60*time.Second, func() bool {
-		r, err := query(api, `count_over_time(sre_workload_split_recommended[1m])`)
-		return err == nil && len(r) == 1 && r[0].Value[1] != "1"
+	waitFor(t, "two scrapes of every target", 60*time.Second, func() bool {
+		r, err := query(api, `count_over_time(sre_workload_split_recommended[1m]) > 1`, "")
+		return err == nil && len(r) == len(targets)
 	})
 	waitFor(t, "every rule group to evaluate", 30*time.Second, func() bool {
 		groups, err := ruleGroups(api)
@@ -97,6 +123,9 @@ scrape_configs:
 	})
 	// One more evaluation, so that recording rules have samples.
 	time.Sleep(3 * time.Second)
+	// Every query below is evaluated at this one instant, so that a query
+	// and its rewritings see the same samples.
+	at := strconv.FormatFloat(float64(time.Now().UnixMilli())/1000, 'f', 3, 64)
 
 	t.Run("every rule loaded and evaluates cleanly", func(t *testing.T) {
 		groups, err := ruleGroups(api)
@@ -121,8 +150,8 @@ scrape_configs:
 		for file, d := range loadDashboards(t) {
 			for _, p := range flatPanels(d.Panels) {
 				for _, tg := range p.Targets {
-					expr := substitute(tg.Expr)
-					res, err := query(api, expr)
+					expr := substituteFor(tg.Expr, story.job, story.instance)
+					res, err := query(api, expr, at)
 					if err != nil {
 						t.Errorf("%s %q: %s: %v", file, p.Title, expr, err)
 						continue
@@ -138,10 +167,125 @@ scrape_configs:
 					}
 				}
 			}
-			for _, v := range []string{"person", "domain"} {
-				vals, err := labelValues(api, v)
-				if err != nil || len(vals) == 0 {
-					t.Errorf("%s: variable %s has no values: %v", file, v, err)
+		}
+	})
+
+	// With the variables set to one exporter, a panel query must return
+	// only that exporter's series, each labelled with its job and instance,
+	// and exactly what the query returns when every selector is pinned to
+	// that exporter (as if Prometheus held nothing else). Then the same
+	// query without its job, or without its instance matchers, must fail
+	// that check for at least one of the three targets: otherwise the two
+	// exporters' data would not tell a lost selector apart.
+	t.Run("every panel query keeps the exporters apart", func(t *testing.T) {
+		for file, d := range loadDashboards(t) {
+			for _, p := range flatPanels(d.Panels) {
+				for _, tg := range p.Targets {
+					where := fmt.Sprintf("%s %q: %s", file, p.Title, tg.Expr)
+					labelled := namesExporterMetric(t, tg.Expr)
+					noticed := map[string]bool{}
+					for _, sel := range targets {
+						res, err := query(api, substituteFor(tg.Expr, sel.job, sel.instance), at)
+						if err != nil {
+							t.Errorf("%s: %v", where, err)
+							continue
+						}
+						if why := mixes(res, sel, labelled); why != "" {
+							t.Errorf("%s with %v: %s", where, sel, why)
+						}
+						pinned, err := query(api, substituteFor(pin(t, tg.Expr, sel), sel.job, sel.instance), at)
+						if err != nil {
+							t.Errorf("%s pinned to %v: %v", where, sel, err)
+						} else if !sameResult(res, pinned) {
+							t.Errorf("%s with %v: %v, but pinned to that exporter: %v", where, sel, res, pinned)
+						}
+						for _, drop := range []string{"job", "instance"} {
+							lost, err := query(api, substituteFor(without(t, tg.Expr, drop), sel.job, sel.instance), at)
+							if err != nil {
+								t.Errorf("%s without %s: %v", where, drop, err)
+								continue
+							}
+							if mixes(lost, sel, labelled) != "" || !sameResult(lost, res) {
+								noticed[drop] = true
+							}
+						}
+					}
+					if _, empty := emptyInDemo[p.Title]; empty || !labelled {
+						continue // no data, or only the global: thresholds
+					}
+					for _, drop := range []string{"job", "instance"} {
+						if !noticed[drop] {
+							t.Errorf("%s: this test would not notice the query losing its %s matcher", where, drop)
+						}
+					}
+				}
+			}
+		}
+	})
+
+	t.Run("the variables offer the exporters and filter by them", func(t *testing.T) {
+		d := loadDashboards(t)["sre-workload-overview.json"]
+		for _, v := range d.Templating.List {
+			m := regexp.MustCompile(`^label_values\((.+), (\w+)\)$`).FindStringSubmatch(v.Definition)
+			if m == nil {
+				continue
+			}
+			selector, label := m[1], m[2]
+			switch label {
+			case "job":
+				vals, err := labelValues(api, label, selector)
+				if want := []string{story.job, smallAgain.job}; err != nil || !slices.Equal(vals, want) {
+					t.Errorf("variable job: %v %v, want %v", vals, err, want)
+				}
+			case "instance":
+				for job, want := range map[string][]string{story.job: {story.instance, small.instance}, smallAgain.job: {smallAgain.instance}} {
+					vals, err := labelValues(api, label, substituteFor(selector, job, ""))
+					if err != nil || !slices.Equal(vals, want) {
+						t.Errorf("variable instance with job %s: %v %v, want %v", job, vals, err, want)
+					}
+				}
+			default:
+				for _, sel := range targets {
+					vals, err := labelValues(api, label, substituteFor(selector, sel.job, sel.instance))
+					pinned, err2 := labelValues(api, label, substituteFor(pin(t, selector, sel), sel.job, sel.instance))
+					if err != nil || err2 != nil || len(vals) == 0 || !slices.Equal(vals, pinned) {
+						t.Errorf("variable %s with %v: %v (%v), want that exporter's %v (%v)", label, sel, vals, err, pinned, err2)
+					}
+				}
+				a, _ := labelValues(api, label, substituteFor(selector, story.job, story.instance))
+				b, _ := labelValues(api, label, substituteFor(selector, small.job, small.instance))
+				if slices.Equal(a, b) {
+					t.Errorf("variable %s: both exporters have the values %v, so the check above proves nothing", label, a)
+				}
+			}
+		}
+	})
+
+	t.Run("the recording rules keep the exporters apart", func(t *testing.T) {
+		for _, g := range loadRules(t).Groups {
+			for _, r := range g.Rules {
+				if r.Record == "" || strings.HasPrefix(r.Record, "global:") {
+					continue
+				}
+				for _, sel := range targets {
+					recorded := fmt.Sprintf(`%s{job=%q, instance=%q}`, r.Record, sel.job, sel.instance)
+					// The recorded samples may be one evaluation older than
+					// the expression's: retry until a refresh is not between.
+					var got, want []sample
+					var err error
+					deadline := time.Now().Add(10 * time.Second)
+					for {
+						if got, err = query(api, recorded, ""); err == nil {
+							want, err = query(api, pin(t, r.Expr, sel), "")
+						}
+						if err != nil || (len(got) > 0 && sameResult(dropName(got), want)) || time.Now().After(deadline) {
+							break
+						}
+						time.Sleep(500 * time.Millisecond)
+					}
+					if err != nil || len(got) == 0 || !sameResult(dropName(got), want) {
+						t.Errorf("%s for %v: recorded %v, but its expression on that exporter alone gives %v (%v)", r.Record, sel, got, want, err)
+					}
 				}
 			}
 		}
@@ -154,7 +298,7 @@ scrape_configs:
 				if r.Alert != "SRETeamSplitRecommended" && r.Alert != "SREContextSwitchingHigh" {
 					continue
 				}
-				res, err := query(api, r.Expr)
+				res, err := query(api, r.Expr, "")
 				if err != nil || len(res) == 0 {
 					t.Errorf("%s: %s is not true on the demo (%v)", r.Alert, r.Expr, err)
 				} else {
@@ -163,6 +307,110 @@ scrape_configs:
 			}
 		}
 	})
+}
+
+// target is one scrape target of the end-to-end test: the job and
+// instance labels that the dashboards' variables pick.
+type target struct{ job, instance string }
+
+func (s target) String() string { return fmt.Sprintf("job=%s instance=%s", s.job, s.instance) }
+
+// The end-to-end test's targets: two exporters, the second scraped twice.
+var (
+	story      = target{"team-a", "exporter-1"} // --demo
+	small      = target{"team-a", "exporter-2"} // --demo --demo.scale=small
+	smallAgain = target{"team-b", "exporter-1"} // the small exporter again
+	targets    = []target{story, small, smallAgain}
+)
+
+// mixes says why a query's result holds series of another target than
+// sel, or returns "". A query that names an exporter's metric must return
+// series labelled with sel's job and instance only (aggregations keep
+// them, as the lint checks).
+func mixes(res []sample, sel target, labelled bool) string {
+	for _, s := range res {
+		if !labelled && s.Metric["job"] == "" && s.Metric["instance"] == "" {
+			continue
+		}
+		if s.Metric["job"] != sel.job || s.Metric["instance"] != sel.instance {
+			return fmt.Sprintf("a series of another exporter, or of none: %v", s.Metric)
+		}
+	}
+	return ""
+}
+
+// namesExporterMetric says whether an expression reads an exporter's
+// series, not only the global: thresholds.
+func namesExporterMetric(t *testing.T, expr string) bool {
+	for _, name := range metricNames(t, expr, expr) {
+		if !strings.HasPrefix(name, "global:") {
+			return true
+		}
+	}
+	return false
+}
+
+// rewriteSelectors parses expr and applies edit to every metric selector
+// but the global: thresholds', then prints the expression again.
+func rewriteSelectors(t *testing.T, expr string, edit func(*parser.VectorSelector)) string {
+	t.Helper()
+	e, err := parseRaw(expr)
+	if err != nil {
+		t.Fatalf("%q does not parse: %v", expr, err)
+	}
+	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+		if vs, ok := n.(*parser.VectorSelector); ok && !strings.HasPrefix(vs.Name, "global:") {
+			edit(vs)
+		}
+		return nil
+	})
+	return e.String()
+}
+
+// pin makes every selector of expr select sel's job and instance exactly,
+// in place of any job and instance matchers it has.
+func pin(t *testing.T, expr string, sel target) string {
+	return rewriteSelectors(t, expr, func(vs *parser.VectorSelector) {
+		vs.LabelMatchers = slices.DeleteFunc(vs.LabelMatchers, func(m *labels.Matcher) bool {
+			return m.Name == "job" || m.Name == "instance"
+		})
+		vs.LabelMatchers = append(vs.LabelMatchers,
+			labels.MustNewMatcher(labels.MatchEqual, "job", sel.job),
+			labels.MustNewMatcher(labels.MatchEqual, "instance", sel.instance))
+	})
+}
+
+// without removes the matchers of one label from every selector of expr:
+// the query as it would be had a panel lost that selector.
+func without(t *testing.T, expr, label string) string {
+	return rewriteSelectors(t, expr, func(vs *parser.VectorSelector) {
+		vs.LabelMatchers = slices.DeleteFunc(vs.LabelMatchers, func(m *labels.Matcher) bool { return m.Name == label })
+	})
+}
+
+// sameResult says whether two instant-query results hold the same series
+// with the same values.
+func sameResult(a, b []sample) bool {
+	key := func(res []sample) map[string]any {
+		out := map[string]any{}
+		for _, s := range res {
+			out[fmt.Sprint(s.Metric)] = s.Value[1]
+		}
+		return out
+	}
+	return len(a) == len(b) && fmt.Sprint(key(a)) == fmt.Sprint(key(b))
+}
+
+// dropName removes the metric name, which a recording rule adds and its
+// expression's result lacks.
+func dropName(res []sample) []sample {
+	out := make([]sample, len(res))
+	for i, s := range res {
+		m := maps.Clone(s.Metric)
+		delete(m, "__name__")
+		out[i] = sample{Metric: m, Value: s.Value}
+	}
+	return out
 }
 
 type sample struct {
@@ -191,12 +439,17 @@ func get(u string, out any) error {
 	return json.Unmarshal(env.Data, out)
 }
 
-func query(api, expr string) ([]sample, error) {
+// query runs an instant query at a time in seconds, or now if at is "".
+func query(api, expr, at string) ([]sample, error) {
 	var data struct {
 		ResultType string   `json:"resultType"`
 		Result     []sample `json:"result"`
 	}
-	if err := get(api+"query?query="+url.QueryEscape(expr), &data); err != nil {
+	u := api + "query?query=" + url.QueryEscape(expr)
+	if at != "" {
+		u += "&time=" + at
+	}
+	if err := get(u, &data); err != nil {
 		return nil, err
 	}
 	if data.ResultType == "scalar" {
@@ -223,9 +476,11 @@ func ruleGroups(api string) ([]ruleGroup, error) {
 	return data.Groups, err
 }
 
-func labelValues(api, label string) ([]string, error) {
+// labelValues asks for a label's values on the series that match a
+// selector, as Grafana's label_values(selector, label) does.
+func labelValues(api, label, selector string) ([]string, error) {
 	var vals []string
-	err := get(api+"label/"+label+"/values", &vals)
+	err := get(api+"label/"+label+"/values?match[]="+url.QueryEscape(selector), &vals)
 	return vals, err
 }
 

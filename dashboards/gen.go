@@ -161,6 +161,10 @@ var gaugeOptions = map[string]any{
 	"showThresholdMarkers": true, "showThresholdLabels": false,
 }
 
+// templating declares the variables. job and instance pick one exporter:
+// single-select and without "All", because one exporter is one team, and
+// a sum over two exporters of the same team (two replicas) would count
+// its work twice. person and domain are filtered by the chosen exporter.
 func templating() map[string]any {
 	variable := func(name, label, query string) map[string]any {
 		return map[string]any{
@@ -168,16 +172,28 @@ func templating() map[string]any {
 			"datasource": datasource,
 			"query":      map[string]any{"query": query, "refId": name},
 			"definition": query,
-			"multi":      true, "includeAll": true, "allValue": ".+",
-			"current": map[string]any{"selected": true, "text": []string{"All"}, "value": []string{"$__all"}},
-			"refresh": 2, "sort": 1, "hide": 0,
+			"refresh":    2, "sort": 1, "hide": 0,
 		}
+	}
+	one := func(name, label, query string) map[string]any {
+		v := variable(name, label, query)
+		v["multi"], v["includeAll"] = false, false
+		v["current"] = map[string]any{}
+		return v
+	}
+	many := func(name, label, query string) map[string]any {
+		v := variable(name, label, query)
+		v["multi"], v["includeAll"], v["allValue"] = true, true, ".+"
+		v["current"] = map[string]any{"selected": true, "text": []string{"All"}, "value": []string{"$__all"}}
+		return v
 	}
 	return map[string]any{"list": []any{
 		map[string]any{"name": "datasource", "label": "Data source", "type": "datasource", "query": "prometheus",
 			"current": map[string]any{}, "hide": 0, "refresh": 1, "regex": ""},
-		variable("person", "Person", "label_values(sre_workload_person_activities, person)"),
-		variable("domain", "Domain", "label_values(sre_workload_open_items, domain)"),
+		one("job", "Job", "label_values(sre_workload_source_up, job)"),
+		one("instance", "Instance", `label_values(sre_workload_source_up{job=~"$job"}, instance)`),
+		many("person", "Person", "label_values(sre_workload_person_activities{"+exporter+"}, person)"),
+		many("domain", "Domain", "label_values(sre_workload_open_items{"+exporter+"}, domain)"),
 	}}
 }
 

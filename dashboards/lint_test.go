@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
 )
@@ -76,6 +77,7 @@ type grafanaDashboard struct {
 			Query      any    `json:"query"`
 			Definition string `json:"definition"`
 			Multi      bool   `json:"multi"`
+			IncludeAll bool   `json:"includeAll"`
 		} `json:"list"`
 	} `json:"templating"`
 	Panels []grafanaPanel `json:"panels"`
@@ -128,7 +130,57 @@ func flatPanels(ps []grafanaPanel) []grafanaPanel {
 
 // substitute replaces Grafana's variables the way Grafana would for "All".
 func substitute(expr string) string {
-	return strings.NewReplacer("$__rate_interval", "1m", "$person", ".+", "$domain", ".+").Replace(expr)
+	return substituteFor(expr, ".+", ".+")
+}
+
+// substituteFor replaces Grafana's variables the way Grafana would with
+// one job and one instance chosen and "All" people and domains. job and
+// instance are single-select without "All", so Grafana puts the value in
+// as it is.
+func substituteFor(expr, job, instance string) string {
+	return strings.NewReplacer("$__rate_interval", "1m", "$job", job, "$instance", instance,
+		"$person", ".+", "$domain", ".+").Replace(expr)
+}
+
+// parseRaw parses an expression with its variables left in the label
+// values, where the lint can see them.
+func parseRaw(expr string) (parser.Expr, error) {
+	return parser.NewParser(parser.Options{}).ParseExpr(strings.ReplaceAll(expr, "$__rate_interval", "1m"))
+}
+
+// checkSelectsExporter checks that an expression cannot mix exporters:
+// every metric selector carries job=~"$job" and instance=~"$instance"
+// (want lists the matchers required), and every aggregation keeps job and
+// instance in its by-clause. The alert thresholds are exempt: the global:
+// level has no job or instance label by definition, so a job matcher would
+// make them match nothing.
+func checkSelectsExporter(t *testing.T, where, expr string, want ...string) {
+	t.Helper()
+	e, err := parseRaw(expr)
+	if err != nil {
+		t.Errorf("%s: %q does not parse: %v", where, expr, err)
+		return
+	}
+	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+		switch n := n.(type) {
+		case *parser.VectorSelector:
+			if strings.HasPrefix(n.Name, "global:") {
+				return nil
+			}
+			for _, name := range want {
+				if !slices.ContainsFunc(n.LabelMatchers, func(m *labels.Matcher) bool {
+					return m.Type == labels.MatchRegexp && m.Name == name && m.Value == "$"+name
+				}) {
+					t.Errorf("%s: %s does not select %s=~\"$%s\": %s", where, n.Name, name, name, expr)
+				}
+			}
+		case *parser.AggregateExpr:
+			if len(want) > 0 && (n.Without || !slices.Contains(n.Grouping, "job") || !slices.Contains(n.Grouping, "instance")) {
+				t.Errorf("%s: %s does not keep job and instance apart: %s", where, n.Op, expr)
+			}
+		}
+		return nil
+	})
 }
 
 func metricNames(t *testing.T, where, expr string) []string {
@@ -190,6 +242,9 @@ func TestDashboardLint(t *testing.T) {
 			for _, m := range metricNames(t, "rules.yml", r.Expr) {
 				check("rules.yml "+r.Record+r.Alert, m)
 			}
+			// Rules select every exporter, but must keep them apart:
+			// the dashboards select job and instance on recorded series.
+			checkAggregationsKeepExporters(t, "rules.yml "+r.Record+r.Alert, r.Expr)
 		}
 	}
 
@@ -204,21 +259,38 @@ func TestDashboardLint(t *testing.T) {
 			t.Errorf("%s: schemaVersion %d, want 39 or newer", file, d.SchemaVersion)
 		}
 		vars := map[string]bool{}
+		var order []string
 		for _, v := range d.Templating.List {
+			order = append(order, v.Name)
+			// job and instance pick one exporter: single-select, no "All".
+			// person and domain are multi-select within it.
+			single := map[string]bool{"job": true, "instance": true}[v.Name]
 			switch v.Name {
 			case "datasource":
 				vars[v.Name] = v.Type == "datasource" && v.Query == "prometheus"
-			case "person", "domain":
-				vars[v.Name] = v.Type == "query" && v.Multi && strings.HasPrefix(v.Definition, "label_values(")
-				m := regexp.MustCompile(`label_values\((\w+),`).FindStringSubmatch(v.Definition)
-				if m == nil {
+			case "job", "instance", "person", "domain":
+				vars[v.Name] = v.Type == "query" && v.Multi == !single && v.IncludeAll == !single &&
+					strings.HasPrefix(v.Definition, "label_values(")
+				m := regexp.MustCompile(`^label_values\((.+), (\w+)\)$`).FindStringSubmatch(v.Definition)
+				if m == nil || m[2] != v.Name {
 					t.Errorf("%s: variable %s: %q", file, v.Name, v.Definition)
-				} else {
-					check(file+" variable "+v.Name, m[1])
+					continue
 				}
+				for _, name := range metricNames(t, file+" variable "+v.Name, m[1]) {
+					check(file+" variable "+v.Name, name)
+				}
+				// Each variable is filtered by the ones before it.
+				want := map[string][]string{"job": nil, "instance": {"job"}}[v.Name]
+				if !single {
+					want = []string{"job", "instance"}
+				}
+				checkSelectsExporter(t, file+" variable "+v.Name, m[1], want...)
 			}
 		}
-		for _, want := range []string{"datasource", "person", "domain"} {
+		if !slices.Equal(order, []string{"datasource", "job", "instance", "person", "domain"}) {
+			t.Errorf("%s: variables %v, want datasource, job, instance, person, domain: each filtered by the ones before it", file, order)
+		}
+		for _, want := range []string{"datasource", "job", "instance", "person", "domain"} {
 			if !vars[want] {
 				t.Errorf("%s: template variable %s is missing or wrong", file, want)
 			}
@@ -252,6 +324,7 @@ func TestDashboardLint(t *testing.T) {
 				for _, m := range metricNames(t, where, tg.Expr) {
 					check(where, m)
 				}
+				checkSelectsExporter(t, where, tg.Expr, "job", "instance")
 			}
 		}
 	}
@@ -265,6 +338,24 @@ func TestDashboardLint(t *testing.T) {
 	if len(unused) > 0 {
 		t.Errorf("contract metrics that no panel or rule uses: %v", unused)
 	}
+}
+
+// checkAggregationsKeepExporters checks that every aggregation of a rule
+// keeps job and instance in its by-clause.
+func checkAggregationsKeepExporters(t *testing.T, where, expr string) {
+	t.Helper()
+	e, err := parseRaw(expr)
+	if err != nil {
+		t.Errorf("%s: %q does not parse: %v", where, expr, err)
+		return
+	}
+	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+		if a, ok := n.(*parser.AggregateExpr); ok &&
+			(a.Without || !slices.Contains(a.Grouping, "job") || !slices.Contains(a.Grouping, "instance")) {
+			t.Errorf("%s: %s does not keep job and instance apart: %s", where, a.Op, expr)
+		}
+		return nil
+	})
 }
 
 func quoted(s string) string { return `"` + s + `"` }
