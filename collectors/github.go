@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v88/github"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
@@ -147,11 +147,14 @@ func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client, etags *etagStore
 	if !strings.HasSuffix(base.Path, "/") {
 		base.Path += "/"
 	}
-	c := github.NewClient(hc)
+	opts := []github.ClientOptionsFunc{github.WithHTTPClient(hc), github.WithURLs(github.Ptr(base.String()), nil)}
 	if !cfg.App() {
-		c = c.WithAuthToken(string(cfg.Token()))
+		opts = append(opts, github.WithAuthToken(string(cfg.Token())))
 	}
-	c.BaseURL = base
+	c, err := github.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("github: %w", err)
+	}
 	if api != nil {
 		api.SearchFailures.WithLabelValues(model.SourceGitHub)
 	}
