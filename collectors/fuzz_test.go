@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/PagerDuty/go-pagerduty"
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v88/github"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"

@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v88/github"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
@@ -147,11 +147,14 @@ func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client, etags *etagStore
 	if !strings.HasSuffix(base.Path, "/") {
 		base.Path += "/"
 	}
-	c := github.NewClient(hc)
+	opts := []github.ClientOptionsFunc{github.WithHTTPClient(hc), github.WithURLs(github.Ptr(base.String()), nil)}
 	if !cfg.App() {
-		c = c.WithAuthToken(string(cfg.Token()))
+		opts = append(opts, github.WithAuthToken(string(cfg.Token())))
 	}
-	c.BaseURL = base
+	c, err := github.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("github: %w", err)
+	}
 	if api != nil {
 		api.SearchFailures.WithLabelValues(model.SourceGitHub)
 	}
@@ -698,11 +701,26 @@ type OwnerPage struct {
 	User  bool     `json:"user"` // listed as a user, not an organisation
 }
 
-// statusOf is the HTTP status of a go-github error, or 0.
+// statusOf is the HTTP status of an error answer that GitHub sent, as
+// go-github reports it, or 0. go-github makes a *RateLimitError or an
+// *AbuseRateLimitError of a 403 or 429 rate-limit answer (go-github
+// CheckResponse), and the same types of a request that it refuses to send
+// while it believes a limit is spent (checkRateLimitBeforeDo,
+// checkSecondaryRateLimitBeforeDo), with a made-up 403. So a rate-limit
+// error's status counts only when it is a 429, which only GitHub sends.
 func statusOf(err error) int {
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
+	var (
+		er *github.ErrorResponse
+		rl *github.RateLimitError
+		ab *github.AbuseRateLimitError
+	)
+	switch {
+	case errors.As(err, &er) && er.Response != nil:
 		return er.Response.StatusCode
+	case errors.As(err, &rl) && rl.Response != nil && rl.Response.StatusCode == http.StatusTooManyRequests:
+		return http.StatusTooManyRequests
+	case errors.As(err, &ab) && ab.Response != nil && ab.Response.StatusCode == http.StatusTooManyRequests:
+		return http.StatusTooManyRequests
 	}
 	return 0
 }

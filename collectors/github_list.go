@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v88/github"
 )
 
 // How the exporter pages GitHub's listings. GitHub documents the Link
@@ -71,11 +71,11 @@ func nextLink(resp *github.Response) string {
 // getJSON asks for u (relative to the API's base URL, or absolute as a
 // Link header gives it) and decodes the answer into v.
 func getJSON(ctx context.Context, c *github.Client, u string, v any) (*github.Response, error) {
-	req, err := c.NewRequest(http.MethodGet, u, nil)
+	req, err := c.NewRequest(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err
 	}
-	return c.Do(ctx, req, v)
+	return c.Do(req, v)
 }
 
 // walk follows a listing from first through the next links that GitHub
@@ -88,10 +88,14 @@ func getJSON(ctx context.Context, c *github.Client, u string, v any) (*github.Re
 // keeps their bodies to answer a 304 from. A page after the first that
 // GitHub refuses with 422 is a depthError.
 func walk[T any](ctx context.Context, c *github.Client, first string, conditional bool, visit func(T) (stop bool)) error {
+	base, err := url.Parse(c.BaseURL())
+	if err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for u, n := first, 0; u != ""; n++ {
 		key := u
-		if ref, err := c.BaseURL.Parse(u); err == nil {
+		if ref, err := base.Parse(u); err == nil {
 			key = ref.String()
 		}
 		if seen[key] {

@@ -1,11 +1,16 @@
 package collectors
 
 import (
+	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/google/go-github/v88/github"
 
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
@@ -192,5 +197,63 @@ domains: [{name: d}]
 		if r == "acme-corp/legacy" || r == "acme-corp/tools-old" {
 			t.Errorf("%s should be skipped (archived or excluded)", r)
 		}
+	}
+}
+
+// statusOf is the status of the error answer that GitHub sent. go-github
+// v60 made an ErrorResponse of a 429, and v88 makes a RateLimitError or an
+// AbuseRateLimitError of it, as of a 403 rate-limit answer; the 429 stays
+// visible either way. A request that go-github refuses to send, because
+// the last answer spent the limit, has no status.
+func TestGitHubStatusOfErrorAnswers(t *testing.T) {
+	reset := fmt.Sprint(time.Now().Add(time.Hour).Unix())
+	secondary := `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",` +
+		`"documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`
+	primary := `{"message":"API rate limit exceeded for user ID 1.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-rate-limits"}`
+	for _, tc := range []struct {
+		name   string
+		status int
+		header map[string]string
+		body   string
+		want   int
+	}{
+		{"not modified", 304, nil, "", 304},
+		{"not found", 404, nil, `{"message":"Not Found"}`, 404},
+		{"refused depth", 422, nil, `{"message":"Validation Failed"}`, 422},
+		{"429 spent primary limit", 429, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}, primary, 429},
+		{"429 secondary limit", 429, map[string]string{"Retry-After": "60"}, secondary, 429},
+		{"429 without a body", 429, nil, "", 429},
+		{"403 spent primary limit", 403, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}, primary, 0},
+		{"403 secondary limit", 403, map[string]string{"Retry-After": "60"}, secondary, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				for k, v := range tc.header {
+					w.Header().Set(k, v)
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			defer srv.Close()
+			c, err := github.NewClient(github.WithURLs(github.Ptr(srv.URL+"/"), nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v []*github.Issue
+			_, err = getJSON(context.Background(), c, "repos/acme/infra/issues", &v)
+			if got := statusOf(err); got != tc.want {
+				t.Errorf("statusOf(%v (%T)) = %d, want %d", err, err, got, tc.want)
+			}
+			if tc.header["X-RateLimit-Remaining"] != "0" && tc.header["Retry-After"] == "" {
+				return
+			}
+			// The limit is spent: go-github answers the next request
+			// itself, with a made-up 403.
+			_, err = getJSON(context.Background(), c, "repos/acme/infra/issues", &v)
+			if err == nil || statusOf(err) != 0 {
+				t.Errorf("after the limit: statusOf(%v (%T)) = %d, want an error with status 0", err, err, statusOf(err))
+			}
+		})
 	}
 }

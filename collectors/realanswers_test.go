@@ -26,7 +26,7 @@ import (
 
 	"github.com/PagerDuty/go-pagerduty"
 	"github.com/bradleyfalzon/ghinstallation/v2"
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v88/github"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
@@ -101,12 +101,10 @@ func realAnswerServer(t *testing.T, contentType string, answers ...realAnswer) (
 func realAnswerGitHub(t *testing.T, answers ...realAnswer) (*github.Client, func(string) int) {
 	t.Helper()
 	srv, count := realAnswerServer(t, "application/json; charset=utf-8", answers...)
-	c := github.NewClient(nil)
-	base, err := url.Parse(srv.URL + "/")
+	c, err := github.NewClient(github.WithURLs(github.Ptr(srv.URL+"/"), nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.BaseURL = base
 	return c, count
 }
 
@@ -420,8 +418,8 @@ func TestRealAnswersGitHubInstallationToken(t *testing.T) {
 	}
 	authMu.Unlock()
 
-	c := github.NewClient(nil)
-	if c.BaseURL, err = url.Parse(srv.URL + "/"); err != nil {
+	c, err := github.NewClient(github.WithURLs(github.Ptr(srv.URL+"/"), nil))
+	if err != nil {
 		t.Fatal(err)
 	}
 	it, _, err := c.Apps.CreateInstallationToken(ctx, 42, nil)
