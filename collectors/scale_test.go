@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -391,24 +392,30 @@ func TestScale(t *testing.T) {
 	})
 	t.Logf("scrape: %d series; the /metrics handler under 20 concurrent scrapers, %d scrapes: p50 %v, p99 %v", series, n, p50, p99)
 
-	// The same over HTTP on loopback, client included.
+	// The same over HTTP on loopback, client included: with gzip, as
+	// Prometheus asks (Go's client asks too, and decompresses), and
+	// without.
 	srv := httptest.NewServer(handler)
 	defer srv.Close()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 20}}
-	defer client.CloseIdleConnections()
-	p50, p99, n = scrapeConcurrently(t, func() error {
-		resp, err := client.Get(srv.URL)
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("scrape over HTTP: %s", resp.Status)
-		}
-		return nil
-	})
-	t.Logf("scrape over HTTP on loopback, 20 concurrent scrapers, %d scrapes: p50 %v, p99 %v", n, p50, p99)
+	for _, gzip := range []bool{true, false} {
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 20, DisableCompression: !gzip}}
+		var body int64
+		p50, p99, n = scrapeConcurrently(t, func() error {
+			resp, err := client.Get(srv.URL)
+			if err != nil {
+				return err
+			}
+			got, _ := io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || resp.Uncompressed != gzip {
+				return fmt.Errorf("scrape over HTTP: %s, decompressed %v", resp.Status, resp.Uncompressed)
+			}
+			atomic.StoreInt64(&body, got)
+			return nil
+		})
+		client.CloseIdleConnections()
+		t.Logf("scrape over HTTP on loopback (gzip %v, %d bytes decoded), 20 concurrent scrapers, %d scrapes: p50 %v, p99 %v", gzip, body, n, p50, p99)
+	}
 }
 
 // scrapeConcurrently runs scrape 50 times in each of 20 goroutines and
