@@ -79,6 +79,9 @@ warnings=()
 if ! have "$cc"; then
   race=()
   warnings+=("no C compiler ($cc): running WITHOUT -race, which needs cgo (Debian package gcc)")
+elif [ "$(go env CGO_ENABLED)" != 1 ]; then
+  race=()
+  warnings+=("CGO_ENABLED=0: running WITHOUT -race, which needs cgo")
 fi
 if ! have prometheus; then
   warnings+=("no prometheus: dashboards TestDashboardsAgainstRealPrometheus (the end-to-end dashboard test) will skip (Debian package prometheus)")
@@ -95,7 +98,7 @@ if [ ${#warnings[@]} -gt 0 ]; then
   if [ "$ci" = true ]; then
     echo "    CI=true: these skips are failures"
     if [ ${#race[@]} -eq 0 ]; then
-      echo "CI=true and no C compiler for -race"
+      echo "CI=true and no -race: CI runs the tests with -race"
       exit 1
     fi
   fi
@@ -116,5 +119,5 @@ else
   go test "${race[@]}" "$@" || status=$?
 fi
 # gotestsum has listed the skipped tests; a run without -race is no skip.
-[ ${#race[@]} -gt 0 ] || echo "--- ran WITHOUT -race: no C compiler ($cc; Debian package gcc)"
+[ ${#race[@]} -gt 0 ] || echo "--- ran WITHOUT -race (see the top: no C compiler, or CGO_ENABLED=0)"
 exit $status
