@@ -2,7 +2,7 @@
 build:
 	scripts/build.sh
 test:
-	go test -race ./...
+	scripts/test.sh
 vet:
 	go vet ./...
 demo:

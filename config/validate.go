@@ -80,8 +80,8 @@ func (g *GitHubConfig) validateApp(errs *Errors) {
 	if g.TokenEnv != "" || g.TokenFile != "" {
 		errs.add("github", "a GitHub App (app_id, installation_id, private_key_file) and a token (token_env, token_file) are mutually exclusive")
 	}
-	g.APIConfig.validateLimits("github", errs)
-	g.APIConfig.validateURL("github", errs)
+	g.validateLimits("github", errs)
+	g.validateURL("github", errs)
 }
 
 func (a *APIConfig) validate(section string, errs *Errors) {

@@ -21,6 +21,8 @@ import (
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/sre-workload/sre_workload_exporter/internal/testenv"
 )
 
 // emptyInDemo lists the panels that show nothing on the demo by design,
@@ -39,10 +41,7 @@ var emptyInDemo = map[string]string{
 // that the demo makes the split and context-switching alerts' expressions
 // true.
 func TestDashboardsAgainstRealPrometheus(t *testing.T) {
-	promBin, err := exec.LookPath("prometheus")
-	if err != nil {
-		t.Skip("no prometheus binary on PATH: install Debian's prometheus package (.ci/run does) to run this test")
-	}
+	promBin := testenv.Tool(t, "Debian's prometheus package", "prometheus")
 	if testing.Short() {
 		t.Skip("-short")
 	}

@@ -11,28 +11,14 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/sre-workload/sre_workload_exporter/internal/testenv"
 )
 
 const (
 	unitFile      = "sre_workload_exporter.service"
 	installedPath = "/usr/local/bin/sre_workload_exporter"
 )
-
-// needTool returns the path of a tool the test needs. Without it the test
-// skips, except in CI (CI=true), where a skip would hide a missing check.
-// internal/testenv is to replace this.
-func needTool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not on the PATH (Debian package %s); CI=true, so this is an error, not a skip", name, pkg)
-	}
-	t.Skipf("%s is not on the PATH (Debian package %s): skipping", name, pkg)
-	return ""
-}
 
 // buildExporter builds the exporter into a temporary directory.
 func buildExporter(t *testing.T) string {
@@ -50,7 +36,7 @@ func buildExporter(t *testing.T) string {
 // binary with the unit's ExecStart flags and the example config, given its
 // tokens as the README says.
 func TestSystemdUnit(t *testing.T) {
-	analyze := needTool(t, "systemd-analyze", "systemd")
+	analyze := testenv.Tool(t, "Debian's systemd package", "systemd-analyze")
 	unit, err := os.ReadFile(unitFile)
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +123,7 @@ func cleanEnv() []string {
 // a temporary directory that holds it and a copy of dashboards/rules.yml
 // where its rule_files entry says.
 func TestPrometheusConfig(t *testing.T) {
-	promtool := needTool(t, "promtool", "prometheus")
+	promtool := testenv.Tool(t, "Debian's prometheus package", "promtool")
 	data, err := os.ReadFile("prometheus.yml")
 	if err != nil {
 		t.Fatal(err)

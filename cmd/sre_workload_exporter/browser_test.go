@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -12,17 +11,12 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/sre-workload/sre_workload_exporter/internal/testenv"
 )
 
 // chromium finds Debian's chromium; the test never downloads a browser.
 func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("no chromium on PATH: install Debian's chromium package (.ci/run does) to run the browser test")
-	return ""
+	return testenv.Tool(t, "Debian's chromium package", "chromium", "chromium-browser", "google-chrome")
 }
 
 // TestReportInBrowser opens /report of the demo in headless Chromium and

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"io"
 	"net/http"
 	"os"
@@ -55,7 +56,7 @@ func TestProcessNeverLeaksTokensAndStopsOnSIGTERM(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	defer func() { _ = cmd.Process.Kill() }()
 	base := "http://" + addr
 	var served bytes.Buffer
 	fetch := func(method, path string) {
@@ -102,13 +103,25 @@ func TestProcessNeverLeaksTokensAndStopsOnSIGTERM(t *testing.T) {
 	if !strings.Contains(logs, "401 Unauthorized") || !strings.Contains(logs, "config reload refused") {
 		t.Errorf("the failures were not logged:\n%s", logs)
 	}
+	// The state files are gzipped: search what they hold, not the
+	// compressed bytes, in which no token could be seen.
 	var state []byte
 	for _, name := range []string{"github.json.gz", "pagerduty.json.gz"} {
 		b, err := os.ReadFile(filepath.Join(dir, "state", name))
 		if err != nil {
 			t.Errorf("state file %s: %v", name, err)
+			continue
 		}
-		state = append(state, b...)
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			t.Errorf("state file %s: %v", name, err)
+			continue
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil || len(plain) == 0 {
+			t.Errorf("state file %s: %d bytes after gunzip, %v", name, len(plain), err)
+		}
+		state = append(state, plain...)
 	}
 	for _, tok := range []string{sim.GitHubToken, sim.PagerDutyToken} {
 		for what, text := range map[string]string{"the log": logs, "a page": served.String(), "the state files": string(state)} {

@@ -344,7 +344,8 @@ func (g *demoGen) pagerdutyDay(day int) {
 	product := g.poisson(0.9)
 	corporate := g.poisson(0.6 * corporateShare(day))
 	for k := 0; k < product+corporate+1; k++ {
-		svc, team, ep := "PCHK001", "PTPLAT1", "PEPPROD"
+		var svc string
+		team, ep := "PTPLAT1", "PEPPROD"
 		switch {
 		case k == product+corporate: // an incident outside the configured teams: ignored
 			if day%5 != 0 {
