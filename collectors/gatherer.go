@@ -94,7 +94,7 @@ type MetricsHandler struct {
 var formats = []expfmt.Format{expfmt.NewFormat(expfmt.TypeTextPlain), expfmt.NewFormat(expfmt.TypeOpenMetrics)}
 
 // openMetricsEOF ends an OpenMetrics exposition, plain and as a gzip member.
-var openMetricsEOF = encoding{plain: []byte("# EOF\n"), gzip: gzipMember([]byte("# EOF\n"))}
+var openMetricsEOF = encoding{plain: []byte("# EOF\n"), gzip: gzipMember([]byte("# EOF\n"), gzip.DefaultCompression)}
 
 type encodedView struct {
 	view  *View
@@ -127,7 +127,7 @@ func encodeAll(mfs []*dto.MetricFamily) (map[expfmt.Format]encoding, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[f] = encoding{plain: b, gzip: gzipMember(b)}
+		out[f] = encoding{plain: b, gzip: gzipMember(b, gzip.DefaultCompression)}
 	}
 	return out, nil
 }
@@ -144,17 +144,24 @@ func encode(mfs []*dto.MetricFamily, f expfmt.Format) ([]byte, error) {
 }
 
 // gzipWriters are reused: a gzip.Writer holds some hundreds of kB of
-// compressor state, and the own series are compressed at every scrape.
-var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+// compressor state. The parts compressed once per View or per RuntimeTTL
+// take the default level; the own series, compressed at every scrape, the
+// fastest.
+var gzipWriters = map[int]*sync.Pool{
+	gzip.DefaultCompression: {New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }},
+	gzip.BestSpeed:          {New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return w }},
+}
 
-// gzipMember compresses b into one complete gzip member.
-func gzipMember(b []byte) []byte {
+// gzipMember compresses b into one complete gzip member at level, one of
+// gzip.DefaultCompression and gzip.BestSpeed.
+func gzipMember(b []byte, level int) []byte {
+	pool := gzipWriters[level]
 	var buf bytes.Buffer
-	zw := gzipWriters.Get().(*gzip.Writer)
+	zw := pool.Get().(*gzip.Writer)
 	zw.Reset(&buf)
 	_, _ = zw.Write(b) // writes to a bytes.Buffer do not fail
 	_ = zw.Close()
-	gzipWriters.Put(zw)
+	pool.Put(zw)
 	return buf.Bytes()
 }
 
@@ -270,7 +277,7 @@ func (h *MetricsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Add("Vary", "Accept-Encoding")
 	if gz {
 		w.Header().Set("Content-Encoding", "gzip")
-		ownBytes = gzipMember(ownBytes)
+		ownBytes = gzipMember(ownBytes, gzip.BestSpeed)
 	}
 	_, _ = w.Write(rt.bytes[format].of(gz))
 	_, _ = w.Write(ownBytes)
