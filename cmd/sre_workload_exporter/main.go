@@ -211,7 +211,7 @@ func newHandler(live *prometheus.Registry, runtime prometheus.Gatherer, snapshot
 			return
 		}
 		var buf bytes.Buffer
-		if err := report.Build(refresher.View()).Render(&buf, format); err != nil {
+		if err := buildReport(refresher.View()).Render(&buf, format); err != nil {
 			logger.Error("cannot render the report", "format", format, "err", err)
 			http.Error(w, "cannot render the report", http.StatusInternalServerError)
 			return

@@ -49,7 +49,7 @@ func printReport(w, stderr io.Writer, v *srecollectors.View, format string) int 
 		fmt.Fprintf(stderr, "no report: %s\n", msg)
 		return 1
 	}
-	if err := report.Build(v).Render(w, format); err != nil {
+	if err := buildReport(v).Render(w, format); err != nil {
 		return 1
 	}
 	return 0
@@ -58,7 +58,7 @@ func printReport(w, stderr io.Writer, v *srecollectors.View, format string) int 
 func printClassified(w io.Writer, v *srecollectors.View, unclassifiedOnly bool, source string) int {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tKIND\tITEM\tDOMAIN\tRULE\tTITLE")
-	for _, it := range report.Classified(v, unclassifiedOnly, source) {
+	for _, it := range report.Classified(v.Analysis, unclassifiedOnly, source) {
 		rule := it.Rule
 		if rule == "" {
 			rule = "-"

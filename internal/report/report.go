@@ -1,7 +1,8 @@
-// Package report turns a published View into the split report: the case
-// for (or against) splitting the team, in one document. It is built from
-// the same analysis the metrics come from, and renders as JSON (for
-// scripts) and Markdown (for pasting into a proposal).
+// Package report turns an analysis into the split report: the case for (or
+// against) splitting the team, in one document. It is built from the same
+// analysis the metrics come from, and when each source was collected, and
+// renders as JSON (for scripts), Markdown (for pasting into a proposal) and
+// HTML. It imports no collector and no API client.
 package report
 
 import (
@@ -9,7 +10,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 )
@@ -125,7 +125,8 @@ type Item struct {
 	Rule      string    `json:"rule"`
 }
 
-// Source is when a source's data was collected.
+// Source is when a source's data was collected: an input of Build, and
+// the report's data section.
 type Source struct {
 	Name        string     `json:"name"`
 	Up          bool       `json:"up"`
@@ -135,17 +136,11 @@ type Source struct {
 	Stale []string `json:"stale,omitempty"`
 }
 
-// Build makes the report of a View.
-func Build(v *collectors.View) *Report {
-	cfg, res := v.Config, v.Analysis
-	r := &Report{GeneratedAt: res.Now.UTC(), Window: cfg.Window.String()}
-	for _, s := range v.Sources {
-		row := Source{Name: s.Name, Up: s.Up, Stale: s.Stale}
-		if !s.LastSuccess.IsZero() {
-			row.LastSuccess = ptr(s.LastSuccess.UTC())
-		}
-		r.Sources = append(r.Sources, row)
-	}
+// Build makes the report of an analysis under its config, with when each
+// source was collected. It reads only what it is given: the report depends
+// on no collector and no API client.
+func Build(cfg *config.Config, res *analysis.Result, sources []Source) *Report {
+	r := &Report{GeneratedAt: res.Now.UTC(), Window: cfg.Window.String(), Sources: sources}
 	if r.NotEnoughData = res.NotEnoughData(); r.NotEnoughData != "" {
 		return r
 	}
@@ -232,6 +227,16 @@ func Build(v *collectors.View) *Report {
 	return r
 }
 
+// NewSource is a source's row of the data section; last is zero when the
+// source has never published data.
+func NewSource(name string, up bool, last time.Time, stale []string) Source {
+	row := Source{Name: name, Up: up, Stale: stale}
+	if !last.IsZero() {
+		row.LastSuccess = ptr(last.UTC())
+	}
+	return row
+}
+
 func ptr[T any](v T) *T { return &v }
 
 func item(c analysis.ClassifiedItem) Item {
@@ -263,9 +268,9 @@ func team(name string, domains []string, res *analysis.Result, share float64) Te
 
 // Classified lists every tracked item with its domain and the rule that
 // decided it, for tuning rules: by source, then key.
-func Classified(v *collectors.View, unclassifiedOnly bool, source string) []Item {
+func Classified(res *analysis.Result, unclassifiedOnly bool, source string) []Item {
 	var out []Item
-	for _, c := range v.Analysis.Classified {
+	for _, c := range res.Classified {
 		if unclassifiedOnly && c.Domain != config.Unclassified || source != "" && c.Item.Source != source {
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +42,15 @@ func demoView(t *testing.T) *collectors.View {
 	return r.View()
 }
 
+// build is the report of a View, as the exporter builds it.
+func build(v *collectors.View) *Report {
+	var sources []Source
+	for _, s := range v.Sources {
+		sources = append(sources, NewSource(s.Name, s.Up, s.LastSuccess, s.Stale))
+	}
+	return Build(v.Config, v.Analysis, sources)
+}
+
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := "testdata/" + name
@@ -61,7 +71,7 @@ func golden(t *testing.T, name string, got []byte) {
 // TestReportGolden: the Markdown and JSON reports of the demo at a fixed
 // clock.
 func TestReportGolden(t *testing.T) {
-	r := Build(demoView(t))
+	r := build(demoView(t))
 	var md, js bytes.Buffer
 	if err := r.Markdown(&md); err != nil {
 		t.Fatal(err)
@@ -89,7 +99,7 @@ func TestMarkdownEscapesHostileTitles(t *testing.T) {
 	hostile := "<script>alert(1)</script> | [x](javascript:alert(1)) *bold*"
 	v.Analysis.Classified = append(v.Analysis.Classified, analysisItem(hostile))
 	var md bytes.Buffer
-	if err := Build(v).Markdown(&md); err != nil {
+	if err := build(v).Markdown(&md); err != nil {
 		t.Fatal(err)
 	}
 	out := md.String()
@@ -114,7 +124,7 @@ func TestHTMLIsSelfContainedAndEscaped(t *testing.T) {
 	v := demoView(t)
 	v.Analysis.Classified = append(v.Analysis.Classified, analysisItem(`<script>alert("x")</script>`))
 	var page bytes.Buffer
-	if err := Build(v).HTML(&page); err != nil {
+	if err := build(v).HTML(&page); err != nil {
 		t.Fatal(err)
 	}
 	out := page.String()
@@ -146,7 +156,7 @@ func TestHTMLIsSelfContainedAndEscaped(t *testing.T) {
 // TestRenderByFormat: every named format renders what its own method
 // renders, and an unknown one is an error that names it.
 func TestRenderByFormat(t *testing.T) {
-	r := Build(demoView(t))
+	r := build(demoView(t))
 	direct := map[string]func(io.Writer) error{"html": r.HTML, "markdown": r.Markdown, "json": r.JSON}
 	if len(Formats) != len(direct) {
 		t.Fatalf("Formats = %v", Formats)
@@ -190,7 +200,7 @@ func TestNoVerdictWithoutData(t *testing.T) {
 	}
 	r := collectors.NewRefresher(cfg, sources, nil, logger, func() time.Time { return now })
 	t.Cleanup(r.Close)
-	rep := Build(r.View()) // no refresh yet
+	rep := build(r.View()) // no refresh yet
 	const reason = "not enough data: github and pagerduty have not completed a refresh"
 	for _, f := range Formats {
 		var b bytes.Buffer
@@ -215,6 +225,23 @@ func TestNoVerdictWithoutData(t *testing.T) {
 		}
 		if f == "json" {
 			golden(t, "nodata-report.json", b.Bytes())
+		}
+	}
+}
+
+// TestImportsNoAPIClient: the report and the analysis read what they are
+// given; neither depends on a collector or an API client.
+func TestImportsNoAPIClient(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".", "../analysis").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, client := range []string{"github.com/google/go-github", "github.com/PagerDuty/go-pagerduty", "github.com/bradleyfalzon/ghinstallation",
+			"github.com/sre-workload/sre_workload_exporter/collectors"} {
+			if strings.HasPrefix(dep, client) {
+				t.Errorf("internal/report or internal/analysis depends on %s", dep)
+			}
 		}
 	}
 }
