@@ -32,6 +32,7 @@ import (
 
 	srecollectors "github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/model"
 	"github.com/sre-workload/sre_workload_exporter/internal/report"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 )
@@ -78,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	reportFormat := reportCmd.Flag("format", "markdown, json or html.").Default("markdown").Enum(report.Formats...)
 	classifyCmd := app.Command("classify", "Collect once (or read --storage.path), list every tracked item with its domain and the rule that decided it, and exit. For tuning rules.")
 	classifyUnclassified := classifyCmd.Flag("unclassified", "List only the items that no rule matched.").Bool()
-	classifySource := classifyCmd.Flag("source", "List only the items of this source.").Enum("github", "pagerduty")
+	classifySource := classifyCmd.Flag("source", "List only the items of this source.").Enum(model.Sources...)
 	webFlags := kingpinflag.AddFlags(app, defaultListenAddress)
 	logConfig := &promslog.Config{}
 	flag.AddFlags(app, logConfig)

@@ -163,11 +163,14 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 			continue
 		}
 		w := snapWork{s: s, src: sourceIndex(s.Source)}
+		if w.src < 0 {
+			continue
+		}
 		w.start, w.end = windowOf(s, cfg, now)
 		people := newPersonResolver(cfg, s)
 		w.domains = make([]int32, len(s.Items))
 		openItems := make([]int, np*nd)
-		counts := make([]Counts, 3*nd) // by kind, domain
+		counts := make([]Counts, len(kinds)*nd) // by kind, domain
 		seen := make([]int32, 0, 16)
 		for i := range s.Items {
 			it := &s.Items[i]
@@ -180,7 +183,10 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 				ruleName = cfg.Rules[rule].Name
 			}
 			r.Classified = append(r.Classified, ClassifiedItem{Item: it, Domain: domain, Rule: ruleName})
-			c := &counts[kindIndex(it.Kind)*nd+d]
+			c := &Counts{} // an unknown kind is classified, not counted
+			if k := kindIndex(it.Kind); k >= 0 {
+				c = &counts[k*nd+d]
+			}
 			if it.Open {
 				c.Open++
 				seen = seen[:0] // an item counts once per person
@@ -308,26 +314,17 @@ func (r *Result) NotEnoughData() string {
 
 // sourceNames are the sources in byte order, which is the order ties are
 // broken in.
-var sourceNames = []string{model.SourceGitHub, model.SourcePagerDuty}
+var sourceNames = model.Sources
 
-func sourceIndex(s string) int {
-	if s == model.SourcePagerDuty {
-		return 1
-	}
-	return 0
-}
+// sourceIndex is the index of a source in sourceNames, or -1 for a source
+// the analysis does not know: its snapshot is left out, never counted as
+// another source's.
+func sourceIndex(s string) int { return slices.Index(sourceNames, s) }
 
-var kinds = []string{model.KindIssue, model.KindPullRequest, model.KindIncident}
+var kinds = model.Kinds
 
-func kindIndex(k string) int {
-	switch k {
-	case model.KindPullRequest:
-		return 1
-	case model.KindIncident:
-		return 2
-	}
-	return 0
-}
+// kindIndex is the index of a kind in kinds, or -1 for an unknown one.
+func kindIndex(k string) int { return slices.Index(kinds, k) }
 
 // actionNames are every action in byte order; an action's rank breaks ties.
 var actionNames = func() []string {

@@ -56,3 +56,24 @@ func TestNoVerdictWithoutData(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownSourceIsLeftOut: a snapshot of a source the analysis does not
+// know adds nothing, and is never counted as another source's.
+func TestUnknownSourceIsLeftOut(t *testing.T) {
+	c := testConfig(t, "")
+	w := newWorld()
+	w.gha(w.issue(1, "product"), "tk", model.ActionOpened, "2026-11-24T01:00:00Z")
+	want := w.analyze(c)
+	other := model.Snapshot{Source: "calendar", End: now.Unix(), Items: []model.Item{{Source: "calendar", Kind: "meeting", Key: "m1", Labels: []string{"product"}}},
+		Activities: []model.Activity{{Item: 0, Actor: "tk", Action: model.ActionOpened, At: at("2026-11-24T02:00:00Z")}}}
+	got := Analyze([]*model.Snapshot{&w.gh, &w.pd, &other}, c, now)
+	if len(got.Classified) != len(want.Classified) || got.People["tokyo"].Classified != want.People["tokyo"].Classified {
+		t.Errorf("an unknown source changed the analysis: %d items classified (want %d), tokyo %d activities (want %d)",
+			len(got.Classified), len(want.Classified), got.People["tokyo"].Classified, want.People["tokyo"].Classified)
+	}
+	for k := range got.PersonActivities {
+		if k.Source != model.SourceGitHub && k.Source != model.SourcePagerDuty {
+			t.Errorf("activities counted for source %q", k.Source)
+		}
+	}
+}

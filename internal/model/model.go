@@ -16,6 +16,10 @@ const (
 	SourcePagerDuty = "pagerduty"
 )
 
+// Sources is every source, in byte order: the one list of the "source"
+// label's values.
+var Sources = []string{SourceGitHub, SourcePagerDuty}
+
 // Kinds, in the fixed set used as the "kind" label value.
 const (
 	KindIssue       = "issue"
@@ -36,6 +40,9 @@ const (
 	ActionAnnotated     = "annotated"
 	ActionNotified      = "notified"
 )
+
+// Kinds is every kind of item.
+var Kinds = []string{KindIssue, KindPullRequest, KindIncident}
 
 // KindsOf returns the kinds of item a source tracks, in label order.
 func KindsOf(source string) []string {
