@@ -12,10 +12,10 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
@@ -80,56 +80,34 @@ func NewSource(cfg *config.Config, name string, api *APIMetrics, logger *slog.Lo
 
 // forEach runs f on every element with at most n running at once, and
 // returns the first error. After an error, elements not yet started are
-// skipped and the context of those running is cancelled.
+// skipped and the context of those running is cancelled (errgroup).
 func forEach[T any](ctx context.Context, n int, items []T, f func(context.Context, T) error) error {
-	return runEach(ctx, n, items, f, true)
+	g, gctx := errgroup.WithContext(ctx)
+	return run(ctx, gctx, g, n, items, f)
 }
 
 // forEachAll runs f on every element, at most n at once, and returns the
 // first error after every call has finished; one failure does not stop
 // the others.
 func forEachAll[T any](ctx context.Context, n int, items []T, f func(context.Context, T) error) error {
-	return runEach(ctx, n, items, f, false)
+	return run(ctx, ctx, &errgroup.Group{}, n, items, f)
 }
 
-func runEach[T any](ctx context.Context, n int, items []T, f func(context.Context, T) error, stopOnError bool) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	sem := make(chan struct{}, max(1, n))
+// run starts f on items in g, each call safe from panics, and stops
+// starting them once gctx ends. Cancelled from outside with no error of its
+// own, it returns the parent's error.
+func run[T any](parent, gctx context.Context, g *errgroup.Group, n int, items []T, f func(context.Context, T) error) error {
+	g.SetLimit(max(1, n))
 	for _, it := range items {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
+		if gctx.Err() != nil {
 			break
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := callSafely(ctx, f, it); err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = err
-					if stopOnError {
-						cancel()
-					}
-				}
-				mu.Unlock()
-			}
-		}()
+		g.Go(func() error { return callSafely(gctx, f, it) })
 	}
-	wg.Wait()
-	if firstErr == nil && ctx.Err() != nil {
-		return ctx.Err() // the parent was cancelled
+	if err := g.Wait(); err != nil {
+		return err
 	}
-	return firstErr
+	return parent.Err()
 }
 
 // callSafely calls f, turning a panic into an error with its stack: a
