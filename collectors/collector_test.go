@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 )
@@ -65,7 +66,7 @@ func goldenDataset() *simulation.Dataset {
 
 func newTestRefresher(t *testing.T, cfg *config.Config, reg *prometheus.Registry, now func() time.Time) (*Refresher, *syncBuffer) {
 	t.Helper()
-	api := NewAPIMetrics(reg)
+	api := apiclient.NewMetrics(reg)
 	logger, logs := testLogger()
 	sources, err := NewSources(cfg, api, logger)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/go-github/v88/github"
 
+	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 )
@@ -37,10 +38,10 @@ const (
 type GitHubSource struct {
 	cfg    *config.GitHubConfig
 	logger *slog.Logger
-	api    *APIMetrics // may be nil
+	api    *apiclient.Metrics // may be nil
 	client *github.Client
 	hc     *http.Client
-	etags  *etagStore
+	etags  *apiclient.ETags
 
 	mu    sync.Mutex // guards state between refreshes (never two at once)
 	state *GitHubState
@@ -139,7 +140,7 @@ func eventKind(name string) EventKind {
 }
 
 // NewGitHubSource builds a GitHub source that sends its requests through hc.
-func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client, etags *etagStore, api *APIMetrics, logger *slog.Logger) (*GitHubSource, error) {
+func NewGitHubSource(cfg *config.GitHubConfig, hc *http.Client, etags *apiclient.ETags, api *apiclient.Metrics, logger *slog.Logger) (*GitHubSource, error) {
 	base, err := url.Parse(cfg.APIURL)
 	if err != nil {
 		return nil, errors.New("github.api_url: invalid URL")
@@ -197,9 +198,7 @@ func (s *GitHubSource) SaveState(w io.Writer) error {
 	bw.write(`,"retry":`)
 	bw.json(s.state.Retry)
 	bw.write(`,"etags":`)
-	s.etags.mu.Lock()
-	bw.json(s.etags.m)
-	s.etags.mu.Unlock()
+	bw.json(s.etags.Entries())
 	bw.write("}")
 	return bw.err
 }
@@ -209,7 +208,7 @@ func (s *GitHubSource) SaveState(w io.Writer) error {
 func (s *GitHubSource) RestoreState(r io.Reader) error {
 	dec := json.NewDecoder(r)
 	state := &GitHubState{Repos: map[string]*RepoState{}, Owners: map[string][]OwnerPage{}}
-	etags := map[string]etagEntry{}
+	etags := map[string]apiclient.ETagEntry{}
 	if err := expectDelim(dec, '{'); err != nil {
 		return err
 	}
@@ -267,9 +266,7 @@ func (s *GitHubSource) RestoreState(r io.Reader) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.state = state
-	s.etags.mu.Lock()
-	defer s.etags.mu.Unlock()
-	s.etags.m = etags
+	s.etags.Restore(etags)
 	return nil
 }
 
@@ -329,7 +326,7 @@ func (s *GitHubSource) Fetch(ctx context.Context, w Window) (*model.Snapshot, er
 		repos, changed, err = s.searchChanges(ctx, w)
 		s.searchResult(err)
 		if err != nil {
-			var te *ThrottledError
+			var te *apiclient.ThrottledError
 			if errors.As(err, &te) || ctx.Err() != nil {
 				return nil, err
 			}
@@ -479,7 +476,7 @@ func (s *GitHubSource) searchChanges(ctx context.Context, w Window) ([]string, m
 		u := listing("search/issues", url.Values{"q": {q}, "sort": {"updated"}, "order": {"desc"}})
 		for u != "" {
 			var res github.IssuesSearchResult
-			resp, err := getJSON(withUnconditional(ctx), s.client, u, &res)
+			resp, err := getJSON(apiclient.WithUnconditional(ctx), s.client, u, &res)
 			if err != nil {
 				return nil, nil, s.wrap(err, "GET /search/issues")
 			}
@@ -520,7 +517,7 @@ func (s *GitHubSource) searchResult(err error) {
 		s.searchFailing = false
 		return
 	}
-	var te *ThrottledError
+	var te *apiclient.ThrottledError
 	if errors.As(err, &te) {
 		return // paused: the transport logged it, and nothing was asked
 	}
@@ -666,7 +663,7 @@ func (s *GitHubSource) ownerRepos(ctx context.Context, owner string, last []Owne
 		resp, err := getJSON(ctx, s.client, u, &repos)
 		if _, ok := cached[u]; notModified(err) && !ok {
 			// An ETag without the page it stands for: ask again.
-			resp, err = getJSON(withUnconditional(ctx), s.client, u, &repos)
+			resp, err = getJSON(apiclient.WithUnconditional(ctx), s.client, u, &repos)
 		}
 		switch {
 		case statusOf(err) == http.StatusNotFound && len(pages) == 0 && !user:
@@ -730,7 +727,7 @@ func statusOf(err error) int {
 func notModified(err error) bool { return statusOf(err) == http.StatusNotModified }
 
 func (s *GitHubSource) wrap(err error, what string) error {
-	return errorf(s.cfg.Token(), "github: %s: %w", what, err)
+	return apiclient.Errorf(s.cfg.Token(), "github: %s: %w", what, err)
 }
 
 func (s *GitHubSource) wrapRepo(err error, full, endpoint string) error {

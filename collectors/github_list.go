@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v88/github"
+
+	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 )
 
 // How the exporter pages GitHub's listings. GitHub documents the Link
@@ -104,7 +106,7 @@ func walk[T any](ctx context.Context, c *github.Client, first string, conditiona
 		seen[key] = true
 		pageCtx := ctx
 		if n > 0 || !conditional {
-			pageCtx = withUnconditional(ctx)
+			pageCtx = apiclient.WithUnconditional(ctx)
 		}
 		var items []T
 		resp, err := getJSON(pageCtx, c, u, &items)

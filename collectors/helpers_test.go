@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
@@ -65,7 +66,7 @@ func testSetup(t *testing.T, ds *simulation.Dataset, yml string) (*simulation.Ru
 
 func sourceOf(t *testing.T, cfg *config.Config, name string) Source {
 	t.Helper()
-	sources, err := NewSources(cfg, NewAPIMetrics(nil), slog.New(slog.DiscardHandler))
+	sources, err := NewSources(cfg, apiclient.NewMetrics(nil), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

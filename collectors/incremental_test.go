@@ -399,11 +399,7 @@ func TestETagStoreStaysBounded(t *testing.T) {
 	if gh == nil {
 		t.Fatal("no GitHub source")
 	}
-	size := func() int {
-		gh.etags.mu.Lock()
-		defer gh.etags.mu.Unlock()
-		return len(gh.etags.m)
-	}
+	size := gh.etags.Len
 	var sizes []int
 	for range 5 {
 		if err := r.RefreshAll(context.Background()); err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/PagerDuty/go-pagerduty"
 
+	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 )
@@ -98,9 +99,9 @@ func (s *PagerDutySource) wrap(err error, endpoint string) error {
 		if ae.APIError.Valid && len(ae.APIError.ErrorObject.Errors) > 0 {
 			detail += ": " + strings.Join(ae.APIError.ErrorObject.Errors, "; ")
 		}
-		return scrubbed(fmt.Sprintf("pagerduty: GET %s: %d %s", endpoint, ae.StatusCode, detail), err, s.cfg.Token())
+		return apiclient.Scrubbed(fmt.Sprintf("pagerduty: GET %s: %d %s", endpoint, ae.StatusCode, detail), err, s.cfg.Token())
 	}
-	return errorf(s.cfg.Token(), "pagerduty: GET %s: %w", endpoint, err)
+	return apiclient.Errorf(s.cfg.Token(), "pagerduty: GET %s: %w", endpoint, err)
 }
 
 func pdTime(s string) int64 {
@@ -255,7 +256,7 @@ func (s *PagerDutySource) Fetch(ctx context.Context, w Window) (*model.Snapshot,
 	}
 	sort.Strings(fetch)
 	err := forEach(ctx, len(fetch), fetch, func(ctx context.Context, id string) error {
-		in, err := keepCause(ctx, func(ctx context.Context) (*pagerduty.Incident, error) {
+		in, err := apiclient.KeepCause(ctx, func(ctx context.Context) (*pagerduty.Incident, error) {
 			return s.client.GetIncidentWithContext(ctx, id)
 		})
 		if notFound(err) {
@@ -501,7 +502,7 @@ func (s *PagerDutySource) resolveEmails(ctx context.Context, addrs []string) (ma
 	for _, email := range addrs {
 		var offset uint
 		for {
-			resp, err := keepCause(ctx, func(ctx context.Context) (*pagerduty.ListUsersResponse, error) {
+			resp, err := apiclient.KeepCause(ctx, func(ctx context.Context) (*pagerduty.ListUsersResponse, error) {
 				return s.client.ListUsersWithContext(ctx, pagerduty.ListUsersOptions{Query: email, Limit: pagerdutyLimit, Offset: offset})
 			})
 			if err != nil {
@@ -538,7 +539,7 @@ func (s *PagerDutySource) incidentsCreated(ctx context.Context, since, until tim
 	parts := make([][]incidentRec, len(ranges))
 	err := forEach(ctx, len(ranges), indexes(len(ranges)), func(ctx context.Context, i int) error {
 		list, err := splitByTime(ctx, s, "/incidents", ranges[i][0], ranges[i][1], func(ctx context.Context, since, until time.Time, offset uint, total bool) ([]incidentRec, pagerduty.APIListObject, error) {
-			resp, err := keepCause(ctx, func(ctx context.Context) (*pagerduty.ListIncidentsResponse, error) {
+			resp, err := apiclient.KeepCause(ctx, func(ctx context.Context) (*pagerduty.ListIncidentsResponse, error) {
 				return s.client.ListIncidentsWithContext(ctx, pagerduty.ListIncidentsOptions{
 					Since: formatPD(since), Until: formatPD(until), Limit: pagerdutyLimit, Offset: offset, Total: total,
 					TimeZone: "UTC"})
@@ -574,7 +575,7 @@ func (s *PagerDutySource) openIncidents(ctx context.Context) ([]incidentRec, err
 		if offset+pagerdutyLimit > s.maxOffset {
 			return nil, s.wrap(fmt.Errorf("more than %d open incidents; PagerDuty cannot list them all", s.maxOffset), "/incidents?statuses[]=triggered,acknowledged")
 		}
-		resp, err := keepCause(ctx, func(ctx context.Context) (*pagerduty.ListIncidentsResponse, error) {
+		resp, err := apiclient.KeepCause(ctx, func(ctx context.Context) (*pagerduty.ListIncidentsResponse, error) {
 			return s.client.ListIncidentsWithContext(ctx, pagerduty.ListIncidentsOptions{
 				DateRange: "all", Statuses: []string{"triggered", "acknowledged"},
 				Limit: pagerdutyLimit, Offset: offset, TimeZone: "UTC"})
@@ -591,7 +592,7 @@ func (s *PagerDutySource) openIncidents(ctx context.Context) ([]incidentRec, err
 
 func (s *PagerDutySource) logEntries(ctx context.Context, since, until time.Time) ([]entryRec, error) {
 	return splitByTime(ctx, s, "/log_entries", since, until, func(ctx context.Context, since, until time.Time, offset uint, total bool) ([]entryRec, pagerduty.APIListObject, error) {
-		resp, err := keepCause(ctx, func(ctx context.Context) (*pagerduty.ListLogEntryResponse, error) {
+		resp, err := apiclient.KeepCause(ctx, func(ctx context.Context) (*pagerduty.ListLogEntryResponse, error) {
 			return s.client.ListLogEntriesWithContext(ctx, pagerduty.ListLogEntriesOptions{
 				Since: formatPD(since), Until: formatPD(until), IsOverview: false,
 				Limit: pagerdutyLimit, Offset: offset, Total: total, TimeZone: "UTC"})

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 )
@@ -272,9 +273,9 @@ func TestPagerDutyErrorsKeepTheirType(t *testing.T) {
 	// A 429 asking for ten minutes: longer than a refresh waits inline.
 	run.SetFault(simulation.Fault{API: "pagerduty", Status: http.StatusTooManyRequests, Header: map[string]string{"ratelimit-reset": "600"}})
 	_, err := src.Fetch(t.Context(), testWindow)
-	var te *ThrottledError
+	var te *apiclient.ThrottledError
 	if !errors.As(err, &te) {
-		t.Errorf("rate limited: %v (%T), want a *ThrottledError in the chain", err, err)
+		t.Errorf("rate limited: %v (%T), want a *apiclient.ThrottledError in the chain", err, err)
 	}
 	run.ClearFault()
 

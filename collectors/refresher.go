@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
@@ -52,7 +53,7 @@ type View struct {
 type Refresher struct {
 	logger *slog.Logger
 	now    func() time.Time
-	api    *APIMetrics // may be nil
+	api    *apiclient.Metrics // may be nil
 
 	mu      sync.Mutex // guards everything below; held while publishing, never by scrapes
 	cfg     *config.Config
@@ -78,7 +79,7 @@ func (r *Refresher) OnPublish(f func(*View)) {
 
 // NewRefresher prepares a refresher for cfg's sources. Nothing is fetched
 // until Run or RefreshOnce.
-func NewRefresher(cfg *config.Config, sources []Source, api *APIMetrics, logger *slog.Logger, now func() time.Time) *Refresher {
+func NewRefresher(cfg *config.Config, sources []Source, api *apiclient.Metrics, logger *slog.Logger, now func() time.Time) *Refresher {
 	if now == nil {
 		now = time.Now
 	}
@@ -319,7 +320,7 @@ func (r *Refresher) RefreshOnce(ctx context.Context, s Source) (err error) {
 	if errors.As(err, &pe) && r.api != nil {
 		r.api.Panics.WithLabelValues(s.Name()).Inc()
 	}
-	var te *ThrottledError
+	var te *apiclient.ThrottledError
 	switch {
 	case err == nil:
 	case snap != nil:

@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/common/model"
 
+	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 )
@@ -133,7 +134,7 @@ func TestScale(t *testing.T) {
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
 
-	api := NewAPIMetrics(nil)
+	api := apiclient.NewMetrics(nil)
 	logger := slog.New(slog.DiscardHandler)
 	sources, err := NewSources(cfg, api, logger)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 )
@@ -41,7 +42,7 @@ type Source interface {
 
 // NewSources builds the sources that cfg configures, each with its own
 // HTTP transport, which api instruments.
-func NewSources(cfg *config.Config, api *APIMetrics, logger *slog.Logger) ([]Source, error) {
+func NewSources(cfg *config.Config, api *apiclient.Metrics, logger *slog.Logger) ([]Source, error) {
 	var out []Source
 	for _, name := range cfg.Sources() {
 		s, err := NewSource(cfg, name, api, logger)
@@ -54,11 +55,11 @@ func NewSources(cfg *config.Config, api *APIMetrics, logger *slog.Logger) ([]Sou
 }
 
 // NewSource builds the named source of cfg.
-func NewSource(cfg *config.Config, name string, api *APIMetrics, logger *slog.Logger) (Source, error) {
+func NewSource(cfg *config.Config, name string, api *apiclient.Metrics, logger *slog.Logger) (Source, error) {
 	switch name {
 	case model.SourceGitHub:
-		etags := newETagStore()
-		var t http.RoundTripper = newTransport(model.SourceGitHub, &cfg.GitHub.APIConfig, api, logger, etags)
+		etags := apiclient.NewETags()
+		var t http.RoundTripper = apiclient.NewTransport(model.SourceGitHub, &cfg.GitHub.APIConfig, api, logger, etags)
 		if g := cfg.GitHub; g.App() {
 			// A GitHub App: ghinstallation signs a JWT with the app's key,
 			// trades it for an installation token (through the same
@@ -72,7 +73,7 @@ func NewSource(cfg *config.Config, name string, api *APIMetrics, logger *slog.Lo
 		}
 		return NewGitHubSource(cfg.GitHub, &http.Client{Transport: t}, etags, api, logger)
 	case model.SourcePagerDuty:
-		t := newTransport(model.SourcePagerDuty, &cfg.PagerDuty.APIConfig, api, logger, nil)
+		t := apiclient.NewTransport(model.SourcePagerDuty, &cfg.PagerDuty.APIConfig, api, logger, nil)
 		return NewPagerDutySource(cfg, &http.Client{Transport: t}), nil
 	}
 	return nil, fmt.Errorf("unknown source %q", name)
@@ -127,52 +128,6 @@ type panicError struct{ msg string }
 
 func (e *panicError) Error() string { return e.msg }
 
-// redact removes anything that looks like a credential from an error
-// message: query parameters that carry tokens, and the given secrets.
-func redact(msg string, secrets ...config.Secret) string {
-	for _, s := range secrets {
-		if len(s) >= 4 {
-			msg = strings.ReplaceAll(msg, string(s), "REDACTED")
-		}
-	}
-	for _, key := range []string{"access_token=", "token=", "client_secret="} {
-		for i := 0; ; {
-			j := strings.Index(msg[i:], key)
-			if j < 0 {
-				break
-			}
-			start := i + j + len(key)
-			end := start
-			for end < len(msg) && !strings.ContainsRune("&\" \n", rune(msg[end])) {
-				end++
-			}
-			msg = msg[:start] + "REDACTED" + msg[end:]
-			i = start + len("REDACTED")
-		}
-	}
-	return msg
-}
-
-// sourceError is an API failure with the token scrubbed from its text.
-// Redaction rewrites the message, never the type: the cause stays in the
-// chain, so that errors.As still finds a *ThrottledError, a
-// context.Canceled or the client library's HTTP error. Nothing prints the
-// cause's own text.
-type sourceError struct {
-	msg   string
-	cause error
-}
-
-func (e *sourceError) Error() string { return e.msg }
-func (e *sourceError) Unwrap() error { return e.cause }
-
-func scrub(err error, secrets ...config.Secret) error {
-	if err == nil {
-		return nil
-	}
-	return &sourceError{msg: redact(err.Error(), secrets...), cause: err}
-}
-
 // RepoFailure is one repository that a refresh could not read.
 type RepoFailure struct {
 	Repo string
@@ -212,13 +167,4 @@ func (e *PartialError) Names() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// scrubbed is an error with the message msg, redacted, and the cause err.
-func scrubbed(msg string, err error, secrets ...config.Secret) error {
-	return &sourceError{msg: redact(msg, secrets...), cause: err}
-}
-
-func errorf(secret config.Secret, format string, args ...any) error {
-	return scrub(fmt.Errorf(format, args...), secret)
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	srecollectors "github.com/sre-workload/sre_workload_exporter/collectors"
+	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/report"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
@@ -139,7 +140,7 @@ func TestReadyOnlyAfterEveryFirstRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer run.Close()
-	sources, err := srecollectors.NewSources(cfg, srecollectors.NewAPIMetrics(nil), testLogger())
+	sources, err := srecollectors.NewSources(cfg, apiclient.NewMetrics(nil), testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,7 +400,7 @@ func TestLandingPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer run.Close()
-	sources, err := srecollectors.NewSources(cfg, srecollectors.NewAPIMetrics(nil), testLogger())
+	sources, err := srecollectors.NewSources(cfg, apiclient.NewMetrics(nil), testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	srecollectors "github.com/sre-workload/sre_workload_exporter/collectors"
+	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/report"
 )
@@ -18,7 +19,7 @@ import (
 // files, when --storage.path has them) and returns the View. It fails when
 // a source has no data at all.
 func collectOnce(ctx context.Context, cfg *config.Config, storagePath string, logger *slog.Logger) (*srecollectors.View, error) {
-	api := srecollectors.NewAPIMetrics(nil)
+	api := apiclient.NewMetrics(nil)
 	sources, err := srecollectors.NewSources(cfg, api, logger)
 	if err != nil {
 		return nil, err

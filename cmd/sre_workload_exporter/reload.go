@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	srecollectors "github.com/sre-workload/sre_workload_exporter/collectors"
+	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 )
 
@@ -22,7 +23,7 @@ import (
 type reloader struct {
 	load      func() (*config.Config, error)
 	refresher *srecollectors.Refresher
-	api       *srecollectors.APIMetrics
+	api       *apiclient.Metrics
 	logger    *slog.Logger
 
 	mu                sync.Mutex // one reload at a time
@@ -30,7 +31,7 @@ type reloader struct {
 	lastSuccessfulSec prometheus.Gauge
 }
 
-func newReloader(load func() (*config.Config, error), r *srecollectors.Refresher, api *srecollectors.APIMetrics, logger *slog.Logger, reg prometheus.Registerer) *reloader {
+func newReloader(load func() (*config.Config, error), r *srecollectors.Refresher, api *apiclient.Metrics, logger *slog.Logger, reg prometheus.Registerer) *reloader {
 	rl := &reloader{
 		load: load, refresher: r, api: api, logger: logger,
 		successful: prometheus.NewGauge(prometheus.GaugeOpts{

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sre-workload/sre_workload_exporter/collectors"
+	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
@@ -22,7 +23,7 @@ func demoHistory(t *testing.T, now time.Time) ([]*model.Snapshot, func(day int) 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = run.Close() })
-	sources, err := collectors.NewSources(cfg, collectors.NewAPIMetrics(nil), slog.New(slog.DiscardHandler))
+	sources, err := collectors.NewSources(cfg, apiclient.NewMetrics(nil), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sre-workload/sre_workload_exporter/collectors"
+	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
@@ -30,7 +31,7 @@ func demoView(t *testing.T) *collectors.View {
 	}
 	t.Cleanup(func() { _ = run.Close() })
 	logger := slog.New(slog.DiscardHandler)
-	sources, err := collectors.NewSources(cfg, collectors.NewAPIMetrics(nil), logger)
+	sources, err := collectors.NewSources(cfg, apiclient.NewMetrics(nil), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +195,7 @@ func TestNoVerdictWithoutData(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = run.Close() })
 	logger := slog.New(slog.DiscardHandler)
-	sources, err := collectors.NewSources(cfg, collectors.NewAPIMetrics(nil), logger)
+	sources, err := collectors.NewSources(cfg, apiclient.NewMetrics(nil), logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package collectors
+package apiclient
 
 import (
 	"bytes"
@@ -42,9 +42,9 @@ const (
 	maxBody = 64 << 20
 )
 
-// retryBase is the first backoff after a transient error; it doubles with
+// RetryBase is the first backoff after a transient error; it doubles with
 // each attempt. A variable so that tests can shorten it.
-var retryBase = time.Second
+var RetryBase = time.Second
 
 // ThrottledError is returned instead of sending a request while the source
 // is paused for longer than a refresh should wait.
@@ -58,22 +58,22 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("%s: paused until %s (%s); no request is sent before then", e.Source, e.Until.UTC().Format(time.RFC3339), e.Reason)
 }
 
-// transport is the HTTP layer of one source. It owns everything the APIs
+// Transport is the HTTP layer of one source. It owns everything the APIs
 // ask of a polite client: a cap on concurrent requests, a timeout on each,
 // bounded retries with backoff for transient failures, waiting out rate
 // limits as asked, a reserve of the primary rate limit for the token's
 // other users, and conditional requests with ETags. Every request, retry,
-// wait and 304 is counted in APIMetrics.
-type transport struct {
+// wait and 304 is counted in Metrics.
+type Transport struct {
 	source     string
 	next       http.RoundTripper
-	m          *APIMetrics
+	m          *Metrics
 	logger     *slog.Logger
 	sem        chan struct{}
 	timeout    time.Duration
 	maxRetries int
 	reserve    float64
-	etags      *etagStore // nil: no conditional requests
+	etags      *ETags // nil: no conditional requests
 
 	// Injectable for tests.
 	now          func() time.Time
@@ -126,12 +126,12 @@ func spends(req *http.Request) budget {
 	return coreBudget
 }
 
-func newTransport(source string, api *config.APIConfig, m *APIMetrics, logger *slog.Logger, etags *etagStore) *transport {
+func NewTransport(source string, api *config.APIConfig, m *Metrics, logger *slog.Logger, etags *ETags) *Transport {
 	m.initSource(source)
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.MaxIdleConnsPerHost = api.Concurrency
 	base.ResponseHeaderTimeout = time.Duration(api.RequestTimeout)
-	return &transport{
+	return &Transport{
 		source:       source,
 		next:         base,
 		m:            m,
@@ -144,7 +144,7 @@ func newTransport(source string, api *config.APIConfig, m *APIMetrics, logger *s
 		now:          time.Now,
 		sleep:        sleepCtx,
 		throttleWait: defaultThrottleWait,
-		retryBase:    retryBase,
+		retryBase:    RetryBase,
 		inlineWait:   maxInlineWait,
 	}
 }
@@ -167,7 +167,7 @@ func jitter(d time.Duration) time.Duration {
 }
 
 // block pauses a budget until t, counting the new waiting time once.
-func (t *transport) block(b budget, until time.Time, reason string) {
+func (t *Transport) block(b budget, until time.Time, reason string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
@@ -186,7 +186,7 @@ func (t *transport) block(b budget, until time.Time, reason string) {
 // waitTurn waits until the budget that a request spends is not paused,
 // nor the core one, or fails at once when the pause is longer than a
 // refresh should wait.
-func (t *transport) waitTurn(ctx context.Context, b budget) error {
+func (t *Transport) waitTurn(ctx context.Context, b budget) error {
 	t.mu.Lock()
 	p := t.paused[coreBudget]
 	if t.paused[b].until.After(p.until) {
@@ -205,14 +205,14 @@ func (t *transport) waitTurn(ctx context.Context, b budget) error {
 }
 
 // CloseIdleConnections closes the keep-alive connections not in use.
-func (t *transport) CloseIdleConnections() {
+func (t *Transport) CloseIdleConnections() {
 	if c, ok := t.next.(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
 	}
 }
 
 // RoundTrip sends a request, retrying and waiting as the API asks.
-func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	for attempt := 0; ; attempt++ {
 		resp, err := t.send(req)
@@ -237,7 +237,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // send makes one attempt: it takes a concurrency slot, applies the timeout
 // to the whole exchange, and buffers the body so that a truncated body is
 // an error here, where it can be retried.
-func (t *transport) send(req *http.Request) (*http.Response, error) {
+func (t *Transport) send(req *http.Request) (*http.Response, error) {
 	select {
 	case t.sem <- struct{}{}:
 	case <-req.Context().Done():
@@ -283,7 +283,7 @@ func (t *transport) send(req *http.Request) (*http.Response, error) {
 }
 
 // classify decides whether an attempt is retried, and after how long.
-func (t *transport) classify(resp *http.Response, err error, attempt int) (retry bool, wait time.Duration) {
+func (t *Transport) classify(resp *http.Response, err error, attempt int) (retry bool, wait time.Duration) {
 	backoff := func() time.Duration {
 		return jitter(min(retryCap, t.retryBase*time.Duration(math.Pow(2, float64(attempt)))))
 	}
@@ -338,7 +338,7 @@ func transient(err error) bool {
 // rateLimited recognises the rate-limit answers of GitHub and PagerDuty
 // and returns until when the API asks the client to wait (zero when it
 // does not say).
-func (t *transport) rateLimited(resp *http.Response) (time.Time, string, bool) {
+func (t *Transport) rateLimited(resp *http.Response) (time.Time, string, bool) {
 	code := resp.StatusCode
 	if code != http.StatusTooManyRequests && code != http.StatusForbidden {
 		return time.Time{}, "", false
@@ -387,7 +387,7 @@ func resetTime(now time.Time, v int64) time.Time {
 // observeRateLimit records the budget that an answer reports (the
 // primary rate limit, or GitHub's search budget), and pauses that budget
 // when what remains of it reaches the reserve.
-func (t *transport) observeRateLimit(resp *http.Response) {
+func (t *Transport) observeRateLimit(resp *http.Response) {
 	h := resp.Header
 	b := budgetOf(resp)
 	if res := h.Get("X-RateLimit-Resource"); res != "" && res != "core" && b != searchBudget {
@@ -425,108 +425,19 @@ func (t *transport) observeRateLimit(resp *http.Response) {
 	}
 }
 
-// errSlot carries the error that the transport returned for a request
-// made through a client library that formats it as text and loses its
-// type: go-pagerduty does ("error calling the API endpoint: %v").
-type errSlot struct {
-	mu  sync.Mutex
-	err error
-}
-
-type errSlotKey struct{}
-
-// recordTransportError keeps err in the request's slot, if it has one.
-func recordTransportError(ctx context.Context, err error) {
-	if slot, ok := ctx.Value(errSlotKey{}).(*errSlot); ok && err != nil {
-		slot.mu.Lock()
-		slot.err = err
-		slot.mu.Unlock()
-	}
-}
-
-// libraryError is a client library's error whose cause, lost in its text,
-// is put back in the chain: a *ThrottledError, a context error, a
-// transport error.
-type libraryError struct {
-	err, cause error
-}
-
-func (e *libraryError) Error() string   { return e.err.Error() }
-func (e *libraryError) Unwrap() []error { return []error{e.err, e.cause} }
-
-// keepCause makes one client library call, and gives its error back the
-// type of the transport's error when there was one, so that errors.As
-// finds a *ThrottledError or a context error behind go-pagerduty's text.
-func keepCause[T any](ctx context.Context, f func(context.Context) (T, error)) (T, error) {
-	slot := &errSlot{}
-	v, err := f(context.WithValue(ctx, errSlotKey{}, slot))
-	if err != nil {
-		slot.mu.Lock()
-		cause := slot.err
-		slot.mu.Unlock()
-		if cause != nil && !errors.Is(err, cause) {
-			err = &libraryError{err: err, cause: cause}
-		}
-	}
-	return v, err
-}
-
 type unconditionalKey struct{}
 
-// withUnconditional marks requests that are never conditional: their
+// WithUnconditional marks requests that are never conditional: their
 // ETags are neither sent nor kept.
-func withUnconditional(ctx context.Context) context.Context {
+func WithUnconditional(ctx context.Context) context.Context {
 	return context.WithValue(ctx, unconditionalKey{}, true)
 }
 
 func unconditional(ctx context.Context) bool { return ctx.Value(unconditionalKey{}) != nil }
 
-// etagStore remembers the ETag of the last 200 answer per request, for
-// conditional requests. It keeps one entry per URL without its since
-// parameter, so it stays bounded however often the cursors move.
-type etagStore struct {
-	mu sync.Mutex
-	m  map[string]etagEntry
-}
-
-type etagEntry struct {
-	URL  string `json:"url"`
-	ETag string `json:"etag"`
-}
-
-func newETagStore() *etagStore { return &etagStore{m: map[string]etagEntry{}} }
-
-func etagKey(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return rawURL
-	}
-	q := u.Query()
-	q.Del("since")
-	return u.Path + "?" + q.Encode()
-}
-
-func (s *etagStore) get(rawURL string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e, ok := s.m[etagKey(rawURL)]; ok && e.URL == rawURL {
-		return e.ETag
-	}
-	return ""
-}
-
-func (s *etagStore) put(rawURL, etag string) {
-	if etag == "" {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[etagKey(rawURL)] = etagEntry{URL: rawURL, ETag: etag}
-}
-
 // redactURL removes credentials from a URL before it reaches a log or an
 // error: GitHub Enterprise accepts tokens in query strings.
-func redactURL(u string) string { return redact(u) }
+func redactURL(u string) string { return Redact(u) }
 
 // redactedURLError scrubs the URL inside a transport error.
 func redactedURLError(err error) error {

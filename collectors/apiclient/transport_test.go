@@ -1,4 +1,4 @@
-package collectors
+package apiclient
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
@@ -56,18 +55,18 @@ func answer(code int, headers ...string) func(time.Time) *http.Response {
 	}
 }
 
-func testTransport(t *testing.T, answers ...func(time.Time) *http.Response) (*transport, *scripted, *fakeClock) {
+func testTransport(t *testing.T, answers ...func(time.Time) *http.Response) (*Transport, *scripted, *fakeClock) {
 	t.Helper()
 	clock := &fakeClock{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	next := &scripted{answers: answers, clock: clock}
 	retries, reserve := 3, 0.1
 	api := &config.APIConfig{Concurrency: 2, RequestTimeout: config.DefaultRequestTimeout, MaxRetries: &retries, RateLimitReserve: &reserve}
-	tr := newTransport("github", api, NewAPIMetrics(nil), slog.New(slog.DiscardHandler), nil)
+	tr := NewTransport("github", api, NewMetrics(nil), slog.New(slog.DiscardHandler), nil)
 	tr.next, tr.now, tr.sleep, tr.retryBase = next, func() time.Time { return clock.now }, clock.sleep, time.Second
 	return tr, next, clock
 }
 
-func get(t *testing.T, tr *transport) (*http.Response, error) {
+func get(t *testing.T, tr *Transport) (*http.Response, error) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, "https://api.example/repos/a/b/issues", nil)
 	return tr.RoundTrip(req)
@@ -194,46 +193,12 @@ func TestTokensAreRedactedFromURLs(t *testing.T) {
 		`Get "https://x/?token=abc": EOF`:                                     `Get "https://x/?token=REDACTED": EOF`,
 		"Authorization: Token token=pd_secret ok":                             "Authorization: Token token=REDACTED ok",
 	} {
-		if got := redact(in); got != want {
-			t.Errorf("redact(%q) = %q, want %q", in, got, want)
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := redact("the secret is s3cr3tvalue", "s3cr3tvalue"); strings.Contains(got, "s3cr3t") {
+	if got := Redact("the secret is s3cr3tvalue", "s3cr3tvalue"); strings.Contains(got, "s3cr3t") {
 		t.Errorf("a known secret was not redacted: %q", got)
-	}
-}
-
-// TestReserveOverHTTP: against the simulated GitHub with 14 of 100
-// requests left, the exporter stops at the 10% reserve, waits for the
-// reset, and finishes; the token never goes below the reserve.
-func TestReserveOverHTTP(t *testing.T) {
-	run, cfg := testSetup(t, goldenDataset(), testConfig)
-	r, logs := newTestRefresher(t, cfg, prometheus.NewRegistry(), fixedClock(testEnd))
-	defer r.Close()
-	reset := time.Now().Add(2 * time.Second).Truncate(time.Second).Add(time.Second)
-	run.SetRateLimit(100, 14, reset)
-	if err := r.RefreshAll(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if low := run.MinRateRemaining(); low < 10 {
-		t.Errorf("the remaining budget fell to %d, below the reserve of 10", low)
-	}
-	var before, after int
-	for _, req := range run.Requests() {
-		if req.API != "github" {
-			continue
-		}
-		if req.Time.Before(reset) {
-			before++
-		} else {
-			after++
-		}
-	}
-	if before > 4 || after == 0 {
-		t.Errorf("%d requests before the reset, %d after; want at most 4 (14 - 10), then the rest", before, after)
-	}
-	if !strings.Contains(logs.String(), "rate limit reserve") {
-		t.Errorf("the pause was not logged:\n%s", logs)
 	}
 }
 
@@ -242,7 +207,7 @@ func TestReserveOverHTTP(t *testing.T) {
 // next search waits for its reset, while other requests go on; and a
 // search refused for the spent budget pauses searches only.
 func TestSearchBudgetIsItsOwn(t *testing.T) {
-	search := func(tr *transport) (*http.Response, error) {
+	search := func(tr *Transport) (*http.Response, error) {
 		req, _ := http.NewRequest(http.MethodGet, "https://api.example/search/issues?q=x", nil)
 		return tr.RoundTrip(req)
 	}

@@ -1,4 +1,4 @@
-package collectors
+package apiclient
 
 import (
 	"strconv"
@@ -6,10 +6,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// APIMetrics are the exporter's own metrics of its API calls. They are the
+// Metrics are the exporter's own metrics of its API calls. They are the
 // one kind of long-lived metric object in the exporter; everything else is
 // built from the snapshot at scrape time.
-type APIMetrics struct {
+type Metrics struct {
 	Requests           *prometheus.CounterVec
 	RateLimitRemaining *prometheus.GaugeVec
 	RateLimitReset     *prometheus.GaugeVec
@@ -21,16 +21,19 @@ type APIMetrics struct {
 	Panics             *prometheus.CounterVec
 }
 
-// NewAPIMetrics creates the metrics, and registers them with reg when it is
+// namespace prefixes every metric of the exporter.
+const namespace = "sre_workload"
+
+// NewMetrics creates the metrics, and registers them with reg when it is
 // not nil.
-func NewAPIMetrics(reg prometheus.Registerer) *APIMetrics {
+func NewMetrics(reg prometheus.Registerer) *Metrics {
 	counter := func(name, help string, labels ...string) *prometheus.CounterVec {
 		return prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: name, Help: help}, labels)
 	}
 	gaugeVec := func(name, help string) *prometheus.GaugeVec {
 		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: name, Help: help}, []string{"source"})
 	}
-	m := &APIMetrics{
+	m := &Metrics{
 		Requests:           counter("source_api_requests_total", "HTTP requests sent to the source's API, by status code; code is \"error\" when no response arrived.", "source", "code"),
 		RateLimitRemaining: gaugeVec("source_rate_limit_remaining", "The API's last reported remaining request budget (GitHub X-RateLimit-Remaining, PagerDuty ratelimit-remaining)."),
 		RateLimitReset:     gaugeVec("source_rate_limit_reset_timestamp_seconds", "Unix time at which the API's request budget resets, as the API last reported it."),
@@ -49,7 +52,7 @@ func NewAPIMetrics(reg prometheus.Registerer) *APIMetrics {
 
 // initSource makes a source's counters visible at 0 before anything
 // happens, so that rate() and increase() work from the start.
-func (m *APIMetrics) initSource(source string) {
+func (m *Metrics) initSource(source string) {
 	m.Throttled.WithLabelValues(source)
 	m.Retries.WithLabelValues(source)
 	m.NotModified.WithLabelValues(source)
