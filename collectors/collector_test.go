@@ -130,19 +130,21 @@ func TestExposition(t *testing.T) {
 // keep serving the last good data.
 func TestAPIFailuresKeepLastGoodData(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
-		fault   simulation.Fault
-		source  string
-		wantLog string
+		name     string
+		fault    simulation.Fault
+		source   string
+		wantLog  string
+		wantKind Kind
 	}{
-		{"github 401", simulation.Fault{API: "github", Status: 401}, "github", "401 Unauthorized"},
-		{"github 403", simulation.Fault{API: "github", PathPrefix: "/repos/acme/infra/issues/events", Status: 403}, "github", "issues/events?per_page=100: 403 Forbidden"},
-		{"github 502", simulation.Fault{API: "github", PathPrefix: "/repos/", Status: 502}, "github", "502"},
-		{"github malformed JSON", simulation.Fault{API: "github", PathPrefix: "/repos/acme/infra/issues", Status: 200, Body: `[{"number": 1, "title": `}, "github", "unexpected EOF"},
-		{"pagerduty 401", simulation.Fault{API: "pagerduty", Status: 401}, "pagerduty", "HTTP response failed with status code 401"},
-		{"pagerduty 500", simulation.Fault{API: "pagerduty", PathPrefix: "/log_entries", Status: 500}, "pagerduty", "GET /log_entries: 500"},
-		{"pagerduty malformed JSON", simulation.Fault{API: "pagerduty", PathPrefix: "/incidents", Status: 200, Body: `{"incidents": [{"id": 5}]}`}, "pagerduty", "GET /incidents"},
-		{"pagerduty non-string channel type", simulation.Fault{API: "pagerduty", PathPrefix: "/log_entries", Status: 200, Body: `{"log_entries": [{"id": "R1", "channel": {"type": 5}}], "more": false}`}, "pagerduty", "panic"},
+		{"github 401", simulation.Fault{API: "github", Status: 401}, "github", "401 Unauthorized", KindUnauthorized},
+		// One repository's 403: a partial refresh.
+		{"github 403", simulation.Fault{API: "github", PathPrefix: "/repos/acme/infra/issues/events", Status: 403}, "github", "issues/events?per_page=100: 403 Forbidden", KindPartial},
+		{"github 502", simulation.Fault{API: "github", PathPrefix: "/repos/", Status: 502}, "github", "502", KindTransient},
+		{"github malformed JSON", simulation.Fault{API: "github", PathPrefix: "/repos/acme/infra/issues", Status: 200, Body: `[{"number": 1, "title": `}, "github", "unexpected EOF", KindPartial},
+		{"pagerduty 401", simulation.Fault{API: "pagerduty", Status: 401}, "pagerduty", "HTTP response failed with status code 401", KindUnauthorized},
+		{"pagerduty 500", simulation.Fault{API: "pagerduty", PathPrefix: "/log_entries", Status: 500}, "pagerduty", "GET /log_entries: 500", KindTransient},
+		{"pagerduty malformed JSON", simulation.Fault{API: "pagerduty", PathPrefix: "/incidents", Status: 200, Body: `{"incidents": [{"id": 5}]}`}, "pagerduty", "GET /incidents", KindOther},
+		{"pagerduty non-string channel type", simulation.Fault{API: "pagerduty", PathPrefix: "/log_entries", Status: 200, Body: `{"log_entries": [{"id": "R1", "channel": {"type": 5}}], "more": false}`}, "pagerduty", "panic", KindOther},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			run, cfg := testSetup(t, goldenDataset(), testConfig)
@@ -185,6 +187,9 @@ func TestAPIFailuresKeepLastGoodData(t *testing.T) {
 			}
 			if !strings.Contains(out, tc.wantLog) {
 				t.Errorf("log lacks %q:\n%s", tc.wantLog, out)
+			}
+			if want := "kind=" + string(tc.wantKind); !strings.Contains(out, want) {
+				t.Errorf("log lacks %q:\n%s", want, out)
 			}
 			for _, tok := range []string{run.GitHubToken, run.PagerDutyToken} {
 				if strings.Contains(out, tok) {

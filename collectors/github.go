@@ -726,8 +726,19 @@ func statusOf(err error) int {
 // conditional request: the data has not changed since the last refresh.
 func notModified(err error) bool { return statusOf(err) == http.StatusNotModified }
 
+// wrap scrubs an error of the GitHub API, keeping its status for
+// KindOf. A rate-limit answer, 403 or 429, or go-github's own refusal to
+// send before the reset, counts as 429: the API asked to wait.
 func (s *GitHubSource) wrap(err error, what string) error {
-	return apiclient.Errorf(s.cfg.Token(), "github: %s: %w", what, err)
+	status := statusOf(err)
+	var (
+		rl *github.RateLimitError
+		ab *github.AbuseRateLimitError
+	)
+	if errors.As(err, &rl) || errors.As(err, &ab) {
+		status = http.StatusTooManyRequests
+	}
+	return apiclient.WithStatus(apiclient.Errorf(s.cfg.Token(), "github: %s: %w", what, err), status)
 }
 
 func (s *GitHubSource) wrapRepo(err error, full, endpoint string) error {

@@ -99,7 +99,7 @@ func (s *PagerDutySource) wrap(err error, endpoint string) error {
 		if ae.APIError.Valid && len(ae.APIError.ErrorObject.Errors) > 0 {
 			detail += ": " + strings.Join(ae.APIError.ErrorObject.Errors, "; ")
 		}
-		return apiclient.Scrubbed(fmt.Sprintf("pagerduty: GET %s: %d %s", endpoint, ae.StatusCode, detail), err, s.cfg.Token())
+		return apiclient.WithStatus(apiclient.Scrubbed(fmt.Sprintf("pagerduty: GET %s: %d %s", endpoint, ae.StatusCode, detail), err, s.cfg.Token()), ae.StatusCode)
 	}
 	return apiclient.Errorf(s.cfg.Token(), "pagerduty: GET %s: %w", endpoint, err)
 }

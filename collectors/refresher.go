@@ -324,11 +324,11 @@ func (r *Refresher) RefreshOnce(ctx context.Context, s Source) (err error) {
 	switch {
 	case err == nil:
 	case snap != nil:
-		r.logger.Warn("refresh partly failed; what it could not read keeps its last good data", "api", s.Name(), "stale", st.Stale, "err", err, "duration", took)
+		r.logger.Warn("refresh partly failed; what it could not read keeps its last good data", "api", s.Name(), "kind", KindOf(err), "stale", st.Stale, "err", err, "duration", took)
 	case errors.As(err, &te):
-		r.logger.Warn("refresh paused by the API's rate limit; serving the last good data", "api", s.Name(), "until", te.Until.UTC().Format(time.RFC3339), "err", err, "duration", took)
+		r.logger.Warn("refresh paused by the API's rate limit; serving the last good data", "api", s.Name(), "kind", KindThrottled, "until", te.Until.UTC().Format(time.RFC3339), "err", err, "duration", took)
 	default:
-		r.logger.Error("refresh failed; serving the last good data", "api", s.Name(), "err", err, "duration", took)
+		r.logger.Error("refresh failed; serving the last good data", "api", s.Name(), "kind", KindOf(err), "err", err, "duration", took)
 	}
 	if snap != nil {
 		// Complete, or partial: a partial snapshot holds the new data of

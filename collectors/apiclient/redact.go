@@ -64,3 +64,22 @@ func Scrubbed(msg string, err error, secrets ...config.Secret) error {
 func Errorf(secret config.Secret, format string, args ...any) error {
 	return Scrub(fmt.Errorf(format, args...), secret)
 }
+
+// statusError is an error answer's error with its HTTP status, for
+// collectors.KindOf.
+type statusError struct {
+	error
+	status int
+}
+
+func (e *statusError) HTTPStatus() int { return e.status }
+func (e *statusError) Unwrap() error   { return e.error }
+
+// WithStatus attaches the HTTP status of the API's answer to err; a
+// status of 0 (no answer) leaves err as it is.
+func WithStatus(err error, status int) error {
+	if err == nil || status == 0 {
+		return err
+	}
+	return &statusError{error: err, status: status}
+}

@@ -54,6 +54,9 @@ type ThrottledError struct {
 	Reason string
 }
 
+// PausedUntil is when requests may be sent again.
+func (e *ThrottledError) PausedUntil() time.Time { return e.Until }
+
 func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("%s: paused until %s (%s); no request is sent before then", e.Source, e.Until.UTC().Format(time.RFC3339), e.Reason)
 }
