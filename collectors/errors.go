@@ -36,9 +36,12 @@ const (
 	KindOther Kind = "other"
 )
 
-// throttled is an error of a source that waits for the API:
-// apiclient.ThrottledError.
-type throttled interface{ PausedUntil() time.Time }
+// Throttled is the error of a source that waits for the API
+// (apiclient.ThrottledError): no request is sent before PausedUntil.
+type Throttled interface {
+	error
+	PausedUntil() time.Time
+}
 
 // httpStatus is an error that carries the status of an API's answer
 // (apiclient.WithStatus).
@@ -47,7 +50,7 @@ type httpStatus interface{ HTTPStatus() int }
 // KindOf is the kind of a refresh error, through any wrapping; "" for nil.
 func KindOf(err error) Kind {
 	var (
-		th throttled
+		th Throttled
 		st httpStatus
 		pe *PartialError
 		ne net.Error

@@ -1,23 +1,23 @@
-// Package collectors owns fetching from GitHub and PagerDuty, the
-// background refresh that swaps complete snapshots in, and the Prometheus
-// collector that serves them.
+// Package collectors is the contract between the sources and the rest of
+// the exporter: a Source fetches one API's tracked items and activities for
+// a Window and returns a whole snapshot, or a snapshot with a
+// *PartialError, or an error whose Kind says what went wrong. Each source
+// is a package below this one (github, pagerduty), and apiclient is the
+// HTTP layer they share. The refresh (internal/refresh) runs them; nothing
+// here imports an API client library.
 package collectors
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
-	"net/http"
+	"io"
 	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/bradleyfalzon/ghinstallation/v2"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 )
@@ -33,6 +33,34 @@ func (w Window) Contains(t int64) bool {
 	return t != 0 && t >= w.Start.Unix() && t <= w.End.Unix()
 }
 
+// SyncOverlap is how far before the last refresh an incremental query
+// starts, so that an item indexed a little late is not missed.
+const SyncOverlap = 2 * time.Minute
+
+// Indexes is 0, 1, ..., n-1: the elements of ForEach over n parts.
+func Indexes(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// Stateful is a source whose sync state can be saved and restored, so that
+// a restart resumes incrementally instead of reading the whole window.
+// Both stream: a large state is never held twice in memory.
+type Stateful interface {
+	SaveState(w io.Writer) error
+	RestoreState(r io.Reader) error
+}
+
+// Reconfigurer is a source that a reload keeps, because its section did
+// not change, but that takes what else changed in the config, such as the
+// people's e-mail addresses.
+type Reconfigurer interface {
+	Reconfigure(cfg *config.Config)
+}
+
 // Source fetches one API's tracked items and activities for a window. A
 // Source returns either a complete snapshot or an error, never partial data.
 type Source interface {
@@ -40,57 +68,18 @@ type Source interface {
 	Fetch(ctx context.Context, w Window) (*model.Snapshot, error)
 }
 
-// NewSources builds the sources that cfg configures, each with its own
-// HTTP transport, which api instruments.
-func NewSources(cfg *config.Config, api *apiclient.Metrics, logger *slog.Logger) ([]Source, error) {
-	var out []Source
-	for _, name := range cfg.Sources() {
-		s, err := NewSource(cfg, name, api, logger)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
-}
-
-// NewSource builds the named source of cfg.
-func NewSource(cfg *config.Config, name string, api *apiclient.Metrics, logger *slog.Logger) (Source, error) {
-	switch name {
-	case model.SourceGitHub:
-		etags := apiclient.NewETags()
-		var t http.RoundTripper = apiclient.NewTransport(model.SourceGitHub, &cfg.GitHub.APIConfig, api, logger, etags)
-		if g := cfg.GitHub; g.App() {
-			// A GitHub App: ghinstallation signs a JWT with the app's key,
-			// trades it for an installation token (through the same
-			// transport, so that it is counted and retried), and renews it.
-			itr, err := ghinstallation.New(t, g.AppID, g.InstallationID, []byte(g.AppKey()))
-			if err != nil {
-				return nil, errors.New("github.private_key_file: not a usable GitHub App key")
-			}
-			itr.BaseURL = strings.TrimSuffix(g.APIURL, "/")
-			t = itr
-		}
-		return NewGitHubSource(cfg.GitHub, &http.Client{Transport: t}, etags, api, logger)
-	case model.SourcePagerDuty:
-		t := apiclient.NewTransport(model.SourcePagerDuty, &cfg.PagerDuty.APIConfig, api, logger, nil)
-		return NewPagerDutySource(cfg, &http.Client{Transport: t}), nil
-	}
-	return nil, fmt.Errorf("unknown source %q", name)
-}
-
-// forEach runs f on every element with at most n running at once, and
+// ForEach runs f on every element with at most n running at once, and
 // returns the first error. After an error, elements not yet started are
 // skipped and the context of those running is cancelled (errgroup).
-func forEach[T any](ctx context.Context, n int, items []T, f func(context.Context, T) error) error {
+func ForEach[T any](ctx context.Context, n int, items []T, f func(context.Context, T) error) error {
 	g, gctx := errgroup.WithContext(ctx)
 	return run(ctx, gctx, g, n, items, f)
 }
 
-// forEachAll runs f on every element, at most n at once, and returns the
+// ForEachAll runs f on every element, at most n at once, and returns the
 // first error after every call has finished; one failure does not stop
 // the others.
-func forEachAll[T any](ctx context.Context, n int, items []T, f func(context.Context, T) error) error {
+func ForEachAll[T any](ctx context.Context, n int, items []T, f func(context.Context, T) error) error {
 	return run(ctx, ctx, &errgroup.Group{}, n, items, f)
 }
 
@@ -103,7 +92,7 @@ func run[T any](parent, gctx context.Context, g *errgroup.Group, n int, items []
 		if gctx.Err() != nil {
 			break
 		}
-		g.Go(func() error { return callSafely(gctx, f, it) })
+		g.Go(func() error { return Safely(gctx, f, it) })
 	}
 	if err := g.Wait(); err != nil {
 		return err
@@ -111,22 +100,22 @@ func run[T any](parent, gctx context.Context, g *errgroup.Group, n int, items []
 	return parent.Err()
 }
 
-// callSafely calls f, turning a panic into an error with its stack: a
+// Safely calls f, turning a panic into a *PanicError with its stack: a
 // malformed API answer that makes a client library panic must fail the
 // refresh, never the process.
-func callSafely[T any](ctx context.Context, f func(context.Context, T) error, it T) (err error) {
+func Safely[T any](ctx context.Context, f func(context.Context, T) error, it T) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = &panicError{msg: fmt.Sprintf("panic during refresh: %v\n%s", p, debug.Stack())}
+			err = &PanicError{msg: fmt.Sprintf("panic during refresh: %v\n%s", p, debug.Stack())}
 		}
 	}()
 	return f(ctx, it)
 }
 
-// panicError is a panic recovered during a refresh.
-type panicError struct{ msg string }
+// PanicError is a panic recovered during a refresh.
+type PanicError struct{ msg string }
 
-func (e *panicError) Error() string { return e.msg }
+func (e *PanicError) Error() string { return e.msg }
 
 // RepoFailure is one repository that a refresh could not read.
 type RepoFailure struct {

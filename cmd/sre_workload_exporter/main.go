@@ -30,10 +30,11 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
-	srecollectors "github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/exposition"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
+	"github.com/sre-workload/sre_workload_exporter/internal/refresh"
 	"github.com/sre-workload/sre_workload_exporter/internal/report"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 )
@@ -154,16 +155,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	api := apiclient.NewMetrics(reg)
-	sources, err := srecollectors.NewSources(cfg, api, logger)
+	sources, err := newSources(cfg, api, logger)
 	if err != nil {
 		logger.Error("cannot build sources", "err", err)
 		return 1
 	}
-	refresher := srecollectors.NewRefresher(cfg, sources, api, logger, time.Now)
+	refresher := refresh.NewRefresher(cfg, sources, api.Panics, logger, time.Now)
 	if *storagePath != "" {
-		refresher.UseStore(srecollectors.NewStore(*storagePath, logger))
+		refresher.UseStore(refresh.NewStore(*storagePath, logger))
 	}
-	snapshot := srecollectors.NewSnapshotGatherer(refresher.View)
+	snapshot := exposition.NewSnapshotGatherer(refresher.View)
 	rl := newReloader(load, refresher, api, logger, reg)
 
 	refreshCtx, stopRefresh := context.WithCancel(ctx)
@@ -200,7 +201,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // newHandler serves the metrics, the health and readiness endpoints and the
 // landing page.
-func newHandler(live *prometheus.Registry, runtime prometheus.Gatherer, snapshot *srecollectors.SnapshotGatherer, refresher *srecollectors.Refresher, reload http.Handler, telemetryPath string, maxRequests int, logger *slog.Logger) (http.Handler, error) {
+func newHandler(live *prometheus.Registry, runtime prometheus.Gatherer, snapshot *exposition.SnapshotGatherer, refresher *refresh.Refresher, reload http.Handler, telemetryPath string, maxRequests int, logger *slog.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/-/reload", reload)
 	mux.HandleFunc("/report", func(w http.ResponseWriter, r *http.Request) {
@@ -223,7 +224,7 @@ func newHandler(live *prometheus.Registry, runtime prometheus.Gatherer, snapshot
 	})
 	// /metrics: the exporter's own metrics at every scrape, the runtime's
 	// at most once a second, and the snapshot's once per refresh.
-	metrics := &srecollectors.MetricsHandler{
+	metrics := &exposition.MetricsHandler{
 		Live:                live,
 		Runtime:             runtime,
 		Snapshot:            snapshot,

@@ -22,9 +22,10 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	srecollectors "github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/exposition"
+	"github.com/sre-workload/sre_workload_exporter/internal/refresh"
 	"github.com/sre-workload/sre_workload_exporter/internal/report"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 )
@@ -140,12 +141,12 @@ func TestReadyOnlyAfterEveryFirstRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer run.Close()
-	sources, err := srecollectors.NewSources(cfg, apiclient.NewMetrics(nil), testLogger())
+	sources, err := newSources(cfg, apiclient.NewMetrics(nil), testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := srecollectors.NewRefresher(cfg, sources, nil, testLogger(), time.Now)
-	h, err := newHandler(prometheus.NewRegistry(), prometheus.NewRegistry(), srecollectors.NewSnapshotGatherer(r.View), r, http.NotFoundHandler(), "/metrics", 40, testLogger())
+	r := refresh.NewRefresher(cfg, sources, nil, testLogger(), time.Now)
+	h, err := newHandler(prometheus.NewRegistry(), prometheus.NewRegistry(), exposition.NewSnapshotGatherer(r.View), r, http.NotFoundHandler(), "/metrics", 40, testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -400,17 +401,17 @@ func TestLandingPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer run.Close()
-	sources, err := srecollectors.NewSources(cfg, apiclient.NewMetrics(nil), testLogger())
+	sources, err := newSources(cfg, apiclient.NewMetrics(nil), testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := srecollectors.NewRefresher(cfg, sources, nil, testLogger(), time.Now)
+	r := refresh.NewRefresher(cfg, sources, nil, testLogger(), time.Now)
 	defer r.Close()
 	if err := r.RefreshAll(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	fillVersion()
-	h, err := newHandler(prometheus.NewRegistry(), prometheus.NewRegistry(), srecollectors.NewSnapshotGatherer(r.View), r, http.NotFoundHandler(), "/metrics", 40, testLogger())
+	h, err := newHandler(prometheus.NewRegistry(), prometheus.NewRegistry(), exposition.NewSnapshotGatherer(r.View), r, http.NotFoundHandler(), "/metrics", 40, testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}

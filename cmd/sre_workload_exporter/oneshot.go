@@ -9,25 +9,25 @@ import (
 	"text/tabwriter"
 	"time"
 
-	srecollectors "github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/refresh"
 	"github.com/sre-workload/sre_workload_exporter/internal/report"
 )
 
 // collectOnce refreshes every source once (incrementally from the state
 // files, when --storage.path has them) and returns the View. It fails when
 // a source has no data at all.
-func collectOnce(ctx context.Context, cfg *config.Config, storagePath string, logger *slog.Logger) (*srecollectors.View, error) {
+func collectOnce(ctx context.Context, cfg *config.Config, storagePath string, logger *slog.Logger) (*refresh.View, error) {
 	api := apiclient.NewMetrics(nil)
-	sources, err := srecollectors.NewSources(cfg, api, logger)
+	sources, err := newSources(cfg, api, logger)
 	if err != nil {
 		return nil, err
 	}
-	r := srecollectors.NewRefresher(cfg, sources, api, logger, time.Now)
+	r := refresh.NewRefresher(cfg, sources, api.Panics, logger, time.Now)
 	defer r.Close()
 	if storagePath != "" {
-		r.UseStore(srecollectors.NewStore(storagePath, logger))
+		r.UseStore(refresh.NewStore(storagePath, logger))
 	}
 	refreshErr := r.RefreshAll(ctx)
 	v := r.View()
@@ -45,7 +45,7 @@ func collectOnce(ctx context.Context, cfg *config.Config, storagePath string, lo
 // printReport prints the report, or, when a source has not completed a
 // refresh (a repository never read), says so on stderr and exits 1: no
 // verdict without data.
-func printReport(w, stderr io.Writer, v *srecollectors.View, format string) int {
+func printReport(w, stderr io.Writer, v *refresh.View, format string) int {
 	if msg := v.Analysis.NotEnoughData(); msg != "" {
 		fmt.Fprintf(stderr, "no report: %s\n", msg)
 		return 1
@@ -56,7 +56,7 @@ func printReport(w, stderr io.Writer, v *srecollectors.View, format string) int 
 	return 0
 }
 
-func printClassified(w io.Writer, v *srecollectors.View, unclassifiedOnly bool, source string) int {
+func printClassified(w io.Writer, v *refresh.View, unclassifiedOnly bool, source string) int {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tKIND\tITEM\tDOMAIN\tRULE\tTITLE")
 	for _, it := range report.Classified(v.Analysis, unclassifiedOnly, source) {

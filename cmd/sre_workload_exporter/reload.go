@@ -13,16 +13,17 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	srecollectors "github.com/sre-workload/sre_workload_exporter/collectors"
+	"github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/refresh"
 )
 
 // reloader reloads the config file on SIGHUP and POST /-/reload. An
 // invalid new config is refused and the old one keeps running.
 type reloader struct {
 	load      func() (*config.Config, error)
-	refresher *srecollectors.Refresher
+	refresher *refresh.Refresher
 	api       *apiclient.Metrics
 	logger    *slog.Logger
 
@@ -31,7 +32,7 @@ type reloader struct {
 	lastSuccessfulSec prometheus.Gauge
 }
 
-func newReloader(load func() (*config.Config, error), r *srecollectors.Refresher, api *apiclient.Metrics, logger *slog.Logger, reg prometheus.Registerer) *reloader {
+func newReloader(load func() (*config.Config, error), r *refresh.Refresher, api *apiclient.Metrics, logger *slog.Logger, reg prometheus.Registerer) *reloader {
 	rl := &reloader{
 		load: load, refresher: r, api: api, logger: logger,
 		successful: prometheus.NewGauge(prometheus.GaugeOpts{
@@ -55,8 +56,8 @@ func (rl *reloader) reload() error {
 	defer rl.mu.Unlock()
 	cfg, err := rl.load()
 	if err == nil {
-		err = rl.refresher.Reload(cfg, func(source string) (srecollectors.Source, error) {
-			return srecollectors.NewSource(cfg, source, rl.api, rl.logger)
+		err = rl.refresher.Reload(cfg, func(source string) (collectors.Source, error) {
+			return newSource(cfg, source, rl.api, rl.logger)
 		})
 	}
 	if err != nil {

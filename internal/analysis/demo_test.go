@@ -12,6 +12,7 @@ import (
 	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
+	testsources "github.com/sre-workload/sre_workload_exporter/internal/sourcetest/sources"
 )
 
 // demoHistory collects the whole 90-day history of the demo, as it stands
@@ -23,7 +24,7 @@ func demoHistory(t *testing.T, now time.Time) ([]*model.Snapshot, func(day int) 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = run.Close() })
-	sources, err := collectors.NewSources(cfg, apiclient.NewMetrics(nil), slog.New(slog.DiscardHandler))
+	sources, err := testsources.Build(cfg, apiclient.NewMetrics(nil), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,17 +12,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
+	"github.com/sre-workload/sre_workload_exporter/internal/refresh"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
+	testsources "github.com/sre-workload/sre_workload_exporter/internal/sourcetest/sources"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 // demoView collects the demo at a fixed clock, through the real collectors.
-func demoView(t *testing.T) *collectors.View {
+func demoView(t *testing.T) *refresh.View {
 	t.Helper()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	run, cfg, err := simulation.StartDemo(now)
@@ -31,11 +32,11 @@ func demoView(t *testing.T) *collectors.View {
 	}
 	t.Cleanup(func() { _ = run.Close() })
 	logger := slog.New(slog.DiscardHandler)
-	sources, err := collectors.NewSources(cfg, apiclient.NewMetrics(nil), logger)
+	sources, err := testsources.Build(cfg, apiclient.NewMetrics(nil), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := collectors.NewRefresher(cfg, sources, nil, logger, func() time.Time { return now })
+	r := refresh.NewRefresher(cfg, sources, nil, logger, func() time.Time { return now })
 	t.Cleanup(r.Close)
 	if err := r.RefreshAll(context.Background()); err != nil {
 		t.Fatal(err)
@@ -44,7 +45,7 @@ func demoView(t *testing.T) *collectors.View {
 }
 
 // build is the report of a View, as the exporter builds it.
-func build(v *collectors.View) *Report {
+func build(v *refresh.View) *Report {
 	var sources []Source
 	for _, s := range v.Sources {
 		sources = append(sources, NewSource(s.Name, s.Up, s.LastSuccess, s.Stale))
@@ -195,11 +196,11 @@ func TestNoVerdictWithoutData(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = run.Close() })
 	logger := slog.New(slog.DiscardHandler)
-	sources, err := collectors.NewSources(cfg, apiclient.NewMetrics(nil), logger)
+	sources, err := testsources.Build(cfg, apiclient.NewMetrics(nil), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := collectors.NewRefresher(cfg, sources, nil, logger, func() time.Time { return now })
+	r := refresh.NewRefresher(cfg, sources, nil, logger, func() time.Time { return now })
 	t.Cleanup(r.Close)
 	rep := build(r.View()) // no refresh yet
 	const reason = "not enough data: github and pagerduty have not completed a refresh"
