@@ -14,12 +14,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/golang-jwt/jwt/v4"
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 )
@@ -29,8 +27,6 @@ const (
 	DefaultRefreshInterval = model.Duration(5 * time.Minute)
 	DefaultWindow          = model.Duration(7 * 24 * time.Hour)
 	DefaultTimezone        = "UTC"
-	DefaultGitHubURL       = "https://api.github.com/"
-	DefaultPagerDutyURL    = "https://api.pagerduty.com"
 	// Unclassified is the domain of an item that no rule matches. It is
 	// reserved: no declared domain may use it.
 	Unclassified = "unclassified"
@@ -54,68 +50,6 @@ type Config struct {
 	people   identities
 }
 
-// APIConfig is what every API source has: where the API is and where its
-// token comes from.
-type APIConfig struct {
-	APIURL    string `yaml:"api_url"`
-	TokenEnv  string `yaml:"token_env"`
-	TokenFile string `yaml:"token_file"`
-
-	// Concurrency is how many requests may be in flight at once.
-	Concurrency int `yaml:"concurrency"`
-	// RequestTimeout bounds each request, body included.
-	RequestTimeout model.Duration `yaml:"request_timeout"`
-	// MaxRetries is how often a request is retried after a transient
-	// error, a 5xx or a rate limit.
-	MaxRetries *int `yaml:"max_retries"`
-	// RateLimitReserve is the share of the primary rate limit left for
-	// the token's other users: at or below it, the source pauses until
-	// the limit resets.
-	RateLimitReserve *float64 `yaml:"rate_limit_reserve"`
-
-	// token is a pointer so that printing the struct shows an address,
-	// never the secret: fmt cannot call String on an unexported field.
-	token *Secret
-}
-
-// GitHubConfig is the optional github section.
-type GitHubConfig struct {
-	APIConfig           `yaml:",inline"`
-	Repositories        []string `yaml:"repositories"`
-	ExcludeRepositories []string `yaml:"exclude_repositories"`
-	// GitHub App sign-in, instead of a token: the app's ID, the
-	// installation's ID, and the app's private key (PEM).
-	AppID          int64  `yaml:"app_id"`
-	InstallationID int64  `yaml:"installation_id"`
-	PrivateKeyFile string `yaml:"private_key_file"`
-
-	// ReconcileInterval is how often every repository is polled. Between
-	// reconciles, one Search API query per batch of owners finds the
-	// repositories that changed, and only those are polled. 0 polls every
-	// repository at every refresh.
-	ReconcileInterval *model.Duration `yaml:"reconcile_interval"`
-
-	appKey *Secret
-}
-
-// App reports whether the GitHub source signs in as a GitHub App.
-func (g *GitHubConfig) App() bool {
-	return g.AppID != 0 || g.InstallationID != 0 || g.PrivateKeyFile != ""
-}
-
-// AppKey returns the GitHub App's private key (PEM) that Load read.
-func (g *GitHubConfig) AppKey() Secret { return g.appKey.value() }
-
-// DefaultReconcileInterval is how often every repository is polled.
-const DefaultReconcileInterval = model.Duration(time.Hour)
-
-// PagerDutyConfig is the optional pagerduty section.
-type PagerDutyConfig struct {
-	APIConfig `yaml:",inline"`
-	Services  []string `yaml:"services"`
-	Teams     []string `yaml:"teams"`
-}
-
 // Domain is one SRE domain that work can belong to.
 type Domain struct {
 	Name         string `yaml:"name"`
@@ -134,48 +68,6 @@ type Person struct {
 
 // Location is the person's time zone, or the config's default zone.
 func (p *Person) Location() *time.Location { return p.location }
-
-// Secret is a token. It never prints itself.
-type Secret string
-
-// String hides the secret from fmt and loggers.
-func (Secret) String() string { return "<secret>" }
-
-// GoString hides the secret from %#v.
-func (Secret) GoString() string { return `"<secret>"` }
-
-// Defaults of the API sections.
-const (
-	DefaultGitHubConcurrency    = 4
-	DefaultPagerDutyConcurrency = 2
-	DefaultRequestTimeout       = model.Duration(30 * time.Second)
-	DefaultMaxRetries           = 3
-	DefaultRateLimitReserve     = 0.1
-)
-
-func (a *APIConfig) applyDefaults(url string, concurrency int) {
-	if a.APIURL == "" {
-		a.APIURL = url
-	}
-	if a.Concurrency == 0 {
-		a.Concurrency = concurrency
-	}
-	if a.RequestTimeout == 0 {
-		a.RequestTimeout = DefaultRequestTimeout
-	}
-	a.MaxRetries = intOr(a.MaxRetries, DefaultMaxRetries)
-	a.RateLimitReserve = floatOr(a.RateLimitReserve, DefaultRateLimitReserve)
-}
-
-// Token returns the token that Load resolved.
-func (a *APIConfig) Token() Secret { return a.token.value() }
-
-func (s *Secret) value() Secret {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
 
 // Location is the default time zone of people who set none.
 func (c *Config) Location() *time.Location { return c.location }
@@ -380,17 +272,8 @@ func (c *Config) applyDefaults() {
 
 func (c *Config) resolveSecrets(env Environment) error {
 	var errs Errors
-	if g := c.GitHub; g != nil && g.App() {
-		key, err := env.readFile(g.PrivateKeyFile)
-		if err != nil {
-			errs.add("github.private_key_file", "cannot read the GitHub App's private key: %v", err)
-		} else if _, err := jwt.ParseRSAPrivateKeyFromPEM(key); err != nil {
-			errs.add("github.private_key_file", "not an RSA private key in PEM")
-		}
-		k := Secret(key)
-		g.appKey = &k
-	} else if g != nil {
-		g.resolveSecret("github", env, &errs)
+	if c.GitHub != nil {
+		c.GitHub.resolveSecrets(env, &errs)
 	}
 	if c.PagerDuty != nil {
 		c.PagerDuty.resolveSecret("pagerduty", env, &errs)
@@ -400,31 +283,6 @@ func (c *Config) resolveSecrets(env Environment) error {
 	}
 	return nil
 }
-
-func (a *APIConfig) resolveSecret(section string, env Environment, errs *Errors) {
-	envName, file := a.TokenEnv, a.TokenFile
-	var v string
-	if envName != "" {
-		v = strings.TrimSpace(env.getenv(envName))
-		if v == "" {
-			errs.add(section+".token_env", "environment variable %s is unset or empty", envName)
-		}
-	} else {
-		data, err := env.readFile(file)
-		if err != nil {
-			// The file's content is never quoted; only the OS error about the path.
-			errs.add(section+".token_file", "cannot read token file: %v", err)
-		}
-		v = strings.TrimSpace(string(data))
-		if err == nil && v == "" {
-			errs.add(section+".token_file", "token file %s is empty", file)
-		}
-	}
-	s := Secret(v)
-	a.token = &s
-}
-
-var nameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
 // SameSource reports whether a source's section is the same in two
 // configs, token included, so that its collected state stays valid.
