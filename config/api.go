@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -71,6 +72,14 @@ func (s *Secret) value() Secret {
 
 // Token returns the token that Load resolved.
 func (a *APIConfig) Token() Secret { return a.token.value() }
+
+// equal reports whether two API sections are the same, the token's value
+// included: every field counts.
+func (a *APIConfig) equal(b *APIConfig) bool {
+	x, y := *a, *b
+	x.token, y.token = nil, nil
+	return a.Token() == b.Token() && reflect.DeepEqual(x, y)
+}
 
 // validate checks a section that signs in with a token.
 func (a *APIConfig) validate(section string, errs *Errors) {

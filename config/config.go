@@ -13,7 +13,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -102,18 +101,6 @@ func (c *Config) ProposedTeams() []string {
 	return out
 }
 
-// Sources lists the configured sources, in label order.
-func (c *Config) Sources() []string {
-	var out []string
-	if c.GitHub != nil {
-		out = append(out, "github")
-	}
-	if c.PagerDuty != nil {
-		out = append(out, "pagerduty")
-	}
-	return out
-}
-
 // Environment is what Load reads secrets from. The zero value reads the
 // process environment and the file system.
 type Environment struct {
@@ -169,21 +156,6 @@ func Parse(data []byte, env Environment) (*Config, error) {
 // ParseWithoutSecrets validates a config document without reading its
 // secrets; the demo uses it, and fills in its own endpoints and tokens.
 func ParseWithoutSecrets(data []byte) (*Config, error) { return parseOnly(data) }
-
-// SetEndpoint points a source at another API URL with a fixed token. The demo
-// uses it to aim the real collectors at the embedded simulation.
-func (c *Config) SetEndpoint(source, apiURL string, token Secret) {
-	switch source {
-	case "github":
-		if c.GitHub != nil {
-			c.GitHub.APIURL, c.GitHub.token = apiURL, &token
-		}
-	case "pagerduty":
-		if c.PagerDuty != nil {
-			c.PagerDuty.APIURL, c.PagerDuty.token = apiURL, &token
-		}
-	}
-}
 
 func parseOnly(data []byte) (*Config, error) {
 	var errs Errors
@@ -282,33 +254,4 @@ func (c *Config) resolveSecrets(env Environment) error {
 		return &errs
 	}
 	return nil
-}
-
-// SameSource reports whether a source's section is the same in two
-// configs, token included, so that its collected state stays valid.
-func SameSource(a, b *Config, source string) bool {
-	switch source {
-	case "github":
-		if a.GitHub == nil || b.GitHub == nil {
-			return a.GitHub == b.GitHub
-		}
-		x, y := *a.GitHub, *b.GitHub
-		return x.Token() == y.Token() && reflect.DeepEqual(x.withoutToken(), y.withoutToken()) &&
-			reflect.DeepEqual(x.Repositories, y.Repositories) && reflect.DeepEqual(x.ExcludeRepositories, y.ExcludeRepositories) &&
-			*x.ReconcileInterval == *y.ReconcileInterval &&
-			x.AppID == y.AppID && x.InstallationID == y.InstallationID && x.AppKey() == y.AppKey()
-	case "pagerduty":
-		if a.PagerDuty == nil || b.PagerDuty == nil {
-			return a.PagerDuty == b.PagerDuty
-		}
-		x, y := *a.PagerDuty, *b.PagerDuty
-		return x.Token() == y.Token() && reflect.DeepEqual(x.withoutToken(), y.withoutToken()) &&
-			reflect.DeepEqual(x.Services, y.Services) && reflect.DeepEqual(x.Teams, y.Teams)
-	}
-	return false
-}
-
-func (a APIConfig) withoutToken() APIConfig {
-	a.token = nil
-	return a
 }

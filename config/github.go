@@ -1,7 +1,9 @@
 package config
 
 import (
+	"reflect"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v4"
@@ -43,6 +45,41 @@ func (g *GitHubConfig) App() bool {
 
 // AppKey returns the GitHub App's private key (PEM) that Load read.
 func (g *GitHubConfig) AppKey() Secret { return g.appKey.value() }
+
+// Scope is what the GitHub source reads: its API and the repositories it
+// lists (repositories, exclude_repositories). It leaves out how it reads
+// them: the token or the App's sign-in, the client's limits and
+// reconcile_interval. Two sections of the same scope read the same data,
+// so the state collected under one (tracked items, cursors, ETags) is
+// valid under the other: a reload hands it over, and the state file,
+// whose fingerprint is a hash of the scope, is restored. An ETag received
+// with another token is still correct, only charged once (see the
+// README's cost of a token change).
+//
+// The encoding is that of the state files: changing it makes every saved
+// state look like another config's, and costs one full sync.
+func (g *GitHubConfig) Scope() string {
+	if g == nil {
+		return ""
+	}
+	return scope(g.APIURL, strings.Join(g.Repositories, ","), strings.Join(g.ExcludeRepositories, ","))
+}
+
+// Equal reports whether two github sections are the same, secrets
+// included, so that a source built from one serves the other unchanged
+// and a reload keeps it as it is. Every field counts, except
+// private_key_file: the key itself (AppKey) is compared instead, so that
+// moving the key file changes nothing. A nil section equals only nil.
+func (g *GitHubConfig) Equal(o *GitHubConfig) bool {
+	if g == nil || o == nil {
+		return g == o
+	}
+	x, y := *g, *o
+	x.PrivateKeyFile, y.PrivateKeyFile = "", ""
+	x.appKey, y.appKey = nil, nil
+	x.APIConfig, y.APIConfig = APIConfig{}, APIConfig{}
+	return g.APIConfig.equal(&o.APIConfig) && g.AppKey() == o.AppKey() && reflect.DeepEqual(x, y)
+}
 
 // validate checks the section; refresh is the config's refresh_interval.
 func (g *GitHubConfig) validate(refresh model.Duration, errs *Errors) {
