@@ -21,12 +21,12 @@ type APIConfig struct {
 	// RequestTimeout bounds each request, body included.
 	RequestTimeout model.Duration `yaml:"request_timeout"`
 	// MaxRetries is how often a request is retried after a transient
-	// error, a 5xx or a rate limit.
-	MaxRetries *int `yaml:"max_retries"`
+	// error, a 5xx or a rate limit. 0 never retries.
+	MaxRetries int `yaml:"max_retries"`
 	// RateLimitReserve is the share of the primary rate limit left for
 	// the token's other users: at or below it, the source pauses until
 	// the limit resets.
-	RateLimitReserve *float64 `yaml:"rate_limit_reserve"`
+	RateLimitReserve float64 `yaml:"rate_limit_reserve"`
 
 	// token is a pointer so that printing the struct shows an address,
 	// never the secret: fmt cannot call String on an unexported field.
@@ -40,18 +40,34 @@ const (
 	DefaultRateLimitReserve = 0.1
 )
 
-func (a *APIConfig) applyDefaults(url string, concurrency int) {
+// defaultAPI is an API section's defaults, with the source's own URL and
+// concurrency. The sections' UnmarshalYAML sets them before decoding, so
+// a key that is left out keeps its default and one that is written keeps
+// what is written, 0 included, but for the zeros of keepDefaults.
+func defaultAPI(url string, concurrency int) APIConfig {
+	return APIConfig{
+		APIURL:           url,
+		Concurrency:      concurrency,
+		RequestTimeout:   DefaultRequestTimeout,
+		MaxRetries:       DefaultMaxRetries,
+		RateLimitReserve: DefaultRateLimitReserve,
+	}
+}
+
+// keepDefaults undoes an explicit zero api_url, concurrency or
+// request_timeout: none of them can work, and each has always meant the
+// default. The other keys keep an explicit 0 (max_retries: 0 never
+// retries, rate_limit_reserve: 0 keeps no reserve).
+func (a *APIConfig) keepDefaults(d APIConfig) {
 	if a.APIURL == "" {
-		a.APIURL = url
+		a.APIURL = d.APIURL
 	}
 	if a.Concurrency == 0 {
-		a.Concurrency = concurrency
+		a.Concurrency = d.Concurrency
 	}
 	if a.RequestTimeout == 0 {
-		a.RequestTimeout = DefaultRequestTimeout
+		a.RequestTimeout = d.RequestTimeout
 	}
-	a.MaxRetries = intOr(a.MaxRetries, DefaultMaxRetries)
-	a.RateLimitReserve = floatOr(a.RateLimitReserve, DefaultRateLimitReserve)
 }
 
 // Secret is a token. It never prints itself.
@@ -100,10 +116,10 @@ func (a *APIConfig) validateLimits(section string, errs *Errors) {
 	if time.Duration(a.RequestTimeout) < time.Second {
 		errs.add(section+".request_timeout", "must be at least 1s")
 	}
-	if *a.MaxRetries < 0 || *a.MaxRetries > 10 {
+	if a.MaxRetries < 0 || a.MaxRetries > 10 {
 		errs.add(section+".max_retries", "must be between 0 and 10")
 	}
-	if *a.RateLimitReserve < 0 || *a.RateLimitReserve >= 1 {
+	if a.RateLimitReserve < 0 || a.RateLimitReserve >= 1 {
 		errs.add(section+".rate_limit_reserve", "must be at least 0 and below 1")
 	}
 }

@@ -173,7 +173,10 @@ func parseOnly(data []byte) (*Config, error) {
 	if len(errs) > 0 {
 		return nil, &errs
 	}
-	c := &Config{}
+	// Defaults first: a key that is left out keeps its default, and one
+	// that is written keeps what is written, 0 included. A document that
+	// is only null decodes nothing, and means the defaults too.
+	c := &Config{RefreshInterval: DefaultRefreshInterval, Window: DefaultWindow, Timezone: DefaultTimezone, Split: defaultSplit}
 	strict := yaml.NewDecoder(bytes.NewReader(data))
 	strict.KnownFields(true)
 	if err := strict.Decode(c); err != nil {
@@ -181,16 +184,6 @@ func parseOnly(data []byte) (*Config, error) {
 		// decoder's own words as a backstop.
 		errs.add("", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
 		return nil, &errs
-	}
-	// A duration written as 0 is an error, not the default: only a
-	// missing key takes the default.
-	for _, f := range []struct {
-		key      string
-		got, def model.Duration
-	}{{"refresh_interval", c.RefreshInterval, DefaultRefreshInterval}, {"window", c.Window, DefaultWindow}} {
-		if f.got == 0 && hasKey(&root, f.key) {
-			errs.add(f.key, "must be positive; leave it out for the default %s", f.def)
-		}
 	}
 	c.applyDefaults()
 	c.validate(&errs)
@@ -200,41 +193,12 @@ func parseOnly(data []byte) (*Config, error) {
 	return c, nil
 }
 
-// hasKey reports whether the document's top-level mapping has key.
-func hasKey(doc *yaml.Node, key string) bool {
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return false
-	}
-	m := doc.Content[0]
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return true
-		}
-	}
-	return false
-}
-
+// applyDefaults fills in the defaults that depend on what was decoded.
 func (c *Config) applyDefaults() {
-	if c.RefreshInterval == 0 {
-		c.RefreshInterval = DefaultRefreshInterval
-	}
-	if c.Window == 0 {
-		c.Window = DefaultWindow
-	}
+	// timezone: "" has always meant the default zone.
 	if c.Timezone == "" {
 		c.Timezone = DefaultTimezone
 	}
-	if c.GitHub != nil {
-		c.GitHub.applyDefaults(DefaultGitHubURL, DefaultGitHubConcurrency)
-		if c.GitHub.ReconcileInterval == nil {
-			d := DefaultReconcileInterval
-			c.GitHub.ReconcileInterval = &d
-		}
-	}
-	if c.PagerDuty != nil {
-		c.PagerDuty.applyDefaults(DefaultPagerDutyURL, DefaultPagerDutyConcurrency)
-	}
-	c.Split.applyDefaults()
 	for i := range c.Rules {
 		if c.Rules[i].Name == "" {
 			c.Rules[i].Name = fmt.Sprintf("rule-%d", i+1)

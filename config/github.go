@@ -25,7 +25,7 @@ type GitHubConfig struct {
 	// reconciles, one Search API query per batch of owners finds the
 	// repositories that changed, and only those are polled. 0 polls every
 	// repository at every refresh.
-	ReconcileInterval *model.Duration `yaml:"reconcile_interval"`
+	ReconcileInterval model.Duration `yaml:"reconcile_interval"`
 
 	appKey *Secret
 }
@@ -37,6 +37,21 @@ const (
 	// DefaultReconcileInterval is how often every repository is polled.
 	DefaultReconcileInterval = model.Duration(time.Hour)
 )
+
+// UnmarshalYAML sets the section's defaults, then decodes it: a key that
+// is left out keeps its default, and an explicit 0 stays 0
+// (reconcile_interval: 0 polls at every refresh), except where 0 has
+// always meant the default (see keepDefaults).
+func (g *GitHubConfig) UnmarshalYAML(unmarshal func(any) error) error {
+	api := defaultAPI(DefaultGitHubURL, DefaultGitHubConcurrency)
+	*g = GitHubConfig{APIConfig: api, ReconcileInterval: DefaultReconcileInterval}
+	type plain GitHubConfig
+	if err := unmarshal((*plain)(g)); err != nil {
+		return err
+	}
+	g.keepDefaults(api)
+	return nil
+}
 
 // App reports whether the GitHub source signs in as a GitHub App.
 func (g *GitHubConfig) App() bool {
@@ -97,7 +112,7 @@ func (g *GitHubConfig) validate(refresh model.Duration, errs *Errors) {
 	for i, r := range g.ExcludeRepositories {
 		validateGlob(index("github.exclude_repositories", i), r, errs)
 	}
-	if d := time.Duration(*g.ReconcileInterval); d != 0 && d < time.Duration(refresh) {
+	if d := time.Duration(g.ReconcileInterval); d != 0 && d < time.Duration(refresh) {
 		errs.add("github.reconcile_interval", "must be 0 (poll every repository at every refresh) or at least refresh_interval")
 	}
 }

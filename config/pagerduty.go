@@ -18,6 +18,20 @@ const (
 	DefaultPagerDutyConcurrency = 2
 )
 
+// UnmarshalYAML sets the section's defaults, then decodes it: a key that
+// is left out keeps its default, and an explicit 0 stays 0, except where
+// 0 has always meant the default (see keepDefaults).
+func (p *PagerDutyConfig) UnmarshalYAML(unmarshal func(any) error) error {
+	api := defaultAPI(DefaultPagerDutyURL, DefaultPagerDutyConcurrency)
+	*p = PagerDutyConfig{APIConfig: api}
+	type plain PagerDutyConfig
+	if err := unmarshal((*plain)(p)); err != nil {
+		return err
+	}
+	p.keepDefaults(api)
+	return nil
+}
+
 // Scope is what the PagerDuty source reads: its API, and the services
 // and teams whose incidents it lists. It leaves out how it reads them:
 // the token and the client's limits. Two sections of the same scope read

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/prometheus/common/model"
 )
 
 // Limits that keep a config sane. They are generous; they exist so that a
@@ -16,12 +18,8 @@ const (
 )
 
 func (c *Config) validate(errs *Errors) {
-	if time.Duration(c.RefreshInterval) < minRefreshInterval {
-		errs.add("refresh_interval", "must be at least %s", minRefreshInterval)
-	}
-	if time.Duration(c.Window) < minWindow {
-		errs.add("window", "must be at least %s", minWindow)
-	}
+	positive("refresh_interval", &c.RefreshInterval, DefaultRefreshInterval, minRefreshInterval, errs)
+	positive("window", &c.Window, DefaultWindow, minWindow, errs)
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
 		errs.add("timezone", "unknown time zone %q", c.Timezone)
@@ -45,6 +43,19 @@ func (c *Config) validate(errs *Errors) {
 	c.validatePeople(errs)
 	c.validateSplit(errs)
 	c.validateInventory(errs)
+}
+
+// positive checks a duration that is left out for its default: an
+// explicit 0 is an error, not the default. The checks that follow then
+// see the default, as if it had been left out.
+func positive(key string, d *model.Duration, def model.Duration, least time.Duration, errs *Errors) {
+	switch {
+	case *d == 0:
+		errs.add(key, "must be positive; leave it out for the default %s", def)
+		*d = def
+	case time.Duration(*d) < least:
+		errs.add(key, "must be at least %s", least)
+	}
 }
 
 func validateGlob(p, g string, errs *Errors) {
