@@ -4,6 +4,27 @@
 // The runtime only ever receives a *Config from Load or Parse, which have
 // validated it: there is no way to build a running exporter from an
 // unvalidated file.
+//
+// Each concept lives in one file:
+//   - config.go: the top-level keys, Load and Parse;
+//   - sources.go: the one list of source kinds (Sources), and what a
+//     reload and the state files ask of a section: SameSource and Scope;
+//   - api.go: the API client settings that every source's section
+//     shares (APIConfig: api_url, the token, concurrency, timeouts,
+//     retries, the rate-limit reserve), and Secret;
+//   - github.go, pagerduty.go: one source's section each, with its
+//     defaults (in UnmarshalYAML), validation, Scope (what the source
+//     reads: its collected state is valid only under the same scope) and
+//     Equal (the whole section, secrets included: a reload keeps an
+//     equal source as it is). scope_test.go records the decision for
+//     every field, so that a new field cannot be left out of either;
+//   - search.go: the Search API's limits, the change-detection queries
+//     built from the github section, and their budget check;
+//   - rules.go, people.go, split.go, inventory.go: domain rules and
+//     classification, people and their accounts, the split thresholds,
+//     the inventory of recurring duties;
+//   - validate.go: the checks across sections; errors.go: the errors
+//     with their field paths, and the shape check that finds them.
 package config
 
 import (
