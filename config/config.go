@@ -4,6 +4,27 @@
 // The runtime only ever receives a *Config from Load or Parse, which have
 // validated it: there is no way to build a running exporter from an
 // unvalidated file.
+//
+// Each concept lives in one file:
+//   - config.go: the top-level keys, Load and Parse;
+//   - sources.go: the one list of source kinds (Sources), and what a
+//     reload and the state files ask of a section: SameSource and Scope;
+//   - api.go: the API client settings that every source's section
+//     shares (APIConfig: api_url, the token, concurrency, timeouts,
+//     retries, the rate-limit reserve), and Secret;
+//   - github.go, pagerduty.go: one source's section each, with its
+//     defaults (in UnmarshalYAML), validation, Scope (what the source
+//     reads: its collected state is valid only under the same scope) and
+//     Equal (the whole section, secrets included: a reload keeps an
+//     equal source as it is). scope_test.go records the decision for
+//     every field, so that a new field cannot be left out of either;
+//   - search.go: the Search API's limits, the change-detection queries
+//     built from the github section, and their budget check;
+//   - rules.go, people.go, split.go, inventory.go: domain rules and
+//     classification, people and their accounts, the split thresholds,
+//     the inventory of recurring duties;
+//   - validate.go: the checks across sections; errors.go: the errors
+//     with their field paths, and the shape check that finds them.
 package config
 
 import (
@@ -13,13 +34,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/golang-jwt/jwt/v4"
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 )
@@ -29,8 +47,6 @@ const (
 	DefaultRefreshInterval = model.Duration(5 * time.Minute)
 	DefaultWindow          = model.Duration(7 * 24 * time.Hour)
 	DefaultTimezone        = "UTC"
-	DefaultGitHubURL       = "https://api.github.com/"
-	DefaultPagerDutyURL    = "https://api.pagerduty.com"
 	// Unclassified is the domain of an item that no rule matches. It is
 	// reserved: no declared domain may use it.
 	Unclassified = "unclassified"
@@ -54,68 +70,6 @@ type Config struct {
 	people   identities
 }
 
-// APIConfig is what every API source has: where the API is and where its
-// token comes from.
-type APIConfig struct {
-	APIURL    string `yaml:"api_url"`
-	TokenEnv  string `yaml:"token_env"`
-	TokenFile string `yaml:"token_file"`
-
-	// Concurrency is how many requests may be in flight at once.
-	Concurrency int `yaml:"concurrency"`
-	// RequestTimeout bounds each request, body included.
-	RequestTimeout model.Duration `yaml:"request_timeout"`
-	// MaxRetries is how often a request is retried after a transient
-	// error, a 5xx or a rate limit.
-	MaxRetries *int `yaml:"max_retries"`
-	// RateLimitReserve is the share of the primary rate limit left for
-	// the token's other users: at or below it, the source pauses until
-	// the limit resets.
-	RateLimitReserve *float64 `yaml:"rate_limit_reserve"`
-
-	// token is a pointer so that printing the struct shows an address,
-	// never the secret: fmt cannot call String on an unexported field.
-	token *Secret
-}
-
-// GitHubConfig is the optional github section.
-type GitHubConfig struct {
-	APIConfig           `yaml:",inline"`
-	Repositories        []string `yaml:"repositories"`
-	ExcludeRepositories []string `yaml:"exclude_repositories"`
-	// GitHub App sign-in, instead of a token: the app's ID, the
-	// installation's ID, and the app's private key (PEM).
-	AppID          int64  `yaml:"app_id"`
-	InstallationID int64  `yaml:"installation_id"`
-	PrivateKeyFile string `yaml:"private_key_file"`
-
-	// ReconcileInterval is how often every repository is polled. Between
-	// reconciles, one Search API query per batch of owners finds the
-	// repositories that changed, and only those are polled. 0 polls every
-	// repository at every refresh.
-	ReconcileInterval *model.Duration `yaml:"reconcile_interval"`
-
-	appKey *Secret
-}
-
-// App reports whether the GitHub source signs in as a GitHub App.
-func (g *GitHubConfig) App() bool {
-	return g.AppID != 0 || g.InstallationID != 0 || g.PrivateKeyFile != ""
-}
-
-// AppKey returns the GitHub App's private key (PEM) that Load read.
-func (g *GitHubConfig) AppKey() Secret { return g.appKey.value() }
-
-// DefaultReconcileInterval is how often every repository is polled.
-const DefaultReconcileInterval = model.Duration(time.Hour)
-
-// PagerDutyConfig is the optional pagerduty section.
-type PagerDutyConfig struct {
-	APIConfig `yaml:",inline"`
-	Services  []string `yaml:"services"`
-	Teams     []string `yaml:"teams"`
-}
-
 // Domain is one SRE domain that work can belong to.
 type Domain struct {
 	Name         string `yaml:"name"`
@@ -134,48 +88,6 @@ type Person struct {
 
 // Location is the person's time zone, or the config's default zone.
 func (p *Person) Location() *time.Location { return p.location }
-
-// Secret is a token. It never prints itself.
-type Secret string
-
-// String hides the secret from fmt and loggers.
-func (Secret) String() string { return "<secret>" }
-
-// GoString hides the secret from %#v.
-func (Secret) GoString() string { return `"<secret>"` }
-
-// Defaults of the API sections.
-const (
-	DefaultGitHubConcurrency    = 4
-	DefaultPagerDutyConcurrency = 2
-	DefaultRequestTimeout       = model.Duration(30 * time.Second)
-	DefaultMaxRetries           = 3
-	DefaultRateLimitReserve     = 0.1
-)
-
-func (a *APIConfig) applyDefaults(url string, concurrency int) {
-	if a.APIURL == "" {
-		a.APIURL = url
-	}
-	if a.Concurrency == 0 {
-		a.Concurrency = concurrency
-	}
-	if a.RequestTimeout == 0 {
-		a.RequestTimeout = DefaultRequestTimeout
-	}
-	a.MaxRetries = intOr(a.MaxRetries, DefaultMaxRetries)
-	a.RateLimitReserve = floatOr(a.RateLimitReserve, DefaultRateLimitReserve)
-}
-
-// Token returns the token that Load resolved.
-func (a *APIConfig) Token() Secret { return a.token.value() }
-
-func (s *Secret) value() Secret {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
 
 // Location is the default time zone of people who set none.
 func (c *Config) Location() *time.Location { return c.location }
@@ -206,18 +118,6 @@ func (c *Config) ProposedTeams() []string {
 		if !slices.Contains(out, d.ProposedTeam) {
 			out = append(out, d.ProposedTeam)
 		}
-	}
-	return out
-}
-
-// Sources lists the configured sources, in label order.
-func (c *Config) Sources() []string {
-	var out []string
-	if c.GitHub != nil {
-		out = append(out, "github")
-	}
-	if c.PagerDuty != nil {
-		out = append(out, "pagerduty")
 	}
 	return out
 }
@@ -278,21 +178,6 @@ func Parse(data []byte, env Environment) (*Config, error) {
 // secrets; the demo uses it, and fills in its own endpoints and tokens.
 func ParseWithoutSecrets(data []byte) (*Config, error) { return parseOnly(data) }
 
-// SetEndpoint points a source at another API URL with a fixed token. The demo
-// uses it to aim the real collectors at the embedded simulation.
-func (c *Config) SetEndpoint(source, apiURL string, token Secret) {
-	switch source {
-	case "github":
-		if c.GitHub != nil {
-			c.GitHub.APIURL, c.GitHub.token = apiURL, &token
-		}
-	case "pagerduty":
-		if c.PagerDuty != nil {
-			c.PagerDuty.APIURL, c.PagerDuty.token = apiURL, &token
-		}
-	}
-}
-
 func parseOnly(data []byte) (*Config, error) {
 	var errs Errors
 	var root yaml.Node
@@ -309,7 +194,10 @@ func parseOnly(data []byte) (*Config, error) {
 	if len(errs) > 0 {
 		return nil, &errs
 	}
-	c := &Config{}
+	// Defaults first: a key that is left out keeps its default, and one
+	// that is written keeps what is written, 0 included. A document that
+	// is only null decodes nothing, and means the defaults too.
+	c := &Config{RefreshInterval: DefaultRefreshInterval, Window: DefaultWindow, Timezone: DefaultTimezone, Split: defaultSplit}
 	strict := yaml.NewDecoder(bytes.NewReader(data))
 	strict.KnownFields(true)
 	if err := strict.Decode(c); err != nil {
@@ -317,16 +205,6 @@ func parseOnly(data []byte) (*Config, error) {
 		// decoder's own words as a backstop.
 		errs.add("", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
 		return nil, &errs
-	}
-	// A duration written as 0 is an error, not the default: only a
-	// missing key takes the default.
-	for _, f := range []struct {
-		key      string
-		got, def model.Duration
-	}{{"refresh_interval", c.RefreshInterval, DefaultRefreshInterval}, {"window", c.Window, DefaultWindow}} {
-		if f.got == 0 && hasKey(&root, f.key) {
-			errs.add(f.key, "must be positive; leave it out for the default %s", f.def)
-		}
 	}
 	c.applyDefaults()
 	c.validate(&errs)
@@ -336,41 +214,12 @@ func parseOnly(data []byte) (*Config, error) {
 	return c, nil
 }
 
-// hasKey reports whether the document's top-level mapping has key.
-func hasKey(doc *yaml.Node, key string) bool {
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return false
-	}
-	m := doc.Content[0]
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return true
-		}
-	}
-	return false
-}
-
+// applyDefaults fills in the defaults that depend on what was decoded.
 func (c *Config) applyDefaults() {
-	if c.RefreshInterval == 0 {
-		c.RefreshInterval = DefaultRefreshInterval
-	}
-	if c.Window == 0 {
-		c.Window = DefaultWindow
-	}
+	// timezone: "" has always meant the default zone.
 	if c.Timezone == "" {
 		c.Timezone = DefaultTimezone
 	}
-	if c.GitHub != nil {
-		c.GitHub.applyDefaults(DefaultGitHubURL, DefaultGitHubConcurrency)
-		if c.GitHub.ReconcileInterval == nil {
-			d := DefaultReconcileInterval
-			c.GitHub.ReconcileInterval = &d
-		}
-	}
-	if c.PagerDuty != nil {
-		c.PagerDuty.applyDefaults(DefaultPagerDutyURL, DefaultPagerDutyConcurrency)
-	}
-	c.Split.applyDefaults()
 	for i := range c.Rules {
 		if c.Rules[i].Name == "" {
 			c.Rules[i].Name = fmt.Sprintf("rule-%d", i+1)
@@ -380,17 +229,8 @@ func (c *Config) applyDefaults() {
 
 func (c *Config) resolveSecrets(env Environment) error {
 	var errs Errors
-	if g := c.GitHub; g != nil && g.App() {
-		key, err := env.readFile(g.PrivateKeyFile)
-		if err != nil {
-			errs.add("github.private_key_file", "cannot read the GitHub App's private key: %v", err)
-		} else if _, err := jwt.ParseRSAPrivateKeyFromPEM(key); err != nil {
-			errs.add("github.private_key_file", "not an RSA private key in PEM")
-		}
-		k := Secret(key)
-		g.appKey = &k
-	} else if g != nil {
-		g.resolveSecret("github", env, &errs)
+	if c.GitHub != nil {
+		c.GitHub.resolveSecrets(env, &errs)
 	}
 	if c.PagerDuty != nil {
 		c.PagerDuty.resolveSecret("pagerduty", env, &errs)
@@ -399,58 +239,4 @@ func (c *Config) resolveSecrets(env Environment) error {
 		return &errs
 	}
 	return nil
-}
-
-func (a *APIConfig) resolveSecret(section string, env Environment, errs *Errors) {
-	envName, file := a.TokenEnv, a.TokenFile
-	var v string
-	if envName != "" {
-		v = strings.TrimSpace(env.getenv(envName))
-		if v == "" {
-			errs.add(section+".token_env", "environment variable %s is unset or empty", envName)
-		}
-	} else {
-		data, err := env.readFile(file)
-		if err != nil {
-			// The file's content is never quoted; only the OS error about the path.
-			errs.add(section+".token_file", "cannot read token file: %v", err)
-		}
-		v = strings.TrimSpace(string(data))
-		if err == nil && v == "" {
-			errs.add(section+".token_file", "token file %s is empty", file)
-		}
-	}
-	s := Secret(v)
-	a.token = &s
-}
-
-var nameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
-
-// SameSource reports whether a source's section is the same in two
-// configs, token included, so that its collected state stays valid.
-func SameSource(a, b *Config, source string) bool {
-	switch source {
-	case "github":
-		if a.GitHub == nil || b.GitHub == nil {
-			return a.GitHub == b.GitHub
-		}
-		x, y := *a.GitHub, *b.GitHub
-		return x.Token() == y.Token() && reflect.DeepEqual(x.withoutToken(), y.withoutToken()) &&
-			reflect.DeepEqual(x.Repositories, y.Repositories) && reflect.DeepEqual(x.ExcludeRepositories, y.ExcludeRepositories) &&
-			*x.ReconcileInterval == *y.ReconcileInterval &&
-			x.AppID == y.AppID && x.InstallationID == y.InstallationID && x.AppKey() == y.AppKey()
-	case "pagerduty":
-		if a.PagerDuty == nil || b.PagerDuty == nil {
-			return a.PagerDuty == b.PagerDuty
-		}
-		x, y := *a.PagerDuty, *b.PagerDuty
-		return x.Token() == y.Token() && reflect.DeepEqual(x.withoutToken(), y.withoutToken()) &&
-			reflect.DeepEqual(x.Services, y.Services) && reflect.DeepEqual(x.Teams, y.Teams)
-	}
-	return false
-}
-
-func (a APIConfig) withoutToken() APIConfig {
-	a.token = nil
-	return a
 }

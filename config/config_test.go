@@ -194,12 +194,12 @@ func TestSplitDefaultsAndValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Split
-	if *s.MinSignals != 2 || *s.ContextSwitching != 3 || *s.SecondaryTeamShare != 0.25 ||
-		*s.OnCallIncidentsPerShift != 2 || *s.OrgRatio != 40 || s.OrgHeadcount != nil {
-		t.Errorf("defaults: %d %v %v %v %v %v", *s.MinSignals, *s.ContextSwitching, *s.SecondaryTeamShare, *s.OnCallIncidentsPerShift, *s.OrgRatio, s.OrgHeadcount)
+	if s.MinSignals != 2 || s.ContextSwitching != 3 || s.SecondaryTeamShare != 0.25 ||
+		s.OnCallIncidentsPerShift != 2 || s.OrgRatio != 40 || s.OrgHeadcount != nil {
+		t.Errorf("defaults: %d %v %v %v %v %v", s.MinSignals, s.ContextSwitching, s.SecondaryTeamShare, s.OnCallIncidentsPerShift, s.OrgRatio, s.OrgHeadcount)
 	}
 	c, err = ParseWithoutSecrets([]byte("pagerduty: {token_env: T}\ndomains: [{name: d}]\nsplit: {context_switching: 0, min_signals: 1}\n"))
-	if err != nil || *c.Split.ContextSwitching != 0 || *c.Split.OnCallIncidentsPerShift != 2 {
+	if err != nil || c.Split.ContextSwitching != 0 || c.Split.OnCallIncidentsPerShift != 2 {
 		t.Errorf("an explicit 0 disables only its signal: %v", err)
 	}
 	_, err = ParseWithoutSecrets([]byte("pagerduty: {token_env: T}\ndomains: [{name: d}]\nsplit: {min_signals: 0, context_switching: -1, secondary_team_share: 0.6, org_headcount: 0}\n"))
@@ -209,6 +209,41 @@ func TestSplitDefaultsAndValidation(t *testing.T) {
 		"split.org_headcount: must be at least 1"
 	if err == nil || err.Error() != want {
 		t.Errorf("got:\n%v\nwant:\n%s", err, want)
+	}
+}
+
+// TestDefaultsAndExplicitZeros: a key that is left out, or left empty,
+// takes its default; an explicit 0 stays 0 where 0 means something
+// (max_retries: 0 never retries, rate_limit_reserve: 0 keeps no reserve,
+// reconcile_interval: 0 polls at every refresh). A 0 refresh_interval or
+// window is refused (TestBadConfigs).
+func TestDefaultsAndExplicitZeros(t *testing.T) {
+	c, err := ParseWithoutSecrets([]byte("refresh_interval:\nwindow: ~\ngithub: {token_env: T, repositories: [a/b], max_retries: ~}\npagerduty: {token_env: T}\ndomains: [{name: d}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RefreshInterval != DefaultRefreshInterval || c.Window != DefaultWindow {
+		t.Errorf("empty durations: refresh %s window %s", c.RefreshInterval, c.Window)
+	}
+	for _, a := range []*APIConfig{&c.GitHub.APIConfig, &c.PagerDuty.APIConfig} {
+		if a.MaxRetries != DefaultMaxRetries || a.RateLimitReserve != DefaultRateLimitReserve || a.RequestTimeout != DefaultRequestTimeout {
+			t.Errorf("%s: defaults %d %v %s", a.APIURL, a.MaxRetries, a.RateLimitReserve, a.RequestTimeout)
+		}
+	}
+	if c.GitHub.ReconcileInterval != DefaultReconcileInterval || c.GitHub.Concurrency != DefaultGitHubConcurrency || c.PagerDuty.Concurrency != DefaultPagerDutyConcurrency {
+		t.Errorf("defaults: reconcile %s concurrency %d %d", c.GitHub.ReconcileInterval, c.GitHub.Concurrency, c.PagerDuty.Concurrency)
+	}
+	c, err = ParseWithoutSecrets([]byte("github: {token_env: T, repositories: [a/b], max_retries: 0, rate_limit_reserve: 0, reconcile_interval: 0s, concurrency: 0, request_timeout: 0s, api_url: ''}\ndomains: [{name: d}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := c.GitHub
+	if g.MaxRetries != 0 || g.RateLimitReserve != 0 || g.ReconcileInterval != 0 {
+		t.Errorf("explicit zeros: max_retries %d rate_limit_reserve %v reconcile_interval %s", g.MaxRetries, g.RateLimitReserve, g.ReconcileInterval)
+	}
+	// These have always meant the default: none of them could work.
+	if g.Concurrency != DefaultGitHubConcurrency || g.RequestTimeout != DefaultRequestTimeout || g.APIURL != DefaultGitHubURL {
+		t.Errorf("zero concurrency, request_timeout, api_url: %d %s %q", g.Concurrency, g.RequestTimeout, g.APIURL)
 	}
 }
 

@@ -75,8 +75,7 @@ func (g *GitHubConfig) SearchTerms(isUser func(owner string) bool) []string {
 // that the transport keeps for the token's other users.
 func (c *Config) validateSearchBudget(errs *Errors) {
 	g := c.GitHub
-	if g == nil || g.ReconcileInterval == nil || *g.ReconcileInterval == 0 || g.RateLimitReserve == nil ||
-		time.Duration(c.RefreshInterval) < minRefreshInterval {
+	if g == nil || g.ReconcileInterval == 0 || time.Duration(c.RefreshInterval) < minRefreshInterval {
 		return
 	}
 	// Every owner as a user: user: is the longer qualifier, so no
@@ -85,7 +84,7 @@ func (c *Config) validateSearchBudget(errs *Errors) {
 	if queries == 0 {
 		return
 	}
-	usable := SearchPerMinute - int(math.Ceil(SearchPerMinute**g.RateLimitReserve)) - g.Concurrency
+	usable := SearchPerMinute - int(math.Ceil(SearchPerMinute*g.RateLimitReserve)) - g.Concurrency
 	perMinute := usable / queries // refreshes a minute the budget allows
 	if perMinute < 1 {
 		errs.add("github.repositories", "%d search queries a refresh exceed the Search API's %d requests a minute (less the rate_limit_reserve and concurrency): "+

@@ -19,37 +19,33 @@ const (
 
 // SplitConfig holds the thresholds of the split signals. A signal holds
 // when its value is at least its threshold; a threshold of 0 disables it.
-// An absent key takes its default, which is why the thresholds are
-// pointers until defaults apply.
+// A key that is left out takes its default.
 type SplitConfig struct {
-	MinSignals              *int     `yaml:"min_signals"`
-	ContextSwitching        *float64 `yaml:"context_switching"`
-	SecondaryTeamShare      *float64 `yaml:"secondary_team_share"`
-	OnCallIncidentsPerShift *float64 `yaml:"oncall_incidents_per_shift"`
-	OrgHeadcount            *int     `yaml:"org_headcount"`
-	OrgRatio                *float64 `yaml:"org_ratio"`
+	MinSignals              int     `yaml:"min_signals"`
+	ContextSwitching        float64 `yaml:"context_switching"`
+	SecondaryTeamShare      float64 `yaml:"secondary_team_share"`
+	OnCallIncidentsPerShift float64 `yaml:"oncall_incidents_per_shift"`
+	// OrgHeadcount has no default: unset (nil), the org_ratio signal
+	// cannot be computed and is not enabled.
+	OrgHeadcount *int    `yaml:"org_headcount"`
+	OrgRatio     float64 `yaml:"org_ratio"`
 }
 
-func intOr(p *int, def int) *int {
-	if p == nil {
-		return &def
-	}
-	return p
+// defaultSplit is the split section of a config that leaves it out.
+var defaultSplit = SplitConfig{
+	MinSignals:              DefaultMinSignals,
+	ContextSwitching:        DefaultContextSwitching,
+	SecondaryTeamShare:      DefaultSecondaryTeamShare,
+	OnCallIncidentsPerShift: DefaultOnCallPerShift,
+	OrgRatio:                DefaultOrgRatio,
 }
 
-func floatOr(p *float64, def float64) *float64 {
-	if p == nil {
-		return &def
-	}
-	return p
-}
-
-func (s *SplitConfig) applyDefaults() {
-	s.MinSignals = intOr(s.MinSignals, DefaultMinSignals)
-	s.ContextSwitching = floatOr(s.ContextSwitching, DefaultContextSwitching)
-	s.SecondaryTeamShare = floatOr(s.SecondaryTeamShare, DefaultSecondaryTeamShare)
-	s.OnCallIncidentsPerShift = floatOr(s.OnCallIncidentsPerShift, DefaultOnCallPerShift)
-	s.OrgRatio = floatOr(s.OrgRatio, DefaultOrgRatio)
+// UnmarshalYAML sets the defaults, then decodes the section: a key that
+// is left out keeps its default, and an explicit 0 disables its signal.
+func (s *SplitConfig) UnmarshalYAML(unmarshal func(any) error) error {
+	*s = defaultSplit
+	type plain SplitConfig
+	return unmarshal((*plain)(s))
 }
 
 // Thresholds lists every signal with its configured threshold, in label
@@ -62,32 +58,32 @@ func (s *SplitConfig) Thresholds() []struct {
 		Signal    string
 		Threshold float64
 	}{
-		{SignalContextSwitching, *s.ContextSwitching},
-		{SignalSecondaryTeamShare, *s.SecondaryTeamShare},
-		{SignalOnCallLoad, *s.OnCallIncidentsPerShift},
-		{SignalOrgRatio, *s.OrgRatio},
+		{SignalContextSwitching, s.ContextSwitching},
+		{SignalSecondaryTeamShare, s.SecondaryTeamShare},
+		{SignalOnCallLoad, s.OnCallIncidentsPerShift},
+		{SignalOrgRatio, s.OrgRatio},
 	}
 }
 
 func (c *Config) validateSplit(errs *Errors) {
 	s := &c.Split
-	if *s.MinSignals < 1 {
+	if s.MinSignals < 1 {
 		errs.add("split.min_signals", "must be at least 1")
 	}
 	for _, f := range []struct {
 		key string
 		v   float64
 	}{
-		{"context_switching", *s.ContextSwitching},
-		{"secondary_team_share", *s.SecondaryTeamShare},
-		{"oncall_incidents_per_shift", *s.OnCallIncidentsPerShift},
-		{"org_ratio", *s.OrgRatio},
+		{"context_switching", s.ContextSwitching},
+		{"secondary_team_share", s.SecondaryTeamShare},
+		{"oncall_incidents_per_shift", s.OnCallIncidentsPerShift},
+		{"org_ratio", s.OrgRatio},
 	} {
 		if f.v < 0 {
 			errs.add("split."+f.key, "must not be negative (0 disables the signal)")
 		}
 	}
-	if *s.SecondaryTeamShare > 0.5 {
+	if s.SecondaryTeamShare > 0.5 {
 		errs.add("split.secondary_team_share", "must be at most 0.5: the smallest of two or more teams never holds more than half")
 	}
 	if s.OrgHeadcount != nil && *s.OrgHeadcount < 1 {
@@ -99,7 +95,7 @@ func (c *Config) validateSplit(errs *Errors) {
 			enabled++
 		}
 	}
-	if *s.MinSignals > enabled && *s.MinSignals >= 1 {
-		errs.add("split.min_signals", "%d is more than the %d enabled signals, so a split could never be recommended", *s.MinSignals, enabled)
+	if s.MinSignals > enabled && s.MinSignals >= 1 {
+		errs.add("split.min_signals", "%d is more than the %d enabled signals, so a split could never be recommended", s.MinSignals, enabled)
 	}
 }

@@ -2,11 +2,12 @@ package config
 
 import (
 	"fmt"
-	"net/url"
 	"path"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/prometheus/common/model"
 )
 
 // Limits that keep a config sane. They are generous; they exist so that a
@@ -17,12 +18,8 @@ const (
 )
 
 func (c *Config) validate(errs *Errors) {
-	if time.Duration(c.RefreshInterval) < minRefreshInterval {
-		errs.add("refresh_interval", "must be at least %s", minRefreshInterval)
-	}
-	if time.Duration(c.Window) < minWindow {
-		errs.add("window", "must be at least %s", minWindow)
-	}
+	positive("refresh_interval", &c.RefreshInterval, DefaultRefreshInterval, minRefreshInterval, errs)
+	positive("window", &c.Window, DefaultWindow, minWindow, errs)
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
 		errs.add("timezone", "unknown time zone %q", c.Timezone)
@@ -33,29 +30,11 @@ func (c *Config) validate(errs *Errors) {
 	if c.GitHub == nil && c.PagerDuty == nil {
 		errs.add("", "at least one of github and pagerduty must be configured")
 	}
-	if g := c.GitHub; g != nil {
-		if g.App() {
-			g.validateApp(errs)
-		} else {
-			g.validate("github", errs)
-		}
-		if len(g.Repositories) == 0 {
-			errs.add("github.repositories", "at least one repository is required")
-		}
-		for i, r := range g.Repositories {
-			validateRepository(index("github.repositories", i), r, errs)
-		}
-		for i, r := range g.ExcludeRepositories {
-			validateGlob(index("github.exclude_repositories", i), r, errs)
-		}
-		if d := time.Duration(*g.ReconcileInterval); d != 0 && d < time.Duration(c.RefreshInterval) {
-			errs.add("github.reconcile_interval", "must be 0 (poll every repository at every refresh) or at least refresh_interval")
-		}
+	if c.GitHub != nil {
+		c.GitHub.validate(c.RefreshInterval, errs)
 	}
-	if p := c.PagerDuty; p != nil {
-		p.validate("pagerduty", errs)
-		validateNonEmpty("pagerduty.services", p.Services, errs)
-		validateNonEmpty("pagerduty.teams", p.Teams, errs)
+	if c.PagerDuty != nil {
+		c.PagerDuty.validate(errs)
 	}
 
 	c.validateSearchBudget(errs)
@@ -66,65 +45,16 @@ func (c *Config) validate(errs *Errors) {
 	c.validateInventory(errs)
 }
 
-// validateApp checks GitHub App sign-in: all three keys, and no token.
-func (g *GitHubConfig) validateApp(errs *Errors) {
-	if g.AppID <= 0 {
-		errs.add("github.app_id", "a positive GitHub App ID is required with installation_id and private_key_file")
-	}
-	if g.InstallationID <= 0 {
-		errs.add("github.installation_id", "a positive installation ID is required with app_id and private_key_file")
-	}
-	if g.PrivateKeyFile == "" {
-		errs.add("github.private_key_file", "is required with app_id and installation_id")
-	}
-	if g.TokenEnv != "" || g.TokenFile != "" {
-		errs.add("github", "a GitHub App (app_id, installation_id, private_key_file) and a token (token_env, token_file) are mutually exclusive")
-	}
-	g.validateLimits("github", errs)
-	g.validateURL("github", errs)
-}
-
-func (a *APIConfig) validate(section string, errs *Errors) {
-	a.validateLimits(section, errs)
-	a.validateURL(section, errs)
+// positive checks a duration that is left out for its default: an
+// explicit 0 is an error, not the default. The checks that follow then
+// see the default, as if it had been left out.
+func positive(key string, d *model.Duration, def model.Duration, least time.Duration, errs *Errors) {
 	switch {
-	case a.TokenEnv == "" && a.TokenFile == "":
-		errs.add(section, "one of token_env and token_file is required")
-	case a.TokenEnv != "" && a.TokenFile != "":
-		errs.add(section, "token_env and token_file are mutually exclusive")
-	}
-}
-
-func (a *APIConfig) validateLimits(section string, errs *Errors) {
-	if a.Concurrency < 1 || a.Concurrency > 100 {
-		errs.add(section+".concurrency", "must be between 1 and 100 (GitHub allows at most 100 concurrent requests)")
-	}
-	if time.Duration(a.RequestTimeout) < time.Second {
-		errs.add(section+".request_timeout", "must be at least 1s")
-	}
-	if *a.MaxRetries < 0 || *a.MaxRetries > 10 {
-		errs.add(section+".max_retries", "must be between 0 and 10")
-	}
-	if *a.RateLimitReserve < 0 || *a.RateLimitReserve >= 1 {
-		errs.add(section+".rate_limit_reserve", "must be at least 0 and below 1")
-	}
-}
-
-func (a *APIConfig) validateURL(section string, errs *Errors) {
-	u, err := url.Parse(a.APIURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs.add(section+".api_url", "must be an absolute http or https URL")
-	} else if u.User != nil {
-		// Credentials in the URL would end up in logs and errors.
-		errs.add(section+".api_url", "must not contain credentials; use token_env or token_file")
-	}
-}
-
-var repoRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+/([A-Za-z0-9_.-]+|\*)$`)
-
-func validateRepository(p, r string, errs *Errors) {
-	if !repoRE.MatchString(r) {
-		errs.add(p, `%q must be "owner/name" or "owner/*"`, r)
+	case *d == 0:
+		errs.add(key, "must be positive; leave it out for the default %s", def)
+		*d = def
+	case time.Duration(*d) < least:
+		errs.add(key, "must be at least %s", least)
 	}
 }
 
@@ -145,6 +75,8 @@ func validateNonEmpty(p string, vals []string, errs *Errors) {
 		}
 	}
 }
+
+var nameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
 func validateName(p, name string, errs *Errors) bool {
 	if !nameRE.MatchString(name) {

@@ -59,8 +59,7 @@ func testTransport(t *testing.T, answers ...func(time.Time) *http.Response) (*Tr
 	t.Helper()
 	clock := &fakeClock{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	next := &scripted{answers: answers, clock: clock}
-	retries, reserve := 3, 0.1
-	api := &config.APIConfig{Concurrency: 2, RequestTimeout: config.DefaultRequestTimeout, MaxRetries: &retries, RateLimitReserve: &reserve}
+	api := &config.APIConfig{Concurrency: 2, RequestTimeout: config.DefaultRequestTimeout, MaxRetries: 3, RateLimitReserve: 0.1}
 	tr := NewTransport("github", api, NewMetrics(nil), slog.New(slog.DiscardHandler), nil)
 	tr.next, tr.now, tr.sleep, tr.retryBase = next, func() time.Time { return clock.now }, clock.sleep, time.Second
 	return tr, next, clock

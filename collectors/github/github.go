@@ -436,7 +436,7 @@ const searchLag = 10 * time.Minute
 // reconcileDue reports whether this refresh polls every repository: the
 // first one, and then every reconcile_interval.
 func (s *Source) reconcileDue(w collectors.Window) bool {
-	interval := time.Duration(*s.cfg.ReconcileInterval)
+	interval := time.Duration(s.cfg.ReconcileInterval)
 	st := s.state
 	return interval == 0 || st.LastReconcile.IsZero() || st.SearchSince.IsZero() || w.End.Sub(st.LastReconcile) >= interval
 }

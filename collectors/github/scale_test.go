@@ -126,8 +126,7 @@ func TestScale(t *testing.T) {
 	// instead of change detection through the Search API.
 	polling := os.Getenv("SRE_SCALE_POLL") == "1"
 	if polling {
-		zero := model.Duration(0)
-		cfg.GitHub.ReconcileInterval = &zero
+		cfg.GitHub.ReconcileInterval = model.Duration(0)
 		t.Log("polling every repository at every refresh (reconcile_interval: 0)")
 	}
 	run.Configure(cfg)

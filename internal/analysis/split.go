@@ -259,7 +259,7 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity) 
 	}
 	r.signals(cfg, perWorkday)
 	// pairs is symmetric: each switch is in pairs[i][j] and pairs[j][i].
-	r.Suggested, r.SuggestedReason, _ = suggestSplit(cfg, pairs, domainActs, *cfg.Split.SecondaryTeamShare)
+	r.Suggested, r.SuggestedReason, _ = suggestSplit(cfg, pairs, domainActs, cfg.Split.SecondaryTeamShare)
 }
 
 // domainName is the name of domain index d, where len(cfg.Domains) is
@@ -311,7 +311,7 @@ func (r *Result) signals(cfg *config.Config, perWorkday []float64) {
 		}
 		r.Signals = append(r.Signals, sig)
 	}
-	r.SplitRecommended = held >= *s.MinSignals
+	r.SplitRecommended = held >= s.MinSignals
 }
 
 // signal returns the named signal, or nil when it is absent.

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/sre-workload/sre_workload_exporter/collectors"
@@ -53,21 +52,10 @@ func NewStore(dir string, logger *slog.Logger) *Store {
 
 func (s *Store) file(source string) string { return filepath.Join(s.dir, source+".json.gz") }
 
-// Fingerprint identifies a source's config section: its API and what it
-// reads, not its token.
+// Fingerprint identifies a source's config section: a hash of its scope
+// (config's Scope), what it reads and not how, so not its token.
 func Fingerprint(cfg *config.Config, source string) string {
-	var parts []string
-	switch source {
-	case "github":
-		if g := cfg.GitHub; g != nil {
-			parts = append(parts, g.APIURL, strings.Join(g.Repositories, ","), strings.Join(g.ExcludeRepositories, ","))
-		}
-	case "pagerduty":
-		if p := cfg.PagerDuty; p != nil {
-			parts = append(parts, p.APIURL, strings.Join(p.Services, ","), strings.Join(p.Teams, ","))
-		}
-	}
-	sum := sha256.Sum256([]byte(source + "\x00" + strings.Join(parts, "\x00")))
+	sum := sha256.Sum256([]byte(source + "\x00" + cfg.Scope(source)))
 	return hex.EncodeToString(sum[:])
 }
 

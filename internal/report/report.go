@@ -145,7 +145,7 @@ func Build(cfg *config.Config, res *analysis.Result, sources []Source) *Report {
 		return r
 	}
 
-	r.Verdict = &Verdict{SplitRecommended: res.SplitRecommended, MinSignals: *cfg.Split.MinSignals}
+	r.Verdict = &Verdict{SplitRecommended: res.SplitRecommended, MinSignals: cfg.Split.MinSignals}
 	for _, s := range res.Signals {
 		r.Verdict.Signals = append(r.Verdict.Signals, Signal(s))
 	}
