@@ -206,7 +206,11 @@ func TestGeneratedFilesAreUpToDate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(data, d.JSON()) {
+		want, err := d.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(data, want) {
 			t.Errorf("%s differs from its Go source: run `go generate ./dashboards`", d.File)
 		}
 	}
