@@ -66,8 +66,9 @@ type grafanaDashboard struct {
 	Title         string `json:"title"`
 	SchemaVersion int    `json:"schemaVersion"`
 	Links         []struct {
-		Type string   `json:"type"`
-		Tags []string `json:"tags"`
+		Type      string   `json:"type"`
+		Tags      []string `json:"tags"`
+		Placement *string  `json:"placement"`
 	} `json:"links"`
 	Tags       []string `json:"tags"`
 	Templating struct {
@@ -91,8 +92,13 @@ type grafanaPanel struct {
 		Type string `json:"type"`
 		UID  string `json:"uid"`
 	} `json:"datasource"`
+	GridPos struct{ X, Y, W, H int } `json:"gridPos"`
 	Targets []struct {
-		Expr string `json:"expr"`
+		Expr       string `json:"expr"`
+		RefID      string `json:"refId"`
+		Datasource *struct {
+			UID string `json:"uid"`
+		} `json:"datasource"`
 	} `json:"targets"`
 	Panels []grafanaPanel `json:"panels"`
 }
@@ -206,7 +212,11 @@ func TestGeneratedFilesAreUpToDate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(data, d.JSON()) {
+		want, err := d.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(data, want) {
 			t.Errorf("%s differs from its Go source: run `go generate ./dashboards`", d.File)
 		}
 	}
@@ -303,6 +313,14 @@ func TestDashboardLint(t *testing.T) {
 		if !linked || !slices.Contains(d.Tags, "sre-workload") {
 			t.Errorf("%s: no link to the other sre-workload dashboards", file)
 		}
+		// A placement moves a link off the top of the dashboard (Grafana
+		// 12.3 and later put "inControlsMenu" links in a menu).
+		for _, l := range d.Links {
+			if l.Placement != nil {
+				t.Errorf("%s: a link has placement %q", file, *l.Placement)
+			}
+		}
+		checkGrid(t, file, flatPanels(d.Panels))
 		for _, p := range flatPanels(d.Panels) {
 			where := file + " panel " + quoted(p.Title)
 			if p.Title == "" {
@@ -320,7 +338,15 @@ func TestDashboardLint(t *testing.T) {
 			if len(p.Targets) == 0 {
 				t.Errorf("%s: no query", where)
 			}
+			refIDs := map[string]bool{}
 			for _, tg := range p.Targets {
+				if tg.Datasource == nil || tg.Datasource.UID != "${datasource}" {
+					t.Errorf("%s: query %s: datasource is not ${datasource}", where, tg.RefID)
+				}
+				if tg.RefID == "" || refIDs[tg.RefID] {
+					t.Errorf("%s: refId %q is empty or used twice", where, tg.RefID)
+				}
+				refIDs[tg.RefID] = true
 				for _, m := range metricNames(t, where, tg.Expr) {
 					check(where, m)
 				}
@@ -337,6 +363,24 @@ func TestDashboardLint(t *testing.T) {
 	sort.Strings(unused)
 	if len(unused) > 0 {
 		t.Errorf("contract metrics that no panel or rule uses: %v", unused)
+	}
+}
+
+// checkGrid checks that every panel fits in Grafana's 24 columns and that
+// no two panels overlap.
+func checkGrid(t *testing.T, file string, panels []grafanaPanel) {
+	t.Helper()
+	for i, p := range panels {
+		g := p.GridPos
+		if g.W <= 0 || g.H <= 0 || g.X < 0 || g.Y < 0 || g.X+g.W > 24 {
+			t.Errorf("%s panel %q: gridPos %+v is not within 24 columns", file, p.Title, g)
+		}
+		for _, o := range panels[:i] {
+			h := o.GridPos
+			if g.X < h.X+h.W && h.X < g.X+g.W && g.Y < h.Y+h.H && h.Y < g.Y+g.H {
+				t.Errorf("%s: panels %q and %q overlap", file, o.Title, p.Title)
+			}
+		}
 	}
 }
 

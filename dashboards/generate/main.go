@@ -11,7 +11,11 @@ import (
 
 func main() {
 	for _, d := range dashboards.All() {
-		if err := os.WriteFile(d.File, d.JSON(), 0o644); err != nil {
+		data, err := d.JSON()
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := os.WriteFile(d.File, data, 0o644); err != nil {
 			log.Fatal(err)
 		}
 	}
