@@ -231,18 +231,28 @@ func TestNoVerdictWithoutData(t *testing.T) {
 	}
 }
 
-// TestImportsNoAPIClient: the report and the analysis read what they are
-// given; neither depends on a collector or an API client.
+// TestImportsNoAPIClient: the data flows one way. The report and the
+// analysis read what they are given and depend on no collector; the
+// refresh and the exposition know sources only through the collectors
+// root, and none of them links an API client.
 func TestImportsNoAPIClient(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".", "../analysis").Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	for _, dep := range strings.Fields(string(out)) {
-		for _, client := range []string{"github.com/google/go-github", "github.com/PagerDuty/go-pagerduty", "github.com/bradleyfalzon/ghinstallation",
-			"github.com/sre-workload/sre_workload_exporter/collectors"} {
-			if strings.HasPrefix(dep, client) {
-				t.Errorf("internal/report or internal/analysis depends on %s", dep)
+	clients := []string{"github.com/google/go-github", "github.com/PagerDuty/go-pagerduty", "github.com/bradleyfalzon/ghinstallation",
+		"github.com/sre-workload/sre_workload_exporter/collectors/"}
+	for pkg, forbidden := range map[string][]string{
+		".":             append(clients, "github.com/sre-workload/sre_workload_exporter/collectors"),
+		"../analysis":   append(clients, "github.com/sre-workload/sre_workload_exporter/collectors"),
+		"../refresh":    clients,
+		"../exposition": clients,
+	} {
+		out, err := exec.Command("go", "list", "-deps", pkg).Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", pkg, err)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			for _, f := range forbidden {
+				if dep == f || strings.HasPrefix(dep, f+"/") || strings.HasSuffix(f, "/") && strings.HasPrefix(dep, f) {
+					t.Errorf("%s depends on %s", pkg, dep)
+				}
 			}
 		}
 	}

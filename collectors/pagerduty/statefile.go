@@ -1,0 +1,34 @@
+package pagerduty
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+)
+
+// SaveState writes the sync state, for the state file.
+func (s *Source) SaveState(w io.Writer) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return json.NewEncoder(w).Encode(s.state)
+}
+
+// RestoreState takes back a saved state.
+func (s *Source) RestoreState(r io.Reader) error {
+	st := newState()
+	if err := json.NewDecoder(r).Decode(st); err != nil {
+		return err
+	}
+	if st.Incidents == nil || st.Entries == nil || st.Ignored == nil || st.Emails == nil {
+		return errors.New("incomplete PagerDuty state")
+	}
+	for id, it := range st.Incidents {
+		if it == nil {
+			return errors.New("incomplete state of incident " + id)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.state = st
+	return nil
+}
