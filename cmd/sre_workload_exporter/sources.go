@@ -16,12 +16,8 @@ import (
 // source from the config. A new source is a package under collectors/ and
 // one line here.
 var sourceKinds = map[string]func(*config.Config, *apiclient.Metrics, *slog.Logger) (collectors.Source, error){
-	model.SourceGitHub: func(c *config.Config, m *apiclient.Metrics, l *slog.Logger) (collectors.Source, error) {
-		return github.New(c, m, l)
-	},
-	model.SourcePagerDuty: func(c *config.Config, m *apiclient.Metrics, l *slog.Logger) (collectors.Source, error) {
-		return pagerduty.New(c, m, l)
-	},
+	model.SourceGitHub:    github.New,
+	model.SourcePagerDuty: pagerduty.New,
 }
 
 // newSource builds the named source of cfg.

@@ -1,15 +1,12 @@
 package github
 
 import (
-	"context"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sre-workload/sre_workload_exporter/collectors"
-	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/collectors/pagerduty"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/exposition"
@@ -18,26 +15,11 @@ import (
 	"github.com/sre-workload/sre_workload_exporter/internal/sourcetest"
 )
 
-// sources builds the sources that cfg configures, as the exporter does
-// (cmd/sre_workload_exporter/sources.go, which these tests cannot import).
-func sources(cfg *config.Config, api *apiclient.Metrics, logger *slog.Logger) ([]collectors.Source, error) {
-	var out []collectors.Source
-	if cfg.GitHub != nil {
-		s, err := New(cfg, api, logger)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	if cfg.PagerDuty != nil {
-		s, err := pagerduty.New(cfg, api, logger)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
-}
+// sources builds the sources of a config, as the exporter does.
+var sources = sourcetest.Sources(map[string]sourcetest.Constructor{
+	model.SourceGitHub:    New,
+	model.SourcePagerDuty: pagerduty.New,
+})
 
 // newTestRefresher is a refresher over the sources of cfg, with the API
 // metrics and the exposition's collector registered in reg.
@@ -49,25 +31,9 @@ func newTestRefresher(t *testing.T, cfg *config.Config, reg *prometheus.Registry
 }
 
 func sourceOf(t *testing.T, cfg *config.Config, name string) collectors.Source {
-	t.Helper()
-	all, err := sources(cfg, apiclient.NewMetrics(nil), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range all {
-		if s.Name() == name {
-			return s
-		}
-	}
-	t.Fatalf("no source %s", name)
-	return nil
+	return sourcetest.SourceOf(t, cfg, name, sources)
 }
 
 func fetch(t *testing.T, cfg *config.Config, name string) *model.Snapshot {
-	t.Helper()
-	snap, err := sourceOf(t, cfg, name).Fetch(context.Background(), sourcetest.Window)
-	if err != nil {
-		t.Fatalf("fetch %s: %v", name, err)
-	}
-	return snap
+	return sourcetest.Fetch(t, cfg, name, sources)
 }

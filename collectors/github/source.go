@@ -16,6 +16,7 @@ import (
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v88/github"
 
+	"github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
@@ -23,7 +24,7 @@ import (
 
 // New builds the GitHub source of cfg, with its own transport, which api
 // instruments.
-func New(cfg *config.Config, api *apiclient.Metrics, logger *slog.Logger) (*Source, error) {
+func New(cfg *config.Config, api *apiclient.Metrics, logger *slog.Logger) (collectors.Source, error) {
 	g := cfg.GitHub
 	etags := apiclient.NewETags()
 	var t http.RoundTripper = apiclient.NewTransport(model.SourceGitHub, &g.APIConfig, api, logger, etags)

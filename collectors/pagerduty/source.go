@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/PagerDuty/go-pagerduty"
+	"github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
@@ -22,7 +23,7 @@ import (
 
 // New builds the PagerDuty source of cfg, with its own transport, which api
 // instruments.
-func New(cfg *config.Config, api *apiclient.Metrics, logger *slog.Logger) (*Source, error) {
+func New(cfg *config.Config, api *apiclient.Metrics, logger *slog.Logger) (collectors.Source, error) {
 	t := apiclient.NewTransport(model.SourcePagerDuty, &cfg.PagerDuty.APIConfig, api, logger, nil)
 	return newSource(cfg, &http.Client{Transport: t}), nil
 }

@@ -7,6 +7,8 @@ package sourcetest
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -224,6 +226,58 @@ func Gathered(t *testing.T, reg *prometheus.Registry, name, source string) float
 
 // Build builds the sources of a config; each test package passes its own.
 type Build func(cfg *config.Config, api *apiclient.Metrics, logger *slog.Logger) ([]collectors.Source, error)
+
+// Constructor builds one source of a config, as github.New and
+// pagerduty.New do.
+type Constructor func(cfg *config.Config, api *apiclient.Metrics, logger *slog.Logger) (collectors.Source, error)
+
+// Sources is the Build that makes, of each source a config configures, the
+// source its constructor builds, in config order. The sources' own tests
+// cannot import cmd's list (nor sourcetest/sources, which imports them),
+// so they pass their constructors here.
+func Sources(kinds map[string]Constructor) Build {
+	return func(cfg *config.Config, api *apiclient.Metrics, logger *slog.Logger) ([]collectors.Source, error) {
+		var out []collectors.Source
+		for _, name := range cfg.Sources() {
+			build, ok := kinds[name]
+			if !ok {
+				return nil, fmt.Errorf("no constructor for source %q", name)
+			}
+			s, err := build(cfg, api, logger)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+}
+
+// SourceOf is the named source that build makes of cfg.
+func SourceOf(t *testing.T, cfg *config.Config, name string, build Build) collectors.Source {
+	t.Helper()
+	all, err := build(cfg, apiclient.NewMetrics(nil), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		if s.Name() == name {
+			return s
+		}
+	}
+	t.Fatalf("no source %s", name)
+	return nil
+}
+
+// Fetch is the snapshot of one fetch of the named source over Window.
+func Fetch(t *testing.T, cfg *config.Config, name string, build Build) *model.Snapshot {
+	t.Helper()
+	snap, err := SourceOf(t, cfg, name, build).Fetch(context.Background(), Window)
+	if err != nil {
+		t.Fatalf("fetch %s: %v", name, err)
+	}
+	return snap
+}
 
 // Refresher is a refresher over the sources that build makes of cfg, with
 // its API metrics registered in reg, and the log it writes.
