@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/exposition"
@@ -135,21 +136,30 @@ func TestInvalidConfigNeverListens(t *testing.T) {
 	}
 }
 
-func TestReadyOnlyAfterEveryFirstRefresh(t *testing.T) {
+// demoHandler is the exporter's handler over the demo's sources, which
+// have not refreshed yet.
+func demoHandler(t *testing.T) (http.Handler, *refresh.Refresher, []collectors.Source) {
+	t.Helper()
 	run, cfg, err := simulation.StartDemo(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer run.Close()
+	t.Cleanup(func() { _ = run.Close() })
 	sources, err := newSources(cfg, apiclient.NewMetrics(nil), testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := refresh.NewRefresher(cfg, sources, nil, testLogger(), time.Now)
+	t.Cleanup(r.Close)
 	h, err := newHandler(prometheus.NewRegistry(), prometheus.NewRegistry(), exposition.NewSnapshotGatherer(r.View), r, http.NotFoundHandler(), "/metrics", 40, testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
+	return h, r, sources
+}
+
+func TestReadyOnlyAfterEveryFirstRefresh(t *testing.T) {
+	h, r, sources := demoHandler(t)
 	status := func(path string) int {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
@@ -396,23 +406,9 @@ func TestReportAndClassifyCommands(t *testing.T) {
 // 60-second CPU profile is asked for 1 second), and the page shows a
 // version, here from the test binary's build information.
 func TestLandingPage(t *testing.T) {
-	run, cfg, err := simulation.StartDemo(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run.Close()
-	sources, err := newSources(cfg, apiclient.NewMetrics(nil), testLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := refresh.NewRefresher(cfg, sources, nil, testLogger(), time.Now)
-	defer r.Close()
-	if err := r.RefreshAll(t.Context()); err != nil {
-		t.Fatal(err)
-	}
 	fillVersion()
-	h, err := newHandler(prometheus.NewRegistry(), prometheus.NewRegistry(), exposition.NewSnapshotGatherer(r.View), r, http.NotFoundHandler(), "/metrics", 40, testLogger())
-	if err != nil {
+	h, r, _ := demoHandler(t)
+	if err := r.RefreshAll(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)

@@ -22,8 +22,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// demoView collects the demo at a fixed clock, through the real collectors.
-func demoView(t *testing.T) *refresh.View {
+// demoRefresher runs the demo through the real collectors at a fixed
+// clock, not refreshed yet.
+func demoRefresher(t *testing.T) *refresh.Refresher {
 	t.Helper()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	run, cfg, err := simulation.StartDemo(now)
@@ -38,6 +39,13 @@ func demoView(t *testing.T) *refresh.View {
 	}
 	r := refresh.NewRefresher(cfg, sources, nil, logger, func() time.Time { return now })
 	t.Cleanup(r.Close)
+	return r
+}
+
+// demoView is the demo's View after one refresh.
+func demoView(t *testing.T) *refresh.View {
+	t.Helper()
+	r := demoRefresher(t)
 	if err := r.RefreshAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -189,20 +197,7 @@ func TestRenderByFormat(t *testing.T) {
 // refresh, every format says so and gives no verdict, no signal and no
 // measure: only what was collected when.
 func TestNoVerdictWithoutData(t *testing.T) {
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	run, cfg, err := simulation.StartDemo(now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = run.Close() })
-	logger := slog.New(slog.DiscardHandler)
-	sources, err := testsources.Build(cfg, apiclient.NewMetrics(nil), logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := refresh.NewRefresher(cfg, sources, nil, logger, func() time.Time { return now })
-	t.Cleanup(r.Close)
-	rep := build(r.View()) // no refresh yet
+	rep := build(demoRefresher(t).View()) // no refresh yet
 	const reason = "not enough data: github and pagerduty have not completed a refresh"
 	for _, f := range Formats {
 		var b bytes.Buffer
