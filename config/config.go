@@ -82,8 +82,15 @@ type Person struct {
 	GitHub    []string `yaml:"github"`
 	PagerDuty []string `yaml:"pagerduty"`
 	Timezone  string   `yaml:"timezone"`
+	// Joined and Left are the person's first and last day in the team,
+	// as YYYY-MM-DD dates in their time zone; "" is no bound.
+	Joined       string        `yaml:"joined"`
+	Left         string        `yaml:"left"`
+	WorkingHours *WorkingHours `yaml:"working_hours"`
 
 	location *time.Location
+	joined   date // zero when Joined is ""
+	left     date // zero when Left is ""
 }
 
 // Location is the person's time zone, or the config's default zone.

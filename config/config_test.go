@@ -138,6 +138,18 @@ func TestBadConfigs(t *testing.T) {
 			"inventory[2].hours: must be positive",
 			`inventory[2].every: "0d" must be a count and a unit d, w, M or y, such as 1w or 3M`,
 		}},
+		{"bad-people-span.yml", []string{
+			"people[0].left: 2026-10-14 is before joined (2026-10-15)",
+			`people[1].joined: "2026-13-01" is not a date (YYYY-MM-DD)`,
+			`people[1].left: "yesterday" is not a date (YYYY-MM-DD)`,
+			`people[2].working_hours.days[1]: "funday" is not a day: want one of mon, tue, wed, thu, fri, sat, sun`,
+			`people[2].working_hours.days[2]: day "mon" is given more than once`,
+			`people[2].working_hours.start: "9:00" is not a time of day (HH:MM, 00:00 to 23:59)`,
+			`people[2].working_hours.end: "25:00" is not a time of day (HH:MM, 00:00 to 23:59)`,
+			"people[3].working_hours.end: must differ from start (09:00)",
+			"people[4].working_hours.start: is required (HH:MM)",
+			"people[4].working_hours.end: is required (HH:MM)",
+		}},
 		{"bad-people.yml", []string{
 			`people[1].name: duplicate person "alice"`,
 			`people[1].timezone: unknown time zone "Nowhere/City"`,

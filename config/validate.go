@@ -154,6 +154,10 @@ func (c *Config) validatePeople(errs *Errors) {
 				pe.location = loc
 			}
 		}
+		pe.validateSpan(p, errs)
+		if pe.WorkingHours != nil {
+			pe.WorkingHours.validate(p+".working_hours", errs)
+		}
 		for j, login := range pe.GitHub {
 			c.people.addGitHub(index(p+".github", j), login, i, errs)
 		}

@@ -91,7 +91,7 @@ func overview() Dashboard {
 
 	l.row("People")
 	l.add(newTimeseries("Context switches per workday", units.Short,
-		describe("Each person's context switches within the window divided by its workdays (window days x 5/7), the team median (recording rule), and the context_switching split threshold.", "context-switch")).
+		describe("Each person's context switches within the window divided by their workdays in the team within it (days x 5/7; absent under one workday), the team median (recording rule), and the context_switching split threshold.", "context-switch")).
 		Targets(queries(
 			q(`sre_workload_person_context_switches_per_workday{`+byPerson+`}`, "{{person}}"),
 			q(`instance:sre_workload_person_context_switches_per_workday:median{`+exporter+`}`, "team median"),

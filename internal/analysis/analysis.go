@@ -6,6 +6,7 @@
 package analysis
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -157,6 +158,13 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 	}
 	r.Classified = make([]ClassifiedItem, 0, items)
 	perPerson := make([]int, np)
+	spans := make([][2]int64, np) // each person's span in the team
+	for p := range cfg.People {
+		spans[p][0], spans[p][1] = cfg.People[p].InTeam()
+	}
+	// The window of the people's workdays ends where the latest
+	// snapshot's does, or at now without one.
+	windowEnd := int64(math.MinInt64)
 	ruleCounts := make([]int, len(cfg.Rules))
 	for _, s := range snaps {
 		if s == nil {
@@ -167,6 +175,7 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 			continue
 		}
 		w.start, w.end = windowOf(s, cfg, now)
+		windowEnd = max(windowEnd, w.end)
 		people := newPersonResolver(cfg, s)
 		w.domains = make([]int32, len(s.Items))
 		openItems := make([]int, np*nd)
@@ -230,7 +239,9 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 			if !inWindow(a.At, w.start, w.end) {
 				continue
 			}
-			if p := people.person(a.Actor); p >= 0 {
+			// Outside the person's span in the team, an activity is
+			// nobody's.
+			if p := people.person(a.Actor); p >= 0 && a.At >= spans[p][0] && a.At < spans[p][1] {
 				w.persons[i] = int32(p)
 				perPerson[p]++
 			}
@@ -278,7 +289,10 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 			}
 		}
 	}
-	r.splitAnalysis(cfg, byPerson)
+	if windowEnd == math.MinInt64 {
+		windowEnd = now.Unix()
+	}
+	r.splitAnalysis(cfg, byPerson, windowEnd-int64(time.Duration(cfg.Window)/time.Second), windowEnd)
 	return r
 }
 

@@ -54,7 +54,8 @@ func describe(r *analysis.Result) string {
 }
 
 // TestDemoStory: over the demo's history, no split signal holds on day 30
-// and the split is not recommended; on day 90 (now) context switching and
+// and the split is not recommended (carol, who joins on day 45, is left out
+// of the context_switching median until she has a workday in the team); on day 90 (now) context switching and
 // the secondary team's share hold, and it is. The story must not depend on
 // the weekday the demo starts on, so it is checked from seven clocks.
 func TestDemoStory(t *testing.T) {
@@ -71,6 +72,24 @@ func TestDemoStory(t *testing.T) {
 		for _, s := range day30.Signals {
 			if s.Holds {
 				t.Errorf("now %s, day 30: %s holds", now, s.Name)
+			}
+		}
+		// carol joins on day 45: on day 30 she has no workday in the
+		// team and is left out of the context_switching median; on day
+		// 45 she has less than one; on day 90 the whole window.
+		for _, tc := range []struct {
+			day     int
+			leftOut bool
+			min     float64
+			max     float64
+		}{{30, true, 0, 0}, {45, true, 0, 1}, {48, false, 2, 5}, {simulation.DemoDays, false, 5, 5}} {
+			c := at(tc.day).People["carol"]
+			if c.LeftOutOfMedian != tc.leftOut || c.InTeamWorkdays < tc.min-1e-9 || c.InTeamWorkdays > tc.max+1e-9 {
+				t.Errorf("now %s, day %d: carol left out %v with %.2f workdays in the team, want %v with %g to %g",
+					now, tc.day, c.LeftOutOfMedian, c.InTeamWorkdays, tc.leftOut, tc.min, tc.max)
+			}
+			if tc.day == 30 && c.Classified != 0 {
+				t.Errorf("now %s, day 30: carol has %d classified activities before joining", now, c.Classified)
 			}
 		}
 		if !day90.SplitRecommended {

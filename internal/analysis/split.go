@@ -30,8 +30,17 @@ type PersonStats struct {
 	// Switches counts consecutive pairs of classified activities in
 	// different domains on the same local calendar date.
 	Switches int
-	// SwitchesPerWorkday is Switches over the workdays in the window.
+	// SwitchesPerWorkday is Switches over InTeamWorkdays; 0 when the
+	// person has no workday in the team within the window.
 	SwitchesPerWorkday float64
+	// InTeamWorkdays are the person's workdays in the team within the
+	// window: the hours of the window within their span from joined to
+	// left, / 24 × 5/7. Without joined and left it is the window's
+	// workdays.
+	InTeamWorkdays float64
+	// LeftOutOfMedian is true when InTeamWorkdays is less than one: the
+	// person is not in the context_switching median.
+	LeftOutOfMedian bool
 	// Domains counts domains with at least one classified activity.
 	Domains int
 	// Classified counts the person's classified activities. FocusRatio
@@ -76,7 +85,8 @@ func activityLess(a, b personActivity) int {
 // of times costs one zone lookup per transition, not one per time.
 type localClock struct {
 	loc       *time.Location
-	from, to  int64 // the cached offset holds for from <= t < to
+	hours     *config.WorkingHours // the person's own, or nil for PagerDuty's
+	from, to  int64                // the cached offset holds for from <= t < to
 	offset    int64
 	hasOffset bool
 }
@@ -100,12 +110,24 @@ func (c *localClock) local(unix int64) int64 {
 // day is the local calendar day number (days since 1970-01-01 locally).
 func (c *localClock) day(unix int64) int64 { return floorDiv(c.local(unix), 86400) }
 
-// period places a time into its interruption period.
+// period places a time into its interruption period. The person's own
+// working hours, when set, are their business hours and win over sleep
+// hours; the rest of sleep hours is sleep, and all else off hours.
 func (c *localClock) period(unix int64) string {
 	local := c.local(unix)
 	day := floorDiv(local, 86400)
-	hour := (local - day*86400) / 3600
+	secs := local - day*86400
+	hour := secs / 3600
 	weekday := time.Weekday(((day+4)%7 + 7) % 7) // 1970-01-01 was a Thursday
+	if c.hours != nil {
+		switch {
+		case c.hours.Contains(weekday, int(secs)):
+			return PeriodBusiness
+		case hour >= 22 || hour < 8:
+			return PeriodSleep
+		}
+		return PeriodOffHours
+	}
 	switch {
 	case hour >= 22 || hour < 8:
 		return PeriodSleep
@@ -123,9 +145,16 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// workdays is window_days × 5/7.
-func workdays(cfg *config.Config) float64 {
-	return time.Duration(cfg.Window).Hours() / 24 * 5 / 7
+// workdays is days × 5/7, for a span of seconds.
+func workdays(seconds int64) float64 {
+	return float64(seconds) / 86400 * 5 / 7
+}
+
+// inTeamSeconds is how much of the window [start, end] falls within the
+// person's span in the team.
+func inTeamSeconds(p *config.Person, start, end int64) int64 {
+	from, to := p.InTeam()
+	return max(0, min(end, to)-max(start, from))
 }
 
 // shifts is the number of 12-hour shifts in the window.
@@ -146,9 +175,16 @@ func weinbergLoss(n int) float64 {
 	return table[n]
 }
 
-// periodOf places a time in the person's zone into its interruption period.
+// periodOf places a time in a zone into its interruption period, by
+// PagerDuty's business hours.
 func periodOf(unix int64, loc *time.Location) string {
 	c := localClock{loc: loc}
+	return c.period(unix)
+}
+
+// periodFor places a time into the person's interruption period.
+func periodFor(unix int64, p *config.Person) string {
+	c := localClock{loc: p.Location(), hours: p.WorkingHours}
 	return c.period(unix)
 }
 
@@ -165,10 +201,10 @@ func median(values []float64) float64 {
 
 // splitAnalysis computes the people measures, interruptions and split
 // signals from each person's activities.
-func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity) {
+// The window is [start, end], for the people's workdays in the team.
+func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, start, end int64) {
 	nd := len(cfg.Domains)
 	team := func(d int) string { return cfg.Domains[d].ProposedTeam }
-	wd := workdays(cfg)
 	var switches, crossTeam, classifiedTotal int
 	teamActivities := map[string]int{}
 	perWorkday := make([]float64, 0, len(cfg.People))
@@ -184,7 +220,7 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity) 
 		p := &cfg.People[pi]
 		acts := byPerson[pi]
 		slices.SortFunc(acts, activityLess)
-		clock := localClock{loc: p.Location()}
+		clock := localClock{loc: p.Location(), hours: p.WorkingHours}
 		ps := &PersonStats{}
 		perDomain := make([]int, nd)
 		prev, prevDay := int32(-1), int64(0)
@@ -227,8 +263,14 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity) 
 			ps.FocusRatio = float64(most) / float64(ps.Classified)
 			ps.SwitchingLoss = weinbergLoss(significant)
 		}
-		ps.SwitchesPerWorkday = float64(ps.Switches) / wd
-		perWorkday = append(perWorkday, ps.SwitchesPerWorkday)
+		ps.InTeamWorkdays = workdays(inTeamSeconds(p, start, end))
+		if ps.InTeamWorkdays > 0 {
+			ps.SwitchesPerWorkday = float64(ps.Switches) / ps.InTeamWorkdays
+		}
+		ps.LeftOutOfMedian = ps.InTeamWorkdays < 1
+		if !ps.LeftOutOfMedian {
+			perWorkday = append(perWorkday, ps.SwitchesPerWorkday)
+		}
 		switches += ps.Switches
 		classifiedTotal += ps.Classified
 		r.People[p.Name] = ps

@@ -63,7 +63,7 @@ func NewCollector(view func() *refresh.View) *Collector {
 		duration:          desc("source_refresh_duration_seconds", "How long the source's last refresh took.", "source"),
 
 		switches:             desc("person_context_switches", "Context switches within the window: consecutive pairs of the person's classified activities in different domains on the same calendar date in the person's time zone.", "person"),
-		switchesPerWorkday:   desc("person_context_switches_per_workday", "The person's context switches within the window divided by the workdays in it (window days x 5/7).", "person"),
+		switchesPerWorkday:   desc("person_context_switches_per_workday", "The person's context switches within the window divided by their workdays in the team within it (days x 5/7); absent under one workday.", "person"),
 		personDomains:        desc("person_domains", "Domains with at least one classified activity by the person within the window.", "person"),
 		focusRatio:           desc("person_focus_ratio", "Share of the person's classified activities within the window that fall in their most frequent domain; absent for a person with no classified activity.", "person"),
 		switchingLoss:        desc("person_estimated_switching_loss_ratio", "Estimated share of time lost to switching, from a published rule of thumb (Weinberg, Quality Software Management vol. 1, 1992): 0, 0.20, 0.40, 0.60, 0.75 for 1, 2, 3, 4, 5+ domains holding at least 10% of the person's classified activities. An estimate, not a measurement.", "person"),
@@ -169,7 +169,13 @@ func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config
 			continue
 		}
 		gauge(ch, c.switches, float64(ps.Switches), p.Name)
-		gauge(ch, c.switchesPerWorkday, ps.SwitchesPerWorkday, p.Name)
+		// Under one workday in the team within the window, a rate per
+		// workday means little: the person is left out of the
+		// context_switching median, and the series is absent, so that
+		// the median's recording rule and the alert leave them out too.
+		if !ps.LeftOutOfMedian {
+			gauge(ch, c.switchesPerWorkday, ps.SwitchesPerWorkday, p.Name)
+		}
 		gauge(ch, c.personDomains, float64(ps.Domains), p.Name)
 		if ps.Classified > 0 {
 			gauge(ch, c.focusRatio, ps.FocusRatio, p.Name)

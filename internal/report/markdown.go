@@ -80,17 +80,22 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 
 	p("## People\n\n")
-	p("| person | switches per workday | focus | domains | estimated switching loss | interruptions (business / off / sleep) | open items |\n|---|---|---|---|---|---|---|\n")
+	p("| person | workdays in the team | switches per workday | focus | domains | estimated switching loss | interruptions (business / off / sleep) | open items |\n|---|---|---|---|---|---|---|---|\n")
 	for _, pe := range r.People {
 		focus, loss := "n/a", "n/a"
 		if pe.FocusRatio != nil {
 			focus, loss = pct(*pe.FocusRatio), pct(*pe.SwitchingLoss)
 		}
-		p("| %s | %.1f | %s | %d | %s | %d / %d / %d | %d |\n", pe.Name, pe.SwitchesPerWorkday, focus, pe.Domains, loss,
+		p("| %s | %.1f | %.1f | %s | %d | %s | %d / %d / %d | %d |\n", pe.Name, pe.InTeamWorkdays, pe.SwitchesPerWorkday, focus, pe.Domains, loss,
 			pe.Interruptions[analysis.PeriodBusiness], pe.Interruptions[analysis.PeriodOffHours], pe.Interruptions[analysis.PeriodSleep], pe.OpenItems)
 	}
-	p("\nDefinitions: [context switch](%s), [focus ratio](%s), [estimated switching loss](%s) (a published rule of thumb, not a measurement), [interruption](%s).\n\n",
-		def("context-switch"), def("focus-ratio"), def("estimated-switching-loss"), def("interruption"))
+	for _, pe := range r.People {
+		if note := pe.MedianNote(); note != "" {
+			p("\n%s ([definition](%s))\n", note, def("workdays"))
+		}
+	}
+	p("\nDefinitions: [workdays](%s), [context switch](%s), [focus ratio](%s), [estimated switching loss](%s) (a published rule of thumb, not a measurement), [interruption](%s).\n\n",
+		def("workdays"), def("context-switch"), def("focus-ratio"), def("estimated-switching-loss"), def("interruption"))
 
 	p("## On-call\n\n")
 	if r.OnCall.IncidentsPerShift != nil {

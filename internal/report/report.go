@@ -7,6 +7,7 @@ package report
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"time"
 
@@ -91,6 +92,32 @@ type Person struct {
 	Domains       int            `json:"domains"`
 	Interruptions map[string]int `json:"interruptions"` // by period
 	OpenItems     int            `json:"open_items"`
+	// Joined and Left are the config's dates, absent when unset.
+	Joined string `json:"joined,omitempty"`
+	Left   string `json:"left,omitempty"`
+	// InTeamWorkdays are the person's workdays in the team within the
+	// window; LeftOutOfMedian is true when they are less than one, and
+	// the person is not in the context_switching median.
+	InTeamWorkdays  float64 `json:"in_team_workdays"`
+	LeftOutOfMedian bool    `json:"left_out_of_median"`
+}
+
+// MedianNote says why the person is left out of the context_switching
+// median, or is "" when they are in it.
+func (p Person) MedianNote() string {
+	if !p.LeftOutOfMedian {
+		return ""
+	}
+	span := ""
+	switch {
+	case p.Joined != "" && p.Left != "":
+		span = fmt.Sprintf(" (joined %s, left %s)", p.Joined, p.Left)
+	case p.Joined != "":
+		span = fmt.Sprintf(" (joined %s)", p.Joined)
+	case p.Left != "":
+		span = fmt.Sprintf(" (left %s)", p.Left)
+	}
+	return fmt.Sprintf("%s is left out of the context_switching median: %.1f workdays in the team within the window%s, less than one.", p.Name, p.InTeamWorkdays, span)
 }
 
 // OnCall is the on-call load and the incident times.
@@ -177,9 +204,10 @@ func Build(cfg *config.Config, res *analysis.Result, sources []Source) *Report {
 
 	for _, p := range cfg.People {
 		ps := res.People[p.Name]
-		row := Person{Name: p.Name, Interruptions: map[string]int{}}
+		row := Person{Name: p.Name, Interruptions: map[string]int{}, Joined: p.Joined, Left: p.Left}
 		if ps != nil {
 			row.SwitchesPerWorkday, row.Domains = ps.SwitchesPerWorkday, ps.Domains
+			row.InTeamWorkdays, row.LeftOutOfMedian = ps.InTeamWorkdays, ps.LeftOutOfMedian
 			if ps.Classified > 0 {
 				row.FocusRatio, row.SwitchingLoss = ptr(ps.FocusRatio), ptr(ps.SwitchingLoss)
 			}

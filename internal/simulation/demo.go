@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"sort"
 	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/config"
 )
 
 // DemoDays is the length of the demo's history.
@@ -16,6 +18,7 @@ const demoSeed = 20261125
 
 // The demo's people. Their accounts match config/demo.yml.
 type demoPerson struct {
+	name    string // in config/demo.yml
 	login   string // GitHub
 	pdID    string
 	email   string
@@ -24,9 +27,9 @@ type demoPerson struct {
 }
 
 var demoPeople = []demoPerson{
-	{login: "alice-sre", pdID: "PALICE1", email: "alice@acme.example", tz: "Europe/Berlin", joinDay: 0},
-	{login: "bob-ops", pdID: "PBOB001", email: "bob@acme.example", tz: "America/New_York", joinDay: 0},
-	{login: "carol-cloud", pdID: "PCAROL1", email: "carol@acme.example", tz: "Asia/Tokyo", joinDay: 45},
+	{name: "alice", login: "alice-sre", pdID: "PALICE1", email: "alice@acme.example", tz: "Europe/Berlin", joinDay: 0},
+	{name: "bob", login: "bob-ops", pdID: "PBOB001", email: "bob@acme.example", tz: "America/New_York", joinDay: 0},
+	{name: "carol", login: "carol-cloud", pdID: "PCAROL1", email: "carol@acme.example", tz: "Asia/Tokyo", joinDay: 45},
 }
 
 // demoArea is one kind of work in the story: where it lives on GitHub and
@@ -181,6 +184,23 @@ func (g *demoGen) localDay(p demoPerson, day int) time.Time {
 	}
 	t := g.start.Add(time.Duration(day) * 24 * time.Hour).In(loc)
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+}
+
+// demoJoined sets people[].joined in the demo's config: the local date, in
+// the person's zone, on which their first day of the story begins. It
+// moves with the clock, so config/demo.yml cannot hold it.
+func demoJoined(cfg *config.Config, now time.Time) {
+	start := now.UTC().Truncate(time.Second).Add(-DemoDays * 24 * time.Hour)
+	for _, dp := range demoPeople {
+		if dp.joinDay == 0 {
+			continue
+		}
+		for i := range cfg.People {
+			if p := &cfg.People[i]; p.Name == dp.name {
+				p.SetJoined(start.Add(time.Duration(dp.joinDay) * 24 * time.Hour).In(p.Location()))
+			}
+		}
+	}
 }
 
 func (g *demoGen) membersOn(day int) []demoPerson {

@@ -17,6 +17,9 @@ type Running struct {
 	*Server
 	URL string
 	srv *http.Server
+	// adjust completes a config for this simulation's data (the demo's
+	// people[].joined), or is nil.
+	adjust func(*config.Config)
 }
 
 // GitHubURL is the base URL of the simulated GitHub API.
@@ -48,6 +51,9 @@ func Serve(ds *Dataset) (*Running, error) {
 func (r *Running) Configure(cfg *config.Config) {
 	cfg.SetEndpoint("github", r.GitHubURL(), config.Secret(r.GitHubToken))
 	cfg.SetEndpoint("pagerduty", r.PagerDutyURL(), config.Secret(r.PagerDutyToken))
+	if r.adjust != nil {
+		r.adjust(cfg)
+	}
 }
 
 // randomToken makes a token with a prefix: ghs_ for installation tokens
@@ -72,6 +78,7 @@ func StartDemo(now time.Time) (*Running, *config.Config, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	run.adjust = func(c *config.Config) { demoJoined(c, now) }
 	run.Configure(cfg)
 	return run, cfg, nil
 }
