@@ -251,7 +251,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		"business_hours": true, "off_hours": true, "sleep_hours": true, "unclassified": true,
 		"context_switching": true, "secondary_team_share": true, "oncall_load": true, "org_ratio": true}
 	for _, q := range analysis.IncidentQuantiles {
-		allowed[exposition.PercentileLabel(q)] = true
+		allowed[analysis.Percentile(q)] = true
 	}
 	for _, d := range cfg.Domains {
 		allowed[d.Name], allowed[d.ProposedTeam] = true, true

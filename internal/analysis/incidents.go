@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
@@ -12,6 +13,12 @@ import (
 // IncidentQuantiles are the quantiles of the times to acknowledge and to
 // resolve, in the order of Result.TimeToAcknowledge and TimeToResolve.
 var IncidentQuantiles = []float64{0.5, 0.9}
+
+// Percentile names a quantile as a percentile, "50" for 0.5: the value of
+// the percentile label and the report's key.
+func Percentile(q float64) string {
+	return strconv.FormatFloat(math.Round(q*1000)/10, 'f', -1, 64)
+}
 
 // NearestRank is the definition of a quantile: the q-quantile of n values
 // is the smallest of them such that at least q×n values are less than or

@@ -5,8 +5,6 @@
 package exposition
 
 import (
-	"math"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -105,12 +103,6 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-// PercentileLabel is the percentile label's value of a quantile: "50"
-// for 0.5.
-func PercentileLabel(q float64) string {
-	return strconv.FormatFloat(math.Round(q*1000)/10, 'f', -1, 64)
-}
-
 func gauge(ch chan<- prometheus.Metric, d *prometheus.Desc, v float64, labels ...string) {
 	ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 }
@@ -205,10 +197,10 @@ func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config
 			gauge(ch, c.mttr, v, d)
 		}
 		for i, v := range res.TimeToAcknowledge[d] {
-			gauge(ch, c.ttaPercentile, v, d, PercentileLabel(analysis.IncidentQuantiles[i]))
+			gauge(ch, c.ttaPercentile, v, d, analysis.Percentile(analysis.IncidentQuantiles[i]))
 		}
 		for i, v := range res.TimeToResolve[d] {
-			gauge(ch, c.ttrPercentile, v, d, PercentileLabel(analysis.IncidentQuantiles[i]))
+			gauge(ch, c.ttrPercentile, v, d, analysis.Percentile(analysis.IncidentQuantiles[i]))
 		}
 	}
 	if res.HasOnCall {
