@@ -110,11 +110,19 @@ func TestBadConfigs(t *testing.T) {
 			`domains[3].name: duplicate domain "ops"`,
 			`rules[0].domain: unknown domain "nope"`,
 			`rules[1].name: duplicate rule name "r1"`,
-			"rules[1]: a rule needs at least one match field (source, kind, repositories, labels, title, services, pagerduty_teams, escalation_policies)",
+			"rules[1]: a rule needs at least one match field (source, kind, repositories, labels, title, services, pagerduty_teams, escalation_policies, urgencies, priorities)",
 			`rules[2].source: "gitlab" must be github or pagerduty`,
 			"rules[3].kind: kind incident never comes from source github",
 			"rules[4].services: only pagerduty items have services; this rule can never match",
 			`rules[5].repositories[0]: invalid glob "acme/[x": syntax error in pattern`,
+		}},
+		{"bad-rules-incidents.yml", []string{
+			"rules[0].urgencies: only pagerduty items have urgencies; this rule can never match",
+			"rules[1].priorities: only pagerduty items have priorities; this rule can never match",
+			`rules[2].urgencies[0]: "High" must be high or low`,
+			`rules[2].urgencies[1]: "urgent" must be high or low`,
+			"rules[3].priorities[0]: must not be empty",
+			"rules[4].urgencies: only pagerduty items have urgencies; this rule can never match",
 		}},
 		{"bad-split.yml", []string{"split.unknown_signal: unknown field"}},
 		{"bad-search-budget.yml", []string{
@@ -296,6 +304,8 @@ rules:
   - {name: okta-service, domain: saas, services: ["Okta SSO"]}
   - {name: corp-team, domain: cloud, pagerduty_teams: [PTCORP1]}
   - {name: corp-ep, domain: security, escalation_policies: ["corp it"]}
+  - {name: sev1, domain: product, priorities: [p1, PPRIO02]}
+  - {name: low-pages, domain: saas, urgencies: [low]}
 `)
 	c, err := Parse(data, Environment{Getenv: func(string) string { return "t" }})
 	if err != nil {
@@ -321,7 +331,11 @@ rules:
 		{"service by name", &model.Item{Source: "pagerduty", Kind: "incident", Service: model.Ref{ID: "P1", Name: "Okta SSO"}}, "saas", 4},
 		{"team by ID", &model.Item{Source: "pagerduty", Kind: "incident", Teams: []model.Ref{{ID: "PX"}, {ID: "PTCORP1", Name: "Corp IT"}}}, "cloud", 5},
 		{"policy by name, any case", &model.Item{Source: "pagerduty", Kind: "incident", EscalationPolicy: model.Ref{ID: "PE", Name: "Corp IT"}}, "security", 6},
-		{"labels never match an incident", &model.Item{Source: "pagerduty", Kind: "incident", Title: "db down"}, "unclassified", -1},
+		{"labels never match an incident", &model.Item{Source: "pagerduty", Kind: "incident", Title: "db down", Urgency: "high"}, "unclassified", -1},
+		{"priority by name, any case", &model.Item{Source: "pagerduty", Kind: "incident", Urgency: "low", Priority: model.Ref{ID: "PPRIO01", Name: "P1"}}, "product", 7},
+		{"priority by ID", &model.Item{Source: "pagerduty", Kind: "incident", Priority: model.Ref{ID: "PPRIO02", Name: "P2"}}, "product", 7},
+		{"no priority never matches priorities", &model.Item{Source: "pagerduty", Kind: "incident", Urgency: "low"}, "saas", 8},
+		{"urgency", &model.Item{Source: "pagerduty", Kind: "incident", Urgency: "low", Priority: model.Ref{ID: "PPRIO03", Name: "P3"}}, "saas", 8},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d, r := c.Classify(tc.item)

@@ -3,6 +3,7 @@ package config
 import (
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
@@ -22,6 +23,8 @@ type Rule struct {
 	Services           []string `yaml:"services"`
 	PagerDutyTeams     []string `yaml:"pagerduty_teams"`
 	EscalationPolicies []string `yaml:"escalation_policies"`
+	Urgencies          []string `yaml:"urgencies"`
+	Priorities         []string `yaml:"priorities"`
 
 	title *regexp.Regexp
 }
@@ -34,8 +37,9 @@ var kindSource = map[string]string{
 
 func (r *Rule) compile(p string, errs *Errors) {
 	if r.Source == "" && r.Kind == "" && len(r.Repositories) == 0 && len(r.Labels) == 0 &&
-		r.Title == "" && len(r.Services) == 0 && len(r.PagerDutyTeams) == 0 && len(r.EscalationPolicies) == 0 {
-		errs.add(p, "a rule needs at least one match field (source, kind, repositories, labels, title, services, pagerduty_teams, escalation_policies)")
+		r.Title == "" && len(r.Services) == 0 && len(r.PagerDutyTeams) == 0 && len(r.EscalationPolicies) == 0 &&
+		len(r.Urgencies) == 0 && len(r.Priorities) == 0 {
+		errs.add(p, "a rule needs at least one match field (source, kind, repositories, labels, title, services, pagerduty_teams, escalation_policies, urgencies, priorities)")
 		return
 	}
 	// The source a rule can apply to, from whichever field implies one.
@@ -68,6 +72,8 @@ func (r *Rule) compile(p string, errs *Errors) {
 		{"services", len(r.Services) > 0, model.SourcePagerDuty},
 		{"pagerduty_teams", len(r.PagerDutyTeams) > 0, model.SourcePagerDuty},
 		{"escalation_policies", len(r.EscalationPolicies) > 0, model.SourcePagerDuty},
+		{"urgencies", len(r.Urgencies) > 0, model.SourcePagerDuty},
+		{"priorities", len(r.Priorities) > 0, model.SourcePagerDuty},
 	} {
 		if !f.given {
 			continue
@@ -84,6 +90,14 @@ func (r *Rule) compile(p string, errs *Errors) {
 	validateNonEmpty(p+".services", r.Services, errs)
 	validateNonEmpty(p+".pagerduty_teams", r.PagerDutyTeams, errs)
 	validateNonEmpty(p+".escalation_policies", r.EscalationPolicies, errs)
+	for i, u := range r.Urgencies {
+		// PagerDuty's urgencies, exactly as the API spells them
+		// (openapiv3.json #/components/schemas/Incident/allOf/1/properties/urgency/enum).
+		if u != "high" && u != "low" {
+			errs.add(index(p+".urgencies", i), "%q must be high or low", u)
+		}
+	}
+	validateNonEmpty(p+".priorities", r.Priorities, errs)
 	if r.Title != "" {
 		re, err := regexp.Compile(r.Title)
 		if err != nil {
@@ -117,6 +131,12 @@ func (r *Rule) Matches(it *model.Item) bool {
 		return false
 	}
 	if len(r.EscalationPolicies) > 0 && !anyRef(r.EscalationPolicies, it.EscalationPolicy) {
+		return false
+	}
+	if len(r.Urgencies) > 0 && !slices.Contains(r.Urgencies, it.Urgency) {
+		return false
+	}
+	if len(r.Priorities) > 0 && !anyRef(r.Priorities, it.Priority) {
 		return false
 	}
 	return true

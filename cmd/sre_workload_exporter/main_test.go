@@ -25,6 +25,7 @@ import (
 	"github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 	"github.com/sre-workload/sre_workload_exporter/internal/exposition"
 	"github.com/sre-workload/sre_workload_exporter/internal/refresh"
 	"github.com/sre-workload/sre_workload_exporter/internal/report"
@@ -249,6 +250,9 @@ func TestDemoEndToEnd(t *testing.T) {
 	allowed := map[string]bool{"github": true, "pagerduty": true, "issue": true, "pull_request": true, "incident": true,
 		"business_hours": true, "off_hours": true, "sleep_hours": true, "unclassified": true,
 		"context_switching": true, "secondary_team_share": true, "oncall_load": true, "org_ratio": true}
+	for _, q := range analysis.IncidentQuantiles {
+		allowed[analysis.Percentile(q)] = true
+	}
 	for _, d := range cfg.Domains {
 		allowed[d.Name], allowed[d.ProposedTeam] = true, true
 	}

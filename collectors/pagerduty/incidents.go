@@ -1,6 +1,7 @@
 package pagerduty
 
 import (
+	"cmp"
 	"maps"
 	"sort"
 	"strings"
@@ -49,6 +50,18 @@ func (s *Source) record(in *pagerduty.Incident) incidentRec {
 		if it.ClosedAt == 0 {
 			it.ClosedAt = pdTime(in.LastStatusChangeAt)
 		}
+	}
+	if in.Priority != nil {
+		// A reference carries id and summary; name only on the full
+		// object (PagerDuty/api-schema openapiv3.json
+		// #/components/schemas/Priority).
+		it.Priority = model.Ref{ID: in.Priority.ID, Name: cmp.Or(in.Priority.Name, in.Priority.Summary)}
+	}
+	if in.ResolveReason.Type == "merge_resolve_reason" {
+		// Resolved by a merge into resolve_reason.incident
+		// (#/components/schemas/ResolveReason); "merged" stands in when
+		// the reference has no ID, so that the merge is still seen.
+		it.MergedInto = cmp.Or(in.ResolveReason.Incident.ID, "merged")
 	}
 	for _, t := range in.Teams {
 		it.Teams = append(it.Teams, model.Ref{ID: t.ID, Name: t.Summary})

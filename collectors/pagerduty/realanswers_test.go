@@ -58,7 +58,10 @@ func TestRealAnswersPagerDutyIncidents(t *testing.T) {
 		Service:          model.Ref{ID: "PIJ90N7", Name: "My Mail Service"},
 		EscalationPolicy: model.Ref{ID: "PT20YPA", Name: "Another Escalation Policy"},
 		Urgency:          "high",
-		Teams:            []model.Ref{{ID: "PQ9K7I8", Name: "Engineering"}},
+		// The example's priority reference has a summary and no name;
+		// its resolve_reason is null.
+		Priority: model.Ref{ID: "P53ZZH5", Name: "P2"},
+		Teams:    []model.Ref{{ID: "PQ9K7I8", Name: "Engineering"}},
 	}}
 	if len(recs) != 1 || !reflect.DeepEqual(recs[0], want) {
 		t.Errorf("record:\n got %+v %+v\nwant %+v %+v", recs[0], recs[0].item, want, want.item)
@@ -105,8 +108,11 @@ func TestRealAnswersPagerDutyIncident(t *testing.T) {
 		Service:          model.Ref{ID: "PIJ90N7", Name: "My Mail Service"},
 		EscalationPolicy: model.Ref{ID: "PT20YPA", Name: "Another Escalation Policy"},
 		Urgency:          "high",
-		Teams:            []model.Ref{{ID: "PQ9K7I8", Name: "Engineering"}},
-		Assignees:        []string{"PXPGF42"},
+		// The example's priority reference has a summary and no name;
+		// its resolve_reason is null.
+		Priority:  model.Ref{ID: "P53ZZH5", Name: "P2"},
+		Teams:     []model.Ref{{ID: "PQ9K7I8", Name: "Engineering"}},
+		Assignees: []string{"PXPGF42"},
 	}
 	if !reflect.DeepEqual(*it, want) {
 		t.Errorf("incident:\n got %+v\nwant %+v", *it, want)

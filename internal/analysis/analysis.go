@@ -24,7 +24,7 @@ type CountKey struct {
 type Counts struct {
 	Open   int // open now
 	Opened int // created within the window
-	Closed int // closed, merged or resolved within the window
+	Closed int // closed, merged or resolved within the window; incidents merged into another are not
 }
 
 // PersonDomain identifies a per-person, per-domain series.
@@ -68,6 +68,11 @@ type Result struct {
 	// per domain, over the incidents created within the window; a domain
 	// with no qualifying incident is absent.
 	MTTA, MTTR map[string]float64
+	// TimeToAcknowledge and TimeToResolve are, per domain, the
+	// nearest-rank quantiles IncidentQuantiles of the same times as MTTA
+	// and MTTR, in that order; a domain with no qualifying incident is
+	// absent.
+	TimeToAcknowledge, TimeToResolve map[string][]float64
 	// HasOnCall is true when a PagerDuty snapshot was analysed;
 	// OnCallIncidentsPerShift is then the high-urgency incidents created
 	// within the window per 12-hour shift.
@@ -133,6 +138,8 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 		Interruptions:      map[PersonDomainPeriod]int{},
 		MTTA:               map[string]float64{},
 		MTTR:               map[string]float64{},
+		TimeToAcknowledge:  map[string][]float64{},
+		TimeToResolve:      map[string][]float64{},
 		TeamActivityRatio:  map[string]float64{},
 		PlannedHours:       map[PersonDomain]float64{},
 		DomainPlannedHours: map[string]float64{},
@@ -211,7 +218,7 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 			if inWindow(it.CreatedAt, w.start, w.end) {
 				c.Opened++
 			}
-			if inWindow(it.ClosedAt, w.start, w.end) {
+			if inWindow(it.ClosedAt, w.start, w.end) && it.MergedInto == "" {
 				c.Closed++
 			}
 		}

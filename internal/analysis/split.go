@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
-	"github.com/sre-workload/sre_workload_exporter/internal/model"
 )
 
 // Interruption periods, in the fixed set used as the "period" label value.
@@ -364,45 +363,4 @@ func (r *Result) signal(name string) *Signal {
 		}
 	}
 	return nil
-}
-
-// incidentTimes computes MTTA, MTTR and the on-call load from the incidents
-// of a PagerDuty snapshot, over the incidents created within the window.
-func (r *Result) incidentTimes(s *model.Snapshot, domains []int32, cfg *config.Config, start, end int64) {
-	type sum struct {
-		total float64
-		n     int
-	}
-	ack, res := map[int32]*sum{}, map[int32]*sum{}
-	add := func(m map[int32]*sum, d int32, v int64) {
-		if m[d] == nil {
-			m[d] = &sum{}
-		}
-		m[d].total += float64(v)
-		m[d].n++
-	}
-	high := 0
-	for i := range s.Items {
-		it := &s.Items[i]
-		if it.Kind != model.KindIncident || !inWindow(it.CreatedAt, start, end) {
-			continue
-		}
-		if it.Urgency == "high" {
-			high++
-		}
-		if it.FirstAcknowledgedAt != 0 {
-			add(ack, domains[i], it.FirstAcknowledgedAt-it.CreatedAt)
-		}
-		if resolved := cmp.Or(it.ResolveLoggedAt, it.ClosedAt); resolved != 0 {
-			add(res, domains[i], resolved-it.CreatedAt)
-		}
-	}
-	for d, s := range ack {
-		r.MTTA[domainName(cfg, int(d))] = s.total / float64(s.n)
-	}
-	for d, s := range res {
-		r.MTTR[domainName(cfg, int(d))] = s.total / float64(s.n)
-	}
-	r.HasOnCall = true
-	r.OnCallIncidentsPerShift = float64(high) / shifts(cfg)
 }

@@ -39,6 +39,7 @@ type Collector struct {
 	switches, switchesPerWorkday, personDomains *prometheus.Desc
 	focusRatio, switchingLoss, interruptions    *prometheus.Desc
 	mtta, mttr, oncallPerShift                  *prometheus.Desc
+	ttaPercentile, ttrPercentile                *prometheus.Desc
 	teamActivityRatio, crossTeamSwitchRatio     *prometheus.Desc
 	signal, signalValue, signalThreshold        *prometheus.Desc
 	splitRecommended, refreshInterval           *prometheus.Desc
@@ -52,7 +53,7 @@ func NewCollector(view func() *refresh.View) *Collector {
 		view:              view,
 		openItems:         desc("open_items", "Items open now: GitHub issues and pull requests in state open, PagerDuty incidents triggered or acknowledged.", "source", "kind", "domain"),
 		openedItems:       desc("opened_items", "Items created within the rolling window.", "source", "kind", "domain"),
-		closedItems:       desc("closed_items", "Items closed within the rolling window: issues closed, pull requests merged or closed, incidents resolved.", "source", "kind", "domain"),
+		closedItems:       desc("closed_items", "Items closed within the rolling window: issues closed, pull requests merged or closed, incidents resolved other than by a merge into another incident.", "source", "kind", "domain"),
 		personOpenItems:   desc("person_open_items", "Open GitHub issues and pull requests assigned to the person, plus open incidents assigned to them; an item counts once per person.", "person", "domain"),
 		personActivities:  desc("person_activities", "The person's activities (opening, commenting, closing, merging, reopening, acknowledging, resolving, annotating, being notified) within the rolling window.", "person", "source", "domain"),
 		domainInfo:        desc("domain_info", "One series per declared domain, with the team it would belong to after a split; always 1.", "domain", "proposed_team"),
@@ -62,14 +63,19 @@ func NewCollector(view func() *refresh.View) *Collector {
 		staleRepositories: desc("source_stale_repositories", "Repositories that the source's last refresh that published data could not read; they keep the data of an earlier refresh, or none before their first. Their names are in the log and the report.", "source"),
 		duration:          desc("source_refresh_duration_seconds", "How long the source's last refresh took.", "source"),
 
-		switches:             desc("person_context_switches", "Context switches within the window: consecutive pairs of the person's classified activities in different domains on the same calendar date in the person's time zone.", "person"),
-		switchesPerWorkday:   desc("person_context_switches_per_workday", "The person's context switches within the window divided by their workdays in the team within it (days x 5/7); absent under one workday.", "person"),
-		personDomains:        desc("person_domains", "Domains with at least one classified activity by the person within the window.", "person"),
-		focusRatio:           desc("person_focus_ratio", "Share of the person's classified activities within the window that fall in their most frequent domain; absent for a person with no classified activity.", "person"),
-		switchingLoss:        desc("person_estimated_switching_loss_ratio", "Estimated share of time lost to switching, from a published rule of thumb (Weinberg, Quality Software Management vol. 1, 1992): 0, 0.20, 0.40, 0.60, 0.75 for 1, 2, 3, 4, 5+ domains holding at least 10% of the person's classified activities. An estimate, not a measurement.", "person"),
-		interruptions:        desc("person_interruptions", "Non-e-mail PagerDuty notifications to the person within the window, not counting one less than 60 s after the last counted, by incident domain and period in the person's time zone (PagerDuty Responder Insights definitions).", "person", "domain", "period"),
-		mtta:                 desc("incident_mean_time_to_acknowledge_seconds", "Mean time from creation to the first acknowledgement, by anyone, over incidents created within the window; never-acknowledged incidents are left out.", "domain"),
-		mttr:                 desc("incident_mean_time_to_resolve_seconds", "Mean time from creation to the resolve log entry (or resolved_at), over resolved incidents created within the window.", "domain"),
+		switches:           desc("person_context_switches", "Context switches within the window: consecutive pairs of the person's classified activities in different domains on the same calendar date in the person's time zone.", "person"),
+		switchesPerWorkday: desc("person_context_switches_per_workday", "The person's context switches within the window divided by their workdays in the team within it (days x 5/7); absent under one workday.", "person"),
+		personDomains:      desc("person_domains", "Domains with at least one classified activity by the person within the window.", "person"),
+		focusRatio:         desc("person_focus_ratio", "Share of the person's classified activities within the window that fall in their most frequent domain; absent for a person with no classified activity.", "person"),
+		switchingLoss:      desc("person_estimated_switching_loss_ratio", "Estimated share of time lost to switching, from a published rule of thumb (Weinberg, Quality Software Management vol. 1, 1992): 0, 0.20, 0.40, 0.60, 0.75 for 1, 2, 3, 4, 5+ domains holding at least 10% of the person's classified activities. An estimate, not a measurement.", "person"),
+		interruptions:      desc("person_interruptions", "Non-e-mail PagerDuty notifications to the person within the window, not counting one less than 60 s after the last counted, by incident domain and period in the person's time zone (PagerDuty Responder Insights definitions).", "person", "domain", "period"),
+		mtta:               desc("incident_mean_time_to_acknowledge_seconds", "Mean time from creation to the first acknowledgement, by anyone, over incidents created within the window; never-acknowledged incidents are left out.", "domain"),
+		mttr:               desc("incident_mean_time_to_resolve_seconds", "Mean time from creation to the resolve log entry (or resolved_at), over resolved incidents created within the window; incidents merged into another are left out.", "domain"),
+		// A gauge with a percentile label, not a summary: a summary's
+		// _count and _sum are counters, and these are over the rolling
+		// window; "quantile" is reserved for summaries.
+		ttaPercentile:        desc("incident_time_to_acknowledge_seconds", "Nearest-rank percentile (the smallest time such that at least percentile% of the times are at most it) of the times from creation to the first acknowledgement, over the incidents of the mean.", "domain", "percentile"),
+		ttrPercentile:        desc("incident_time_to_resolve_seconds", "Nearest-rank percentile (the smallest time such that at least percentile% of the times are at most it) of the times from creation to resolution, over the incidents of the mean.", "domain", "percentile"),
 		oncallPerShift:       desc("oncall_incidents_per_shift", "High-urgency incidents created within the window per 12-hour shift in it; the SRE book sets the sustainable load at no more than 2."),
 		teamActivityRatio:    desc("proposed_team_activity_ratio", "Share of all classified activities of all people that lie in this proposed team's domains.", "proposed_team"),
 		crossTeamSwitchRatio: desc("split_cross_team_switch_ratio", "Share of all context switches whose two domains belong to different proposed teams: the switching a split would remove; 0 when there are no switches."),
@@ -90,7 +96,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.openItems, c.openedItems, c.closedItems, c.personOpenItems,
 		c.personActivities, c.domainInfo, c.ruleMatched, c.sourceUp, c.lastSuccess, c.duration, c.staleRepositories,
 		c.switches, c.switchesPerWorkday, c.personDomains, c.focusRatio, c.switchingLoss, c.interruptions,
-		c.mtta, c.mttr, c.oncallPerShift, c.teamActivityRatio, c.crossTeamSwitchRatio,
+		c.mtta, c.mttr, c.ttaPercentile, c.ttrPercentile, c.oncallPerShift, c.teamActivityRatio, c.crossTeamSwitchRatio,
 		c.signal, c.signalValue, c.signalThreshold, c.splitRecommended, c.refreshInterval,
 		c.suggestedRatio, c.personPlanned, c.teamPlanned} {
 		ch <- d
@@ -195,6 +201,12 @@ func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config
 		}
 		if v, ok := res.MTTR[d]; ok {
 			gauge(ch, c.mttr, v, d)
+		}
+		for i, v := range res.TimeToAcknowledge[d] {
+			gauge(ch, c.ttaPercentile, v, d, analysis.Percentile(analysis.IncidentQuantiles[i]))
+		}
+		for i, v := range res.TimeToResolve[d] {
+			gauge(ch, c.ttrPercentile, v, d, analysis.Percentile(analysis.IncidentQuantiles[i]))
 		}
 	}
 	if res.HasOnCall {

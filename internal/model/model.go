@@ -90,6 +90,13 @@ type Item struct {
 	Teams            []Ref
 	EscalationPolicy Ref
 	Urgency          string // "high" or "low"
+	// Priority is the incident's priority; empty when it has none.
+	Priority Ref
+	// MergedInto is the ID of the incident this one was merged into: set
+	// when it was resolved by a merge (resolve_reason
+	// merge_resolve_reason), so that the merge is not counted as a
+	// resolution of work.
+	MergedInto string
 	// FirstAcknowledgedAt is the time of the first acknowledge log entry by
 	// anyone; 0 when none was seen.
 	FirstAcknowledgedAt int64

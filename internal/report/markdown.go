@@ -104,9 +104,10 @@ func (r *Report) Markdown(w io.Writer) error {
 		p("PagerDuty is not configured.\n\n")
 	}
 	if domains := r.OnCall.domains(); len(domains) > 0 {
-		p("| domain | mean time to acknowledge | mean time to resolve |\n|---|---|---|\n")
+		p("| domain | mean time to acknowledge | p50 / p90 | mean time to resolve | p50 / p90 |\n|---|---|---|---|---|\n")
 		for _, d := range domains {
-			p("| %s | %s | %s |\n", d, dur(r.OnCall.MeanTimeToAcknowledge, d), dur(r.OnCall.MeanTimeToResolve, d))
+			p("| %s | %s | %s | %s | %s |\n", d, dur(r.OnCall.MeanTimeToAcknowledge, d), p50p90(r.OnCall.TimeToAcknowledge[d]),
+				dur(r.OnCall.MeanTimeToResolve, d), p50p90(r.OnCall.TimeToResolve[d]))
 		}
 		p("\n[Definitions](%s).\n\n", def("incident-times"))
 	}
@@ -160,6 +161,14 @@ func (o *OnCall) domains() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// p50p90 is "p50 / p90" of a domain's percentiles, or n/a.
+func p50p90(m map[string]float64) string {
+	if m == nil {
+		return "n/a"
+	}
+	return dur(m, "50") + " / " + dur(m, "90")
 }
 
 func dur(m map[string]float64, d string) string {

@@ -129,6 +129,23 @@ type OnCall struct {
 	// domain; a domain with no qualifying incident is absent.
 	MeanTimeToAcknowledge map[string]float64 `json:"mean_time_to_acknowledge_seconds"`
 	MeanTimeToResolve     map[string]float64 `json:"mean_time_to_resolve_seconds"`
+	// TimeToAcknowledge and TimeToResolve are the nearest-rank
+	// percentiles over the same incidents, in seconds, by domain and
+	// percentile ("50", "90").
+	TimeToAcknowledge map[string]map[string]float64 `json:"time_to_acknowledge_percentiles_seconds"`
+	TimeToResolve     map[string]map[string]float64 `json:"time_to_resolve_percentiles_seconds"`
+}
+
+// percentiles keys each domain's quantiles by percentile, "50" for 0.5.
+func percentiles(byDomain map[string][]float64) map[string]map[string]float64 {
+	out := make(map[string]map[string]float64, len(byDomain))
+	for d, qs := range byDomain {
+		out[d] = make(map[string]float64, len(qs))
+		for i, v := range qs {
+			out[d][analysis.Percentile(analysis.IncidentQuantiles[i])] = v
+		}
+	}
+	return out
 }
 
 // DataQuality is what the rules missed.
@@ -225,7 +242,8 @@ func Build(cfg *config.Config, res *analysis.Result, sources []Source) *Report {
 		r.People = append(r.People, row)
 	}
 
-	r.OnCall = &OnCall{SustainableMax: config.DefaultOnCallPerShift, MeanTimeToAcknowledge: res.MTTA, MeanTimeToResolve: res.MTTR}
+	r.OnCall = &OnCall{SustainableMax: config.DefaultOnCallPerShift, MeanTimeToAcknowledge: res.MTTA, MeanTimeToResolve: res.MTTR,
+		TimeToAcknowledge: percentiles(res.TimeToAcknowledge), TimeToResolve: percentiles(res.TimeToResolve)}
 	if res.HasOnCall {
 		r.OnCall.IncidentsPerShift = ptr(res.OnCallIncidentsPerShift)
 	}

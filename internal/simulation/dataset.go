@@ -85,8 +85,11 @@ type PagerDutyData struct {
 	Services           []PDRef
 	Teams              []PDRef
 	EscalationPolicies []PDRef
-	Incidents          []*Incident
-	LogEntries         []*LogEntry
+	// Priorities are the account's incident priorities (PagerDuty's
+	// default names are P1 to P5).
+	Priorities []PDRef
+	Incidents  []*Incident
+	LogEntries []*LogEntry
 }
 
 // PDUser is a PagerDuty user.
@@ -113,10 +116,18 @@ type Incident struct {
 	ServiceID          string
 	TeamIDs            []string
 	EscalationPolicyID string
+	PriorityID         string   // "" when the incident has no priority
 	Assignees          []string // user IDs, while open
 	CreatedAt          time.Time
 	AcknowledgedAt     time.Time // zero while triggered
 	ResolvedAt         time.Time // zero while open
+	// MergedInto is the ID of the incident this one was merged into at
+	// ResolvedAt: the merge resolved it. Assumption: the merge also logs a
+	// resolve_log_entry by the merging user, which the dataset gives as
+	// any other log entry (the log entry types of openapiv3.json
+	// #/components/schemas/LogEntry/allOf/1/properties/type/enum have no
+	// merge entry).
+	MergedInto string
 }
 
 // Status is the incident's status now.
@@ -150,6 +161,9 @@ type LogEntry struct {
 func (d *PagerDutyData) service(id string) PDRef { return findRef(d.Services, id) }
 func (d *PagerDutyData) team(id string) PDRef    { return findRef(d.Teams, id) }
 func (d *PagerDutyData) policy(id string) PDRef  { return findRef(d.EscalationPolicies, id) }
+func (d *PagerDutyData) priority(id string) PDRef {
+	return findRef(d.Priorities, id)
+}
 func (d *PagerDutyData) user(id string) (PDUser, bool) {
 	for _, u := range d.Users {
 		if u.ID == id {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"time"
 
@@ -111,7 +112,53 @@ func Demo(now time.Time) *Dataset {
 	for _, r := range g.repos {
 		sort.Slice(r.Issues, func(i, j int) bool { return r.Issues[i].Number < r.Issues[j].Number })
 	}
+	g.mergeDuplicate()
 	return g.ds
+}
+
+// mergeDuplicate adds the story's merged incident: a duplicate of the
+// latest incident that was acknowledged and resolved more than a day ago,
+// created 30 seconds after it, paging the same person, who merges it into
+// the original a minute after acknowledging that one, while the original
+// is open ("The target incident must be open": openapiv3.json
+// #/paths/~1incidents~1{id}~1merge/put/description). The merge resolves
+// the duplicate (ibid.: "the source incidents will be resolved"); its
+// resolve_log_entry by that person is an Assumption (see
+// Incident.MergedInto). It draws no random numbers, so the rest of the
+// story is unchanged.
+func (g *demoGen) mergeDuplicate() {
+	pd := &g.ds.PagerDuty
+	var target *Incident
+	for _, in := range pd.Incidents {
+		if !in.AcknowledgedAt.IsZero() && !in.ResolvedAt.IsZero() && in.ResolvedAt.Before(g.now.Add(-24*time.Hour)) &&
+			slices.Contains(in.TeamIDs, "PTPLAT1") && (target == nil || in.CreatedAt.After(target.CreatedAt)) {
+			target = in
+		}
+	}
+	if target == nil {
+		return
+	}
+	oncall := ""
+	for _, le := range pd.LogEntries {
+		if le.IncidentID == target.ID && le.AgentType == "user_reference" && le.CreatedAt.Equal(target.AcknowledgedAt) {
+			oncall = le.AgentID
+		}
+	}
+	if oncall == "" {
+		return
+	}
+	g.inc++
+	dup := &Incident{
+		ID: fmt.Sprintf("Q%06d", g.inc), Number: g.inc, Urgency: target.Urgency, Title: target.Title,
+		ServiceID: target.ServiceID, TeamIDs: target.TeamIDs, EscalationPolicyID: target.EscalationPolicyID,
+		PriorityID: target.PriorityID, CreatedAt: target.CreatedAt.Add(30 * time.Second),
+		ResolvedAt: target.AcknowledgedAt.Add(time.Minute), MergedInto: target.ID,
+	}
+	pd.Incidents = append(pd.Incidents, dup)
+	g.logEntry(&LogEntry{Type: "trigger_log_entry", IncidentID: dup.ID, CreatedAt: dup.CreatedAt, AgentType: "service_reference", AgentID: dup.ServiceID, ChannelType: "api"})
+	g.logEntry(&LogEntry{Type: "notify_log_entry", IncidentID: dup.ID, CreatedAt: dup.CreatedAt.Add(5 * time.Second), UserID: oncall,
+		AgentType: "service_reference", AgentID: dup.ServiceID, ChannelType: "push_notification"})
+	g.logEntry(&LogEntry{Type: "resolve_log_entry", IncidentID: dup.ID, CreatedAt: dup.ResolvedAt, AgentType: "user_reference", AgentID: oncall, ChannelType: "web_ui"})
 }
 
 // corporateShare is the share of the team's work that is corporate on a day.
@@ -170,6 +217,11 @@ func (g *demoGen) setupPagerDuty() {
 	}
 	pd.Teams = []PDRef{{ID: "PTPLAT1", Name: "Platform"}, {ID: "PTCORP1", Name: "Corp IT"}, {ID: "PTMKT01", Name: "Marketing"}}
 	pd.EscalationPolicies = []PDRef{{ID: "PEPPROD", Name: "Product On-call"}, {ID: "PEPCORP", Name: "Corp IT"}, {ID: "PEPMKT1", Name: "Marketing"}}
+	// Priority names P1 (highest) to P5: "usually P1 through P5", and
+	// "Priority labels are customized on a per-account basis"
+	// (https://support.pagerduty.com/docs/incident-priority). Assumption:
+	// the IDs.
+	pd.Priorities = []PDRef{{ID: "PPRIO01", Name: "P1"}, {ID: "PPRIO02", Name: "P2"}, {ID: "PPRIO03", Name: "P3"}, {ID: "PPRIO04", Name: "P4"}, {ID: "PPRIO05", Name: "P5"}}
 }
 
 func (g *demoGen) id() int64 { g.nextID++; return g.nextID }
@@ -406,6 +458,17 @@ func (g *demoGen) incident(oncall demoPerson, svc, team, ep string, created time
 		Title:     fmt.Sprintf("%s: %s", name, g.pick([]string{"error rate above SLO", "latency p99 above 2s", "health check failing", "anomalous API activity", "sync job failed"})),
 		ServiceID: svc, TeamIDs: []string{team}, EscalationPolicyID: ep,
 		Assignees: []string{oncall.pdID}, CreatedAt: created,
+	}
+	// Priorities without a random draw, so the story is unchanged: every
+	// seventh high-urgency incident is P1, the other high ones P2, low
+	// ones P4.
+	switch {
+	case urgency == "low":
+		in.PriorityID = "PPRIO04"
+	case g.inc%7 == 0:
+		in.PriorityID = "PPRIO01"
+	default:
+		in.PriorityID = "PPRIO02"
 	}
 	pd.Incidents = append(pd.Incidents, in)
 	// A trigger through the API has a service agent, as in the /log_entries

@@ -177,6 +177,44 @@ func (s *Server) incidentJSON(r *http.Request, in *Incident) map[string]any {
 			})
 		}
 	}
+	// priority is a reference {id, type "priority_reference", summary
+	// "P2", self .../priorities/ID} (openapiv3.json
+	// #/components/schemas/Incident/allOf/1/properties/priority, whose
+	// #/components/schemas/Priority adds name and description; the shape
+	// served is that of the /incidents 200 example,
+	// #/paths/~1incidents/get/responses/200/content/application~1json/examples/response/value/incidents/0/priority).
+	// Assumption: null when the incident has no priority (the schema does
+	// not say; priorities are optional per account).
+	var priority any
+	if p := pd.priority(in.PriorityID); p.ID != "" {
+		priority = map[string]any{
+			"id":      p.ID,
+			"type":    "priority_reference",
+			"summary": p.Name,
+			"self":    baseURL(r) + PagerDutyPrefix + "/priorities/" + p.ID,
+		}
+	}
+	// resolve_reason is {type "merge_resolve_reason", incident: the
+	// incident it was merged into}: "The only reason currently supported
+	// is merge" (#/components/schemas/ResolveReason). A merge resolves the
+	// source incidents (#/paths/~1incidents~1{id}~1merge/put/description:
+	// "the source incidents will be resolved"), "with the reason for the
+	// resolution listed as \"merged\". These incidents will reference the
+	// target incident" (https://support.pagerduty.com/docs/editing-incidents).
+	// Otherwise null, as in the /incidents 200 example
+	// (…/examples/response/value/incidents/0/resolve_reason).
+	var resolveReason any
+	if in.MergedInto != "" && !in.ResolvedAt.IsZero() {
+		resolveReason = map[string]any{
+			"type": "merge_resolve_reason",
+			"incident": map[string]any{
+				"id":       in.MergedInto,
+				"type":     "incident_reference",
+				"self":     baseURL(r) + PagerDutyPrefix + "/incidents/" + in.MergedInto,
+				"html_url": "https://acme.pagerduty.com/incidents/" + in.MergedInto,
+			},
+		}
+	}
 	return map[string]any{
 		"id":                    in.ID,
 		"type":                  "incident",
@@ -196,6 +234,8 @@ func (s *Server) incidentJSON(r *http.Request, in *Incident) map[string]any {
 		"assignments":           assignments,
 		"resolved_at":           ts(in.ResolvedAt),
 		"last_status_change_at": ts(lastOf(in.CreatedAt, in.AcknowledgedAt, in.ResolvedAt)),
+		"priority":              priority,
+		"resolve_reason":        resolveReason,
 	}
 }
 

@@ -168,12 +168,21 @@ func Golden() *simulation.Dataset {
 			CreatedAt: Ago(1), AcknowledgedAt: Ago(0.99), ResolvedAt: Ago(0.9)},
 		{ID: "Q2", Number: 2, Title: "GuardDuty finding", Urgency: "low", ServiceID: "PCHK001", TeamIDs: []string{"PTCORP1"},
 			Assignees: []string{"PALICE1"}, CreatedAt: Ago(0.5), AcknowledgedAt: Ago(0.4)},
+		// product, acknowledged after 0.05 days (4320 s) by dan, who is
+		// nobody's account, then merged into Q1 while Q1 was open: opened
+		// but not closed, in the time to acknowledge (product: 864 and
+		// 4320 s, mean 2592, p50 864, p90 4320) but not in the time to
+		// resolve.
+		{ID: "Q3", Number: 3, Title: "Checkout latency", Urgency: "low", ServiceID: "PCHK001", TeamIDs: []string{"PTPLAT1"},
+			CreatedAt: Ago(1), AcknowledgedAt: Ago(0.95), ResolvedAt: Ago(0.92), MergedInto: "Q1"},
 	}
 	pd.LogEntries = []*simulation.LogEntry{
 		{ID: "R1", Type: "notify_log_entry", IncidentID: "Q1", CreatedAt: Ago(1), AgentType: "service_reference", AgentID: "PCHK001", UserID: "PBOB001", ChannelType: "sms"},
 		{ID: "R2", Type: "acknowledge_log_entry", IncidentID: "Q1", CreatedAt: Ago(0.99), AgentType: "user_reference", AgentID: "PBOB001", ChannelType: "mobile"},
 		{ID: "R3", Type: "resolve_log_entry", IncidentID: "Q1", CreatedAt: Ago(0.9), AgentType: "user_reference", AgentID: "PBOB001", ChannelType: "web_ui"},
 		{ID: "R4", Type: "acknowledge_log_entry", IncidentID: "Q2", CreatedAt: Ago(0.4), AgentType: "user_reference", AgentID: "PALICE1", ChannelType: "mobile"},
+		{ID: "R5", Type: "acknowledge_log_entry", IncidentID: "Q3", CreatedAt: Ago(0.95), AgentType: "user_reference", AgentID: "PDAN001", ChannelType: "mobile"},
+		{ID: "R6", Type: "resolve_log_entry", IncidentID: "Q3", CreatedAt: Ago(0.92), AgentType: "user_reference", AgentID: "PDAN001", ChannelType: "web_ui"},
 	}
 	return ds
 }
