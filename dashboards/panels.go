@@ -137,13 +137,13 @@ func overview() Dashboard {
 		Thresholds(thresholds("green", step{"yellow", 3600}, step{"red", 14400})), 12, 7)
 	l.add(newBarGauge("Time to acknowledge, p50 and p90 by domain", units.Seconds,
 		describe("Nearest-rank 50th and 90th percentiles of the times from creation to first acknowledgement, over the incidents of the mean: half of them were acknowledged within p50, nine in ten within p90. A p90 far above p50 is a tail that the mean hides.", "incident-times")).
-		Targets(queries(instant(`sre_workload_incident_time_to_acknowledge_seconds{`+byDomain+`, percentile="50"}`, "{{domain}} p50"),
-			instant(`sre_workload_incident_time_to_acknowledge_seconds{`+byDomain+`, percentile="90"}`, "{{domain}} p90"))).
+		Targets(queries(instant(`sre_workload_incident_time_to_acknowledge_seconds{`+byDomain+`, quantile="0.5"}`, "{{domain}} p50"),
+			instant(`sre_workload_incident_time_to_acknowledge_seconds{`+byDomain+`, quantile="0.9"}`, "{{domain}} p90"))).
 		Thresholds(thresholds("green", step{"yellow", 300}, step{"red", 900})), 12, 7)
 	l.add(newBarGauge("Time to resolve, p50 and p90 by domain", units.Seconds,
 		describe("Nearest-rank 50th and 90th percentiles of the times from creation to resolution, over the incidents of the mean; incidents merged into another are left out.", "incident-times")).
-		Targets(queries(instant(`sre_workload_incident_time_to_resolve_seconds{`+byDomain+`, percentile="50"}`, "{{domain}} p50"),
-			instant(`sre_workload_incident_time_to_resolve_seconds{`+byDomain+`, percentile="90"}`, "{{domain}} p90"))).
+		Targets(queries(instant(`sre_workload_incident_time_to_resolve_seconds{`+byDomain+`, quantile="0.5"}`, "{{domain}} p50"),
+			instant(`sre_workload_incident_time_to_resolve_seconds{`+byDomain+`, quantile="0.9"}`, "{{domain}} p90"))).
 		Thresholds(thresholds("green", step{"yellow", 3600}, step{"red", 14400})), 12, 7)
 
 	l.row("Data quality and exporter health")

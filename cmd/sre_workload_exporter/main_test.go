@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -251,7 +252,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		"business_hours": true, "off_hours": true, "sleep_hours": true, "unclassified": true,
 		"context_switching": true, "secondary_team_share": true, "oncall_load": true, "org_ratio": true}
 	for _, q := range analysis.IncidentQuantiles {
-		allowed[analysis.Percentile(q)] = true
+		allowed[strconv.FormatFloat(q, 'g', -1, 64)] = true // the summaries' quantile label
 	}
 	for _, d := range cfg.Domains {
 		allowed[d.Name], allowed[d.ProposedTeam] = true, true

@@ -73,6 +73,9 @@ type Result struct {
 	// and MTTR, in that order; a domain with no qualifying incident is
 	// absent.
 	TimeToAcknowledge, TimeToResolve map[string][]float64
+	// Acknowledged and Resolved count, per domain, the incidents of MTTA
+	// and of MTTR.
+	Acknowledged, Resolved map[string]int
 	// HasOnCall is true when a PagerDuty snapshot was analysed;
 	// OnCallIncidentsPerShift is then the high-urgency incidents created
 	// within the window per 12-hour shift.
@@ -140,6 +143,8 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 		MTTR:               map[string]float64{},
 		TimeToAcknowledge:  map[string][]float64{},
 		TimeToResolve:      map[string][]float64{},
+		Acknowledged:       map[string]int{},
+		Resolved:           map[string]int{},
 		TeamActivityRatio:  map[string]float64{},
 		PlannedHours:       map[PersonDomain]float64{},
 		DomainPlannedHours: map[string]float64{},

@@ -67,10 +67,12 @@ func (r *Result) incidentTimes(s *model.Snapshot, domains []int32, cfg *config.C
 	for d, v := range ack {
 		name := domainName(cfg, int(d))
 		r.MTTA[name], r.TimeToAcknowledge[name] = meanAndQuantiles(v)
+		r.Acknowledged[name] = len(v)
 	}
 	for d, v := range res {
 		name := domainName(cfg, int(d))
 		r.MTTR[name], r.TimeToResolve[name] = meanAndQuantiles(v)
+		r.Resolved[name] = len(v)
 	}
 	r.HasOnCall = true
 	r.OnCallIncidentsPerShift = float64(high) / shifts(cfg)

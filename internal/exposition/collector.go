@@ -39,7 +39,7 @@ type Collector struct {
 	switches, switchesPerWorkday, personDomains *prometheus.Desc
 	focusRatio, switchingLoss, interruptions    *prometheus.Desc
 	mtta, mttr, oncallPerShift                  *prometheus.Desc
-	ttaPercentile, ttrPercentile                *prometheus.Desc
+	ttaQuantiles, ttrQuantiles                  *prometheus.Desc
 	teamActivityRatio, crossTeamSwitchRatio     *prometheus.Desc
 	signal, signalValue, signalThreshold        *prometheus.Desc
 	splitRecommended, refreshInterval           *prometheus.Desc
@@ -71,11 +71,14 @@ func NewCollector(view func() *refresh.View) *Collector {
 		interruptions:      desc("person_interruptions", "Non-e-mail PagerDuty notifications to the person within the window, not counting one less than 60 s after the last counted, by incident domain and period in the person's time zone (PagerDuty Responder Insights definitions).", "person", "domain", "period"),
 		mtta:               desc("incident_mean_time_to_acknowledge_seconds", "Mean time from creation to the first acknowledgement, by anyone, over incidents created within the window; never-acknowledged incidents are left out.", "domain"),
 		mttr:               desc("incident_mean_time_to_resolve_seconds", "Mean time from creation to the resolve log entry (or resolved_at), over resolved incidents created within the window; incidents merged into another are left out.", "domain"),
-		// A gauge with a percentile label, not a summary: a summary's
-		// _count and _sum are counters, and these are over the rolling
-		// window; "quantile" is reserved for summaries.
-		ttaPercentile:        desc("incident_time_to_acknowledge_seconds", "Nearest-rank percentile (the smallest time such that at least percentile% of the times are at most it) of the times from creation to the first acknowledgement, over the incidents of the mean.", "domain", "percentile"),
-		ttrPercentile:        desc("incident_time_to_resolve_seconds", "Nearest-rank percentile (the smallest time such that at least percentile% of the times are at most it) of the times from creation to resolution, over the incidents of the mean.", "domain", "percentile"),
+		// Summaries, so that the quantile label is where Prometheus expects
+		// it; their _sum and _count are over the incidents of the mean,
+		// within the rolling window, so unlike a cumulative summary's they
+		// can go down.
+		ttaQuantiles: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "incident_time_to_acknowledge_seconds"),
+			"Nearest-rank quantiles (the smallest time such that at least that share of the times are at most it) of the times from creation to the first acknowledgement, over the incidents of the mean; _sum and _count are over the same incidents within the window, not cumulative."+fromRefresh, []string{"domain"}, nil),
+		ttrQuantiles: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "incident_time_to_resolve_seconds"),
+			"Nearest-rank quantiles (the smallest time such that at least that share of the times are at most it) of the times from creation to resolution, over the incidents of the mean; _sum and _count are over the same incidents within the window, not cumulative."+fromRefresh, []string{"domain"}, nil),
 		oncallPerShift:       desc("oncall_incidents_per_shift", "High-urgency incidents created within the window per 12-hour shift in it; the SRE book sets the sustainable load at no more than 2."),
 		teamActivityRatio:    desc("proposed_team_activity_ratio", "Share of all classified activities of all people that lie in this proposed team's domains.", "proposed_team"),
 		crossTeamSwitchRatio: desc("split_cross_team_switch_ratio", "Share of all context switches whose two domains belong to different proposed teams: the switching a split would remove; 0 when there are no switches."),
@@ -96,11 +99,21 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.openItems, c.openedItems, c.closedItems, c.personOpenItems,
 		c.personActivities, c.domainInfo, c.ruleMatched, c.sourceUp, c.lastSuccess, c.duration, c.staleRepositories,
 		c.switches, c.switchesPerWorkday, c.personDomains, c.focusRatio, c.switchingLoss, c.interruptions,
-		c.mtta, c.mttr, c.ttaPercentile, c.ttrPercentile, c.oncallPerShift, c.teamActivityRatio, c.crossTeamSwitchRatio,
+		c.mtta, c.mttr, c.ttaQuantiles, c.ttrQuantiles, c.oncallPerShift, c.teamActivityRatio, c.crossTeamSwitchRatio,
 		c.signal, c.signalValue, c.signalThreshold, c.splitRecommended, c.refreshInterval,
 		c.suggestedRatio, c.personPlanned, c.teamPlanned} {
 		ch <- d
 	}
+}
+
+// summary sends the quantiles qs (of analysis.IncidentQuantiles) of n
+// values whose mean is mean, as a constant summary.
+func summary(ch chan<- prometheus.Metric, d *prometheus.Desc, n int, mean float64, qs []float64, labels ...string) {
+	quantiles := make(map[float64]float64, len(qs))
+	for i, v := range qs {
+		quantiles[analysis.IncidentQuantiles[i]] = v
+	}
+	ch <- prometheus.MustNewConstSummary(d, uint64(n), mean*float64(n), quantiles, labels...)
 }
 
 func gauge(ch chan<- prometheus.Metric, d *prometheus.Desc, v float64, labels ...string) {
@@ -202,11 +215,11 @@ func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config
 		if v, ok := res.MTTR[d]; ok {
 			gauge(ch, c.mttr, v, d)
 		}
-		for i, v := range res.TimeToAcknowledge[d] {
-			gauge(ch, c.ttaPercentile, v, d, analysis.Percentile(analysis.IncidentQuantiles[i]))
+		if qs, ok := res.TimeToAcknowledge[d]; ok {
+			summary(ch, c.ttaQuantiles, res.Acknowledged[d], res.MTTA[d], qs, d)
 		}
-		for i, v := range res.TimeToResolve[d] {
-			gauge(ch, c.ttrPercentile, v, d, analysis.Percentile(analysis.IncidentQuantiles[i]))
+		if qs, ok := res.TimeToResolve[d]; ok {
+			summary(ch, c.ttrQuantiles, res.Resolved[d], res.MTTR[d], qs, d)
 		}
 	}
 	if res.HasOnCall {
