@@ -71,7 +71,7 @@ func (s *Source) RestoreState(r io.Reader) error {
 				if err := dec.Decode(&st); err != nil {
 					return err
 				}
-				if st.Items == nil || st.Comments == nil || st.Reviews == nil || st.Events == nil {
+				if st.Items == nil || st.Comments == nil || st.Reviews == nil || st.Submitted == nil || st.Events == nil {
 					return fmt.Errorf("incomplete state of repository %v", name)
 				}
 				state.Repos[fmt.Sprint(name)] = &st

@@ -21,7 +21,7 @@ import (
 
 // stateVersion changes when the state files' format does; an older file
 // is ignored.
-const stateVersion = 4
+const stateVersion = 5
 
 // Store is the optional state directory (--storage.path): one file per
 // source, SOURCE.json.gz, with its tracked items, ETags and sync cursors,
