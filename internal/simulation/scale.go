@@ -156,8 +156,8 @@ func Scale(p ScaleParams, now time.Time) *Dataset {
 	return ds
 }
 
-// scaleReviews adds p.Reviews reviews, spread over the repositories, each
-// on a random pull request, from a random stream of their own (so that the
+// scaleReviews adds p.Reviews reviews, spread over the repositories that
+// have pull requests, each on a random one of them, from a random stream of their own (so that the
 // rest of the dataset is as it was before reviews): a quarter by people
 // outside the team, as for comments; half approvals, a fifth commented, and
 // changes requested, pending and dismissed ones. A submitted review
@@ -166,18 +166,27 @@ func scaleReviews(p ScaleParams, repos []*Repo, now time.Time) {
 	rnd := rand.New(rand.NewPCG(uint64(p.Repos), uint64(p.Reviews)+1))
 	id := int64(1) << 40 // apart from the comments' and events' IDs
 	states := []string{"APPROVED", "APPROVED", "APPROVED", "APPROVED", "APPROVED", "COMMENTED", "COMMENTED", "CHANGES_REQUESTED", "CHANGES_REQUESTED", "PENDING", "DISMISSED"}
-	for i := 0; i < p.Reviews; i++ {
-		r := repos[i%p.Repos]
-		var pulls []*Issue
+	// The repositories with pull requests: issue i goes to repository
+	// i mod Repos and is a pull request when i mod 5 < 2, so with 300
+	// repositories only those numbered 0 or 1 mod 5 have any.
+	var withPulls []*Repo
+	pulls := map[*Repo][]*Issue{}
+	for _, r := range repos {
 		for _, is := range r.Issues {
 			if is.PR {
-				pulls = append(pulls, is)
+				pulls[r] = append(pulls[r], is)
 			}
 		}
-		if len(pulls) == 0 {
-			continue
+		if len(pulls[r]) > 0 {
+			withPulls = append(withPulls, r)
 		}
-		is := pulls[rnd.IntN(len(pulls))]
+	}
+	if len(withPulls) == 0 {
+		return
+	}
+	for i := 0; i < p.Reviews; i++ {
+		r := withPulls[i%len(withPulls)]
+		is := pulls[r][rnd.IntN(len(pulls[r]))]
 		end := now.Add(-time.Minute)
 		if !is.ClosedAt.IsZero() {
 			end = is.ClosedAt
