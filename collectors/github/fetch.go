@@ -94,6 +94,12 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 	if reconcile {
 		state.LastReconcile = w.End
 	}
+	// The logins searched for are recorded once every repository took
+	// its share; otherwise the next refresh searches again.
+	state.ReviewedBy = s.state.ReviewedBy
+	if len(failures) == ownerFailures {
+		state.ReviewedBy = plan.reviewedBy
+	}
 	// The next search reaches back searchLag before this refresh, for
 	// changes the index had not shown yet; never before the last
 	// reconcile, which polled everything.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -76,11 +77,11 @@ func reviewQueries(terms, logins []string, since time.Time) []string {
 // the 1,000 results that GitHub lists.
 var errTooManyReviewed = errors.New("a team member reviewed more pull requests than the Search API lists (1,000)")
 
-// reviewedBy finds the pull requests, by repository (lower case), that the
-// team's logins reviewed and that were updated since w.Start. A group of
+// reviewedBy finds the pull requests, by repository (lower case), that
+// logins reviewed and that were updated since w.Start. A group of
 // logins whose search matches more than 1,000 is split in halves; a single
 // login that does is errTooManyReviewed.
-func (s *Source) reviewedBy(ctx context.Context, w collectors.Window) (map[string]map[int]bool, error) {
+func (s *Source) reviewedBy(ctx context.Context, w collectors.Window, logins []string) (map[string]map[int]bool, error) {
 	isUser := func(owner string) bool { return len(s.state.Owners[owner]) > 0 && s.state.Owners[owner][0].User }
 	terms := s.cfg.SearchTerms(isUser)
 	found := map[string]map[int]bool{}
@@ -116,8 +117,8 @@ func (s *Source) reviewedBy(ctx context.Context, w collectors.Window) (map[strin
 		}
 		return nil
 	}
-	for i := 0; i < len(s.reviewers); i += reviewGroup {
-		if err := search(s.reviewers[i:min(i+reviewGroup, len(s.reviewers))]); err != nil {
+	for i := 0; i < len(logins); i += reviewGroup {
+		if err := search(logins[i:min(i+reviewGroup, len(logins))]); err != nil {
 			return nil, err
 		}
 	}
@@ -173,24 +174,34 @@ func (s *Source) syncReviews(ctx context.Context, st *RepoState, numbers []int) 
 	return nil
 }
 
-// reviewPlan is which pull requests a refresh asks for reviews at a
-// repository's first sync: those in found (by repository, lower case), or,
-// with all, every pull request updated within the window (when the search
-// could not say).
+// reviewPlan is which pull requests a refresh asks for reviews besides
+// the changed ones: at a repository's first sync, those in found (by
+// repository, lower case), or, with all, every pull request updated within
+// the window (when the search could not say); in a repository already
+// synced, those in added, that logins new to the config reviewed.
 type reviewPlan struct {
 	found map[string]map[int]bool
 	all   bool
+	added map[string]map[int]bool
+	// reviewedBy is what the state records as searched for once this
+	// refresh succeeds.
+	reviewedBy []string
 }
 
 // pulls are the pull requests of a repository whose reviews a sync asks
-// for: after the first sync, those that changed; at the first, those the
-// plan names.
+// for: after the first sync, those that changed and those added; at the
+// first, those the plan names.
 func (p reviewPlan) pulls(st *RepoState, synced bool, changed map[int]bool, w collectors.Window) []int {
 	var numbers []int
 	switch {
 	case synced:
 		for n := range changed {
 			numbers = append(numbers, n)
+		}
+		for n := range p.added[strings.ToLower(st.Full)] {
+			if !changed[n] {
+				numbers = append(numbers, n)
+			}
 		}
 	case p.all:
 		for n, it := range st.Items {
@@ -206,34 +217,64 @@ func (p reviewPlan) pulls(st *RepoState, synced bool, changed map[int]bool, w co
 	return numbers
 }
 
-// planReviews searches for the pull requests that team members reviewed
-// when a repository of this refresh has its first sync. A search that
-// fails other than by a pause or a cancellation, or that matches more than
-// GitHub lists, is logged, and those repositories ask every pull request
-// updated within the window instead: bounded by the window, and correct.
+// planReviews searches for the pull requests that team members reviewed:
+// every member's, when a repository of this refresh has its first sync;
+// and, in the repositories already synced, those of logins that no earlier
+// search covered (people added to the config since). A first sync's search
+// that fails other than by a pause or a cancellation, or that matches more
+// than GitHub lists, is logged, and those repositories ask every pull
+// request updated within the window instead: bounded by the window, and
+// correct. A failed search for new logins is logged and tried again at
+// the next refresh.
 func (s *Source) planReviews(ctx context.Context, w collectors.Window, repos []string) (reviewPlan, error) {
+	plan := reviewPlan{reviewedBy: s.state.ReviewedBy}
 	if len(s.reviewers) == 0 {
-		return reviewPlan{}, nil
+		return plan, nil
 	}
-	first := false
+	first, synced := false, false
 	for _, r := range repos {
 		if st := s.state.Repos[strings.ToLower(r)]; st == nil || !st.Synced {
 			first = true
-			break
+		} else {
+			synced = true
 		}
 	}
-	if !first {
-		return reviewPlan{}, nil
+	var added []string
+	for _, l := range s.reviewers {
+		if !slices.Contains(s.state.ReviewedBy, l) {
+			added = append(added, l)
+		}
 	}
-	found, err := s.reviewedBy(ctx, w)
-	if err == nil {
-		return reviewPlan{found: found}, nil
+	paused := func(err error) bool {
+		var te *apiclient.ThrottledError
+		return errors.As(err, &te) || ctx.Err() != nil
 	}
-	var te *apiclient.ThrottledError
-	if errors.As(err, &te) || ctx.Err() != nil {
-		return reviewPlan{}, err
+	if first {
+		found, err := s.reviewedBy(ctx, w, s.reviewers)
+		switch {
+		case err == nil:
+			plan.found = found
+		case paused(err):
+			return plan, err
+		default:
+			s.logger.Warn("finding the pull requests that team members reviewed through the Search API failed; asking the reviews of every pull request updated within the window",
+				"api", model.SourceGitHub, "status", statusOf(err), "err", err)
+			plan.all = true
+		}
 	}
-	s.logger.Warn("finding the pull requests that team members reviewed through the Search API failed; asking the reviews of every pull request updated within the window",
-		"api", model.SourceGitHub, "status", statusOf(err), "err", err)
-	return reviewPlan{all: true}, nil
+	if synced && len(added) > 0 {
+		found, err := s.reviewedBy(ctx, w, added)
+		switch {
+		case err == nil:
+			plan.added = found
+		case paused(err):
+			return plan, err
+		default:
+			s.logger.Warn("finding the pull requests that people new to the config reviewed through the Search API failed; trying again at the next refresh",
+				"api", model.SourceGitHub, "status", statusOf(err), "err", err, "logins", added)
+			return plan, nil
+		}
+	}
+	plan.reviewedBy = s.reviewers
+	return plan, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 	"github.com/sre-workload/sre_workload_exporter/internal/sourcetest"
@@ -149,5 +150,72 @@ func TestReviewSteadyState(t *testing.T) {
 	}
 	if got := reviewActions(snap); !slices.Contains(got, "acme/docs#1 bob-ops "+at.UTC().Format(time.RFC3339)) || len(got) != 5 {
 		t.Errorf("review activities after bob's approval: %q, want the 4 of acme/infra#1 and bob's", got)
+	}
+}
+
+// TestReviewsOfAPersonAdded: a person added to the config after the first
+// sync (the state handed over, as a reload or a restart with the state file
+// does) is searched for once, alone, and the pull requests they reviewed
+// in the repositories already synced are asked, with nothing else; the
+// refresh after that searches for no one.
+func TestReviewsOfAPersonAdded(t *testing.T) {
+	ds := reviewsDataset()
+	docs := ds.GitHub.Owners[0].Repos[1]
+	docs.Reviews = []*simulation.Review{{ID: 31, Issue: 1, User: simulation.User{Login: "bob-ops"}, State: "COMMENTED", SubmittedAt: sourcetest.Ago(2)}}
+	aliceOnly := strings.Replace(reviewsConfig, "  - {name: bob, github: [bob-ops]}\n", "", 1)
+	run, cfg := sourcetest.Setup(t, ds, aliceOnly)
+	ctx := context.Background()
+	src := sourceOf(t, cfg, model.SourceGitHub)
+	if _, err := src.Fetch(ctx, sourcetest.Window); err != nil {
+		t.Fatal(err)
+	}
+	var saved strings.Builder
+	if err := src.(*Source).SaveState(&saved); err != nil {
+		t.Fatal(err)
+	}
+	both, err := config.ParseWithoutSecrets([]byte(reviewsConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run.Configure(both)
+	src2 := sourceOf(t, both, model.SourceGitHub)
+	if err := src2.(*Source).RestoreState(strings.NewReader(saved.String())); err != nil {
+		t.Fatal(err)
+	}
+	run.ResetRequests()
+	snap, err := src2.Fetch(ctx, sourcetest.Window)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var searches []string
+	for _, req := range run.Requests() {
+		if strings.HasPrefix(req.Path, "/search/") && strings.Contains(req.Query, "reviewed-by") {
+			searches = append(searches, req.Query)
+		}
+	}
+	if len(searches) != 1 || !strings.Contains(searches[0], "%28reviewed-by%3Abob-ops%29") {
+		t.Errorf("searches after bob joined: %q, want one for bob alone", searches)
+	}
+	if got, want := reviewRequests(run), []string{"/repos/acme/docs/pulls/1/reviews", "/repos/acme/infra/pulls/1/reviews"}; !slices.Equal(got, want) {
+		t.Errorf("after bob joined, the reviews of %q were asked, want %q", got, want)
+	}
+	var bobs []string
+	for _, a := range reviewActions(snap) {
+		if strings.Contains(a, " bob-ops ") {
+			bobs = append(bobs, a)
+		}
+	}
+	f := func(days float64) string { return sourcetest.Ago(days).UTC().Format(time.RFC3339) }
+	if want := []string{"acme/docs#1 bob-ops " + f(2), "acme/infra#1 bob-ops " + f(3)}; !slices.Equal(bobs, want) {
+		t.Errorf("bob's reviews: %q, want %q", bobs, want)
+	}
+	run.ResetRequests()
+	if _, err := src2.Fetch(ctx, sourcetest.Window); err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range run.Requests() {
+		if strings.Contains(req.Query, "reviewed-by") || strings.HasSuffix(req.Path, "/reviews") {
+			t.Errorf("the refresh after searched or asked again: %s?%s", req.Path, req.Query)
+		}
 	}
 }

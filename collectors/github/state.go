@@ -21,6 +21,10 @@ type State struct {
 	// Retry are the repositories (lower case) that the last refresh could
 	// not read: the next one polls them, whatever the search says.
 	Retry map[string]bool `json:"retry"`
+	// ReviewedBy are the logins (lower case, sorted) whose reviewed pull
+	// requests a search has found in every synced repository; a login
+	// added to the config later is searched for once.
+	ReviewedBy []string `json:"reviewed_by"`
 }
 
 // RepoState is one repository's tracked items and the actions on them
