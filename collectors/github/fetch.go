@@ -45,7 +45,7 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 			return nil, failures[0].Err
 		}
 	}
-	plan, err := s.planReviews(ctx, w, repos)
+	plan, err := s.planReviews(ctx, w, repos, owners)
 	if err != nil {
 		return nil, err
 	}

@@ -81,8 +81,10 @@ var errTooManyReviewed = errors.New("a team member reviewed more pull requests t
 // logins reviewed and that were updated since w.Start. A group of
 // logins whose search matches more than 1,000 is split in halves; a single
 // login that does is errTooManyReviewed.
-func (s *Source) reviewedBy(ctx context.Context, w collectors.Window, logins []string) (map[string]map[int]bool, error) {
-	isUser := func(owner string) bool { return len(s.state.Owners[owner]) > 0 && s.state.Owners[owner][0].User }
+func (s *Source) reviewedBy(ctx context.Context, w collectors.Window, logins []string, owners map[string][]OwnerPage) (map[string]map[int]bool, error) {
+	// owners are this refresh's listings: at the first sync, the state
+	// has none yet.
+	isUser := func(owner string) bool { return len(owners[owner]) > 0 && owners[owner][0].User }
 	terms := s.cfg.SearchTerms(isUser)
 	found := map[string]map[int]bool{}
 	var search func(logins []string) error
@@ -226,7 +228,7 @@ func (p reviewPlan) pulls(st *RepoState, synced bool, changed map[int]bool, w co
 // request updated within the window instead: bounded by the window, and
 // correct. A failed search for new logins is logged and tried again at
 // the next refresh.
-func (s *Source) planReviews(ctx context.Context, w collectors.Window, repos []string) (reviewPlan, error) {
+func (s *Source) planReviews(ctx context.Context, w collectors.Window, repos []string, owners map[string][]OwnerPage) (reviewPlan, error) {
 	plan := reviewPlan{reviewedBy: s.state.ReviewedBy}
 	if len(s.reviewers) == 0 {
 		return plan, nil
@@ -250,7 +252,7 @@ func (s *Source) planReviews(ctx context.Context, w collectors.Window, repos []s
 		return errors.As(err, &te) || ctx.Err() != nil
 	}
 	if first {
-		found, err := s.reviewedBy(ctx, w, s.reviewers)
+		found, err := s.reviewedBy(ctx, w, s.reviewers, owners)
 		switch {
 		case err == nil:
 			plan.found = found
@@ -263,7 +265,7 @@ func (s *Source) planReviews(ctx context.Context, w collectors.Window, repos []s
 		}
 	}
 	if synced && len(added) > 0 {
-		found, err := s.reviewedBy(ctx, w, added)
+		found, err := s.reviewedBy(ctx, w, added, owners)
 		switch {
 		case err == nil:
 			plan.added = found

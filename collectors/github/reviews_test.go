@@ -219,3 +219,24 @@ func TestReviewsOfAPersonAdded(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewsOfAUsersRepositories: at the first sync of an "owner/*"
+// entry whose owner is a user, the reviewed-by: search names it with
+// user:, as its listing found it, and finds alice's approval there.
+func TestReviewsOfAUsersRepositories(t *testing.T) {
+	ds := &simulation.Dataset{GitHub: simulation.GitHubData{Owners: []*simulation.Owner{{Login: "carol", Repos: []*simulation.Repo{{
+		Name:    "dotfiles",
+		Issues:  []*simulation.Issue{{Number: 1, Title: "Shell aliases", PR: true, User: simulation.User{Login: "carol"}, CreatedAt: sourcetest.Ago(3), UpdatedAt: sourcetest.Ago(2)}},
+		Reviews: []*simulation.Review{{ID: 41, Issue: 1, User: simulation.User{Login: "alice-sre"}, State: "APPROVED", SubmittedAt: sourcetest.Ago(2)}},
+	}}}}}}
+	run, cfg := sourcetest.Setup(t, ds, strings.Replace(reviewsConfig, "[acme/infra, acme/docs]", "[carol/*]", 1))
+	snap := fetch(t, cfg, model.SourceGitHub)
+	if got, want := reviewActions(snap), []string{"carol/dotfiles#1 alice-sre " + sourcetest.Ago(2).UTC().Format(time.RFC3339)}; !slices.Equal(got, want) {
+		t.Errorf("review activities %q, want %q", got, want)
+	}
+	for _, req := range run.Requests() {
+		if strings.Contains(req.Query, "reviewed-by") && !strings.Contains(req.Query, "q=user%3Acarol+") {
+			t.Errorf("the search names the user's repositories otherwise: %s", req.Query)
+		}
+	}
+}
