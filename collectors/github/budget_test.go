@@ -28,6 +28,9 @@ func budgetDataset(n int) *simulation.Dataset {
 				CreatedAt: sourcetest.Ago(2), UpdatedAt: sourcetest.Ago(2)})
 		}
 		repo.Events = []*simulation.Event{{ID: int64(i + 1), Issue: 1, Actor: simulation.User{Login: "bob-ops"}, Event: "closed", CreatedAt: sourcetest.Ago(1)}}
+		// The last item is a pull request that alice approved.
+		repo.Issues[4].PR = true
+		repo.Reviews = []*simulation.Review{{ID: int64(i + 1), Issue: 5, User: simulation.User{Login: "alice-sre"}, State: "APPROVED", SubmittedAt: sourcetest.Ago(2)}}
 		repo.Issues[0].ClosedAt = sourcetest.Ago(1)
 		org.Repos = append(org.Repos, repo)
 	}
@@ -77,25 +80,30 @@ people:
 		}
 		return
 	}
-	start := run.RateRemaining()
+	start, searches := run.RateRemaining(), run.Searches()
 	if err := r.RefreshAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	gh, _, pd := count()
 	// Per repository: issues (state=all and state=open), comments, review
-	// comments, events; plus the organisation's listing, page by page as
-	// its next links go.
-	orgPages := (n + 99) / 100
-	if want := 5*n + orgPages; gh != want {
+	// comments, events, and the reviews of the one pull request that a
+	// team member reviewed; plus the organisation's listing, page by page
+	// as its next links go, and the search for the pull requests that
+	// alice or bob reviewed (one query, n hits, 100 a page).
+	orgPages, reviewSearches := (n+99)/100, (n+99)/100
+	if want := 6*n + orgPages + reviewSearches; gh != want {
 		t.Errorf("first sync: %d GitHub requests, want %d", gh, want)
 	}
-	if used := start - run.RateRemaining(); used != gh {
-		t.Errorf("first sync used %d of the rate limit for %d requests", used, gh)
+	if searched := run.Searches() - searches; searched != reviewSearches {
+		t.Errorf("first sync: %d searches, want %d", searched, reviewSearches)
+	}
+	if used := start - run.RateRemaining(); used != gh-reviewSearches {
+		t.Errorf("first sync used %d of the rate limit for %d requests and %d searches", used, gh, reviewSearches)
 	}
 	if pd != 4 {
 		t.Errorf("first sync: %d PagerDuty requests, want 4", pd)
 	}
-	t.Logf("%s, %d repositories: first sync: %d GitHub requests (5 per repository + %d for the listing), %d PagerDuty", mode, n, gh, orgPages, pd)
+	t.Logf("%s, %d repositories: first sync: %d GitHub requests (6 per repository + %d for the listing + %d reviewed-by searches), %d PagerDuty", mode, n, gh, orgPages, reviewSearches, pd)
 
 	run.ResetRequests()
 	now = now.Add(time.Minute)

@@ -45,6 +45,10 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 			return nil, failures[0].Err
 		}
 	}
+	plan, err := s.planReviews(ctx, w, repos, owners)
+	if err != nil {
+		return nil, err
+	}
 	next := make([]*RepoState, len(repos))
 	errs := make([]error, len(repos))
 	// As many repositories at once as requests may be in flight: each holds
@@ -60,7 +64,7 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 		if st == nil {
 			st = newRepoState(repos[i])
 		}
-		if err := s.syncRepo(ctx, st, w); err != nil {
+		if err := s.syncRepo(ctx, st, w, plan); err != nil {
 			errs[i] = err
 			return nil
 		}
@@ -90,6 +94,12 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 	if reconcile {
 		state.LastReconcile = w.End
 	}
+	// The logins searched for are recorded once every repository took
+	// its share; otherwise the next refresh searches again.
+	state.ReviewedBy = s.state.ReviewedBy
+	if len(failures) == ownerFailures {
+		state.ReviewedBy = plan.reviewedBy
+	}
 	// The next search reaches back searchLag before this refresh, for
 	// changes the index had not shown yet; never before the last
 	// reconcile, which polled everything.
@@ -108,7 +118,7 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 	for _, st := range next {
 		if st != nil {
 			items += len(st.Items)
-			actions += len(st.Items) + len(st.Comments) + len(st.Reviews) + len(st.Events)
+			actions += len(st.Items) + len(st.Comments) + len(st.Reviews) + len(st.Submitted) + len(st.Events)
 		}
 	}
 	snap := &model.Snapshot{Source: model.SourceGitHub, End: w.End.Unix(),

@@ -72,6 +72,7 @@ func appendRepo(snap *model.Snapshot, st *RepoState, w collectors.Window) {
 	}
 	addAll(st.Comments, func(Action) string { return model.ActionCommented })
 	addAll(st.Reviews, func(Action) string { return model.ActionReviewComment })
+	addAll(st.Submitted, func(Action) string { return model.ActionReviewed })
 	// GitHub records both "merged" and "closed" when a pull request is
 	// merged; only "merged" counts. They carry the same time.
 	type key struct {

@@ -24,6 +24,7 @@ import (
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v88/github"
 
+	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 	"github.com/sre-workload/sre_workload_exporter/internal/sourcetest"
 )
@@ -276,6 +277,15 @@ func TestRealAnswersGitHubReviews(t *testing.T) {
 	}
 	if at := model.Unix(r.GetSubmittedAt().Time); at != 1574012623 { // 2019-11-17T17:43:43Z
 		t.Errorf("submitted_at %d, want 1574012623", at)
+	}
+	// The exporter's own path: the approval is one review activity.
+	s := &Source{client: c, cfg: &config.GitHubConfig{APIConfig: config.APIConfig{Concurrency: 1}}}
+	st := newRepoState("octocat/Hello-World")
+	if err := s.syncReviews(ctx, st, []int{12}); err != nil {
+		t.Fatal(err)
+	}
+	if want := (Action{At: 1574012623, Actor: "octocat", Number: 12}); !reflect.DeepEqual(st.Submitted, map[int64]Action{80: want}) {
+		t.Errorf("submitted reviews %+v, want {80: %+v}", st.Submitted, want)
 	}
 }
 

@@ -53,9 +53,18 @@ func scaleScenario(t *testing.T) (simulation.ScaleParams, time.Duration, string)
 }
 
 // lowerBound is the fewest requests a first sync can make: over every list
-// endpoint, ceil(items / 100), and 1 for a list call that returns nothing.
+// endpoint, ceil(items / 100), and 1 for a list call that returns nothing;
+// for reviews, the listing of each pull request that a team member
+// reviewed, and the searches that find them.
 func lowerBound(ds *simulation.Dataset, cfg *config.Config, start, end time.Time) (github, pagerduty int) {
 	pages := func(n int) int { return max(1, (n+99)/100) }
+	team := map[string]bool{}
+	for _, p := range cfg.People {
+		for _, l := range p.GitHub {
+			team[strings.ToLower(l)] = true
+		}
+	}
+	reviewedPulls := 0
 	for _, o := range ds.GitHub.Owners {
 		github += pages(len(o.Repos))
 		for _, r := range o.Repos {
@@ -74,7 +83,27 @@ func lowerBound(ds *simulation.Dataset, cfg *config.Config, start, end time.Time
 				}
 			}
 			github += pages(open) + pages(updated) + pages(len(r.Comments)) + pages(len(r.ReviewComments)) + pages(events)
+			// The reviews of each pull request that a team member
+			// reviewed within the window, 100 a page.
+			perPull := map[int]int{}
+			reviewed := map[int]bool{}
+			for _, rv := range r.Reviews {
+				perPull[rv.Issue]++
+				if team[strings.ToLower(rv.User.Login)] && rv.State != "PENDING" && !rv.SubmittedAt.Before(start) {
+					reviewed[rv.Issue] = true
+				}
+			}
+			for n := range reviewed {
+				github += pages(perPull[n])
+			}
+			reviewedPulls += len(reviewed)
 		}
+	}
+	// Finding those pull requests: at least one search per group of six
+	// logins (GitHub allows five OR operators in a query), and at least a
+	// page per 100 pull requests found.
+	if len(team) > 0 {
+		github += max((len(team)+5)/6, (reviewedPulls+99)/100)
 	}
 	created, open, logs := 0, 0, 0
 	for _, in := range ds.PagerDuty.Incidents {
@@ -209,6 +238,16 @@ func TestScale(t *testing.T) {
 	took, per := refreshBoth()
 	gh, _, pd := count()
 	lbGH, lbPD := lowerBound(ds, cfg, now.Add(-p.Window), now)
+	reviewLists, reviewSearches := 0, 0
+	for _, req := range run.Requests() {
+		switch {
+		case req.API == "github" && strings.HasSuffix(req.Path, "/reviews"):
+			reviewLists++
+		case req.API == "github" && strings.HasPrefix(req.Path, "/search/"):
+			reviewSearches++
+		}
+	}
+	t.Logf("first sync: reviews: %d reviewed-by searches, %d pull requests' reviews listed", reviewSearches, reviewLists)
 	ratio := float64(gh+pd) / float64(lbGH+lbPD)
 	t.Logf("first sync: %d requests (GitHub %d, PagerDuty %d); lower bound %d (GitHub %d, PagerDuty %d); ratio %.3f",
 		gh+pd, gh, pd, lbGH+lbPD, lbGH, lbPD, ratio)
@@ -297,6 +336,17 @@ func TestScale(t *testing.T) {
 					User: simulation.User{Login: "user1"}, CreatedAt: at, UpdatedAt: at})
 				is.UpdatedAt = at
 			}
+			// And one approval, of a pull request in the first of them.
+			repo := ds.GitHub.Owners[0].Repos[0]
+			for _, is := range repo.Issues {
+				if is.PR {
+					at := clock().Add(-20 * time.Second)
+					repo.Reviews = append(repo.Reviews, &simulation.Review{ID: int64(2e9 + round), Issue: is.Number,
+						User: simulation.User{Login: "user2"}, State: "APPROVED", SubmittedAt: at})
+					is.UpdatedAt = at
+					break
+				}
+			}
 		})
 		run.ResetRequests()
 		took, _ = refreshBoth()
@@ -305,6 +355,19 @@ func TestScale(t *testing.T) {
 			round+1, gh, charged, pd, took.Round(time.Millisecond))
 		if got := newComments(round); got != 10 {
 			t.Errorf("round %d: %d of the 10 new comments tracked", round+1, got)
+		}
+		reviewLists := 0
+		for _, req := range run.Requests() {
+			if req.API == "github" && strings.HasSuffix(req.Path, "/reviews") {
+				reviewLists++
+			}
+		}
+		ghSource.mu.Lock()
+		_, approved := ghSource.state.Repos[strings.ToLower(simulation.RepoName(p, 0))].Submitted[int64(2e9+round)]
+		ghSource.mu.Unlock()
+		t.Logf("round %d: %d pull requests' reviews listed (the changed pull requests only); the new approval tracked: %v", round+1, reviewLists, approved)
+		if !approved {
+			t.Errorf("round %d: the new approval is not tracked", round+1)
 		}
 		// Requests scale with the changes: one search, then only the five
 		// repositories that changed.

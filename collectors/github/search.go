@@ -68,10 +68,7 @@ func (s *Source) searchChanges(ctx context.Context, w collectors.Window) ([]stri
 				return nil, nil, errors.New("too many changes for the Search API to list (it lists at most 1,000)")
 			}
 			for _, is := range res.Issues {
-				full := is.GetRepositoryURL()
-				if i := strings.Index(full, "/repos/"); i >= 0 {
-					full = full[i+len("/repos/"):]
-				}
+				full := hitRepo(is)
 				k := strings.ToLower(full)
 				if st := s.state.Repos[k]; st != nil {
 					if it := st.Items[is.GetNumber()]; it != nil && it.Item.UpdatedAt == model.Unix(is.GetUpdatedAt().Time) {

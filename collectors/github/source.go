@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -39,7 +41,25 @@ func New(cfg *config.Config, api *apiclient.Metrics, logger *slog.Logger) (colle
 		itr.BaseURL = strings.TrimSuffix(g.APIURL, "/")
 		t = itr
 	}
-	return newSource(g, &http.Client{Transport: t}, etags, api, logger)
+	s, err := newSource(g, &http.Client{Transport: t}, etags, api, logger)
+	if err != nil {
+		return nil, err
+	}
+	s.reviewers = reviewers(cfg.People)
+	return s, nil
+}
+
+// reviewers are the team's GitHub logins, lower case, sorted: whose
+// submitted reviews count.
+func reviewers(people []config.Person) []string {
+	var out []string
+	for _, p := range people {
+		for _, l := range p.GitHub {
+			out = append(out, strings.ToLower(l))
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
 }
 
 // Source reads issues, pull requests, comments and issue events of the
@@ -57,6 +77,9 @@ type Source struct {
 
 	mu    sync.Mutex // guards state between refreshes (never two at once)
 	state *State
+	// reviewers are the team's GitHub logins (reviewers); only their
+	// reviews are searched for at a first sync.
+	reviewers []string
 	// searchFailing is true while searches fail, so that a run of
 	// failures is logged once.
 	searchFailing bool

@@ -21,16 +21,23 @@ type State struct {
 	// Retry are the repositories (lower case) that the last refresh could
 	// not read: the next one polls them, whatever the search says.
 	Retry map[string]bool `json:"retry"`
+	// ReviewedBy are the logins (lower case, sorted) whose reviewed pull
+	// requests a search has found in every synced repository; a login
+	// added to the config later is searched for once.
+	ReviewedBy []string `json:"reviewed_by"`
 }
 
 // RepoState is one repository's tracked items and the actions on them
 // within the window, with the cursors of the incremental sync.
 type RepoState struct {
-	Full          string           `json:"full"`
-	Synced        bool             `json:"synced"`
-	Items         map[int]*Item    `json:"items"`
-	Comments      map[int64]Action `json:"comments"`
-	Reviews       map[int64]Action `json:"reviews"`
+	Full     string           `json:"full"`
+	Synced   bool             `json:"synced"`
+	Items    map[int]*Item    `json:"items"`
+	Comments map[int64]Action `json:"comments"`
+	Reviews  map[int64]Action `json:"reviews"` // review comments
+	// Submitted are the submitted pull request reviews that count
+	// (approved, changes requested, commented), by review ID.
+	Submitted     map[int64]Action `json:"submitted"`
 	Events        map[int64]Action `json:"events"`
 	IssuesSince   time.Time        `json:"issues_since"`
 	CommentsSince time.Time        `json:"comments_since"`
@@ -81,7 +88,7 @@ func eventKind(name string) EventKind {
 
 func newRepoState(full string) *RepoState {
 	return &RepoState{Full: full, Items: map[int]*Item{}, Comments: map[int64]Action{},
-		Reviews: map[int64]Action{}, Events: map[int64]Action{}}
+		Reviews: map[int64]Action{}, Submitted: map[int64]Action{}, Events: map[int64]Action{}}
 }
 
 // clone copies a repository's state, so that a failed refresh leaves the
@@ -97,6 +104,7 @@ func (st *RepoState) clone() *RepoState {
 		c.Items[n] = &cp
 	}
 	c.Comments, c.Reviews, c.Events = maps.Clone(st.Comments), maps.Clone(st.Reviews), maps.Clone(st.Events)
+	c.Submitted = maps.Clone(st.Submitted)
 	return &c
 }
 
@@ -117,7 +125,7 @@ func (st *RepoState) prune(w collectors.Window) {
 			delete(st.Items, n)
 		}
 	}
-	for _, m := range []map[int64]Action{st.Comments, st.Reviews, st.Events} {
+	for _, m := range []map[int64]Action{st.Comments, st.Reviews, st.Submitted, st.Events} {
 		for id, a := range m {
 			if a.At < start {
 				delete(m, id)

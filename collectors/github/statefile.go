@@ -37,6 +37,8 @@ func (s *Source) SaveState(w io.Writer) error {
 	bw.json(s.state.SearchSince)
 	bw.write(`,"retry":`)
 	bw.json(s.state.Retry)
+	bw.write(`,"reviewed_by":`)
+	bw.json(s.state.ReviewedBy)
 	bw.write(`,"etags":`)
 	bw.json(s.etags.Entries())
 	bw.write("}")
@@ -71,7 +73,7 @@ func (s *Source) RestoreState(r io.Reader) error {
 				if err := dec.Decode(&st); err != nil {
 					return err
 				}
-				if st.Items == nil || st.Comments == nil || st.Reviews == nil || st.Events == nil {
+				if st.Items == nil || st.Comments == nil || st.Reviews == nil || st.Submitted == nil || st.Events == nil {
 					return fmt.Errorf("incomplete state of repository %v", name)
 				}
 				state.Repos[fmt.Sprint(name)] = &st
@@ -87,6 +89,8 @@ func (s *Source) RestoreState(r io.Reader) error {
 			err = dec.Decode(&state.SearchSince)
 		case "retry":
 			err = dec.Decode(&state.Retry)
+		case "reviewed_by":
+			err = dec.Decode(&state.ReviewedBy)
 		case "etags":
 			err = dec.Decode(&etags)
 		default:

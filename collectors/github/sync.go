@@ -42,7 +42,10 @@ func sinceCursor[T any](ctx context.Context, c *github.Client, cur *time.Time, s
 // every open item and everything updated within the window; later ones ask
 // only for what changed since their cursor, and a cursor moves only when
 // new data arrived, so that an unchanged query keeps its URL and its ETag.
-func (s *Source) syncRepo(ctx context.Context, st *RepoState, w collectors.Window) error {
+//
+// Reviews are asked for the pull requests that changed (after the first
+// sync) or that plan names (at the first sync); see reviews.go.
+func (s *Source) syncRepo(ctx context.Context, st *RepoState, w collectors.Window, plan reviewPlan) error {
 	owner, name, _ := strings.Cut(st.Full, "/")
 	base := "repos/" + url.PathEscape(owner) + "/" + url.PathEscape(name) + "/"
 	// A cursor starts at the window's start and moves only when new data
@@ -55,14 +58,20 @@ func (s *Source) syncRepo(ctx context.Context, st *RepoState, w collectors.Windo
 		return c
 	}
 	next := w.End.Add(-collectors.SyncOverlap)
-	var mu sync.Mutex // guards st's maps across the steps below
+	var mu sync.Mutex // guards st's maps and changedPulls across the steps below
+	synced := st.Synced
+	changedPulls := map[int]bool{} // pull requests new or changed since the last refresh
 	mergeIssue := func(is *github.Issue) bool {
 		it := issueItem(st.Full, is)
 		mu.Lock()
 		defer mu.Unlock()
 		old := st.Items[is.GetNumber()]
 		st.Items[is.GetNumber()] = it
-		return old == nil || old.Item.UpdatedAt != it.Item.UpdatedAt || old.Item.Open != it.Item.Open
+		changed := old == nil || old.Item.UpdatedAt != it.Item.UpdatedAt || old.Item.Open != it.Item.Open
+		if changed && synced && it.Item.Kind == model.KindPullRequest {
+			changedPulls[is.GetNumber()] = true
+		}
+		return changed
 	}
 	mergeActions := func(m map[int64]Action, id int64, a Action) bool {
 		mu.Lock()
@@ -141,6 +150,11 @@ func (s *Source) syncRepo(ctx context.Context, st *RepoState, w collectors.Windo
 	}
 	if gap != nil {
 		if err := s.issueEvents(ctx, st, *gap, mergeActions); err != nil {
+			return err
+		}
+	}
+	if len(s.reviewers) > 0 {
+		if err := s.syncReviews(ctx, st, plan.pulls(st, synced, changedPulls, w)); err != nil {
 			return err
 		}
 	}

@@ -354,7 +354,7 @@ func kindIndex(k string) int { return slices.Index(kinds, k) }
 
 // actionNames are every action in byte order; an action's rank breaks ties.
 var actionNames = func() []string {
-	a := []string{model.ActionOpened, model.ActionCommented, model.ActionReviewComment, model.ActionClosed, model.ActionMerged,
+	a := []string{model.ActionOpened, model.ActionCommented, model.ActionReviewComment, model.ActionReviewed, model.ActionClosed, model.ActionMerged,
 		model.ActionReopened, model.ActionAcknowledged, model.ActionResolved, model.ActionAnnotated, model.ActionNotified}
 	slices.Sort(a)
 	return a

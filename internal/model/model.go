@@ -32,13 +32,16 @@ const (
 	ActionOpened        = "opened"
 	ActionCommented     = "commented"
 	ActionReviewComment = "review_commented"
-	ActionClosed        = "closed"
-	ActionMerged        = "merged"
-	ActionReopened      = "reopened"
-	ActionAcknowledged  = "acknowledged"
-	ActionResolved      = "resolved"
-	ActionAnnotated     = "annotated"
-	ActionNotified      = "notified"
+	// ActionReviewed is a submitted pull request review: approved, changes
+	// requested or commented.
+	ActionReviewed     = "review"
+	ActionClosed       = "closed"
+	ActionMerged       = "merged"
+	ActionReopened     = "reopened"
+	ActionAcknowledged = "acknowledged"
+	ActionResolved     = "resolved"
+	ActionAnnotated    = "annotated"
+	ActionNotified     = "notified"
 )
 
 // Kinds is every kind of item.

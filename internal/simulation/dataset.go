@@ -33,6 +33,7 @@ type Repo struct {
 	Issues         []*Issue
 	Comments       []*Comment // conversation comments
 	ReviewComments []*Comment // pull request review comments
+	Reviews        []*Review  // pull request reviews
 	Events         []*Event   // issue events
 }
 
@@ -67,6 +68,20 @@ type Comment struct {
 	Body      string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// Review is a pull request review (rest-api-description schema
+// pull-request-review: id, user, state, submitted_at). State is APPROVED,
+// CHANGES_REQUESTED, COMMENTED, DISMISSED or PENDING (the states of
+// GitHub's GraphQL PullRequestReviewState, which the REST state mirrors;
+// Assumption: the REST description gives only the example
+// "CHANGES_REQUESTED"). A PENDING review has no SubmittedAt.
+type Review struct {
+	ID          int64
+	Issue       int
+	User        User
+	State       string
+	SubmittedAt time.Time
 }
 
 // Event is an issue event such as closed, merged or reopened (event types

@@ -113,6 +113,7 @@ func Demo(now time.Time) *Dataset {
 		sort.Slice(r.Issues, func(i, j int) bool { return r.Issues[i].Number < r.Issues[j].Number })
 	}
 	g.mergeDuplicate()
+	g.reviews()
 	return g.ds
 }
 
@@ -159,6 +160,84 @@ func (g *demoGen) mergeDuplicate() {
 	g.logEntry(&LogEntry{Type: "notify_log_entry", IncidentID: dup.ID, CreatedAt: dup.CreatedAt.Add(5 * time.Second), UserID: oncall,
 		AgentType: "service_reference", AgentID: dup.ServiceID, ChannelType: "push_notification"})
 	g.logEntry(&LogEntry{Type: "resolve_log_entry", IncidentID: dup.ID, CreatedAt: dup.ResolvedAt, AgentType: "user_reference", AgentID: oncall, ChannelType: "web_ui"})
+}
+
+// reviews adds pull request reviews, after the rest of the story and from
+// a random stream of their own, so that the story's other actions stay as
+// they were. About two pull requests in three get a review by a team
+// member other than its author, in their working hours while the pull
+// request is open, and some a second one (changes requested, then
+// approved); dev-dan reviews a few, which are not the team's work. A few
+// reviews are pending or dismissed, which do not count. A submitted
+// review updates its pull request (see addReview).
+func (g *demoGen) reviews() {
+	rnd := rand.New(rand.NewPCG(demoSeed, 2))
+	names := make([]string, 0, len(g.repos))
+	for full := range g.repos {
+		names = append(names, full)
+	}
+	sort.Strings(names)
+	for _, full := range names {
+		r := g.repos[full]
+		for _, is := range r.Issues {
+			if !is.PR || is.User.Bot && rnd.IntN(2) == 0 {
+				continue
+			}
+			end := g.now.Add(-time.Minute)
+			if !is.ClosedAt.IsZero() {
+				end = is.ClosedAt
+			}
+			if end.Sub(is.CreatedAt) < 2*time.Hour || rnd.Float64() > 0.65 {
+				continue
+			}
+			at := is.CreatedAt.Add(time.Hour + time.Duration(rnd.Int64N(int64(end.Sub(is.CreatedAt)-2*time.Hour))))
+			day := int(at.Sub(g.start) / (24 * time.Hour))
+			var who []demoPerson
+			for _, p := range g.membersOn(day) {
+				if p.login != is.User.Login {
+					who = append(who, p)
+				}
+			}
+			if rnd.IntN(8) == 0 || len(who) == 0 {
+				who = []demoPerson{{login: "dev-dan", tz: "UTC"}}
+			}
+			p := who[rnd.IntN(len(who))]
+			// In the reviewer's working hours, 09:00 to 18:00 on a
+			// weekday, of that day; none if that is outside the pull
+			// request's life.
+			midnight := g.localDay(p, day)
+			if wd := midnight.Weekday(); wd == time.Saturday || wd == time.Sunday {
+				continue
+			}
+			at = midnight.Add(9*time.Hour + time.Duration(rnd.Int64N(int64(9*time.Hour)))).UTC().Truncate(time.Second)
+			if !at.After(is.CreatedAt) || !at.Before(end) {
+				continue
+			}
+			reviewer := User{Login: p.login}
+			state := []string{"APPROVED", "APPROVED", "APPROVED", "COMMENTED", "CHANGES_REQUESTED", "PENDING", "DISMISSED"}[rnd.IntN(7)]
+			g.addReview(r, is, reviewer, state, at)
+			if state == "CHANGES_REQUESTED" && end.Sub(at) > 2*time.Hour {
+				g.addReview(r, is, reviewer, "APPROVED", at.Add(time.Hour+time.Duration(rnd.Int64N(int64(end.Sub(at)-2*time.Hour)))))
+			}
+		}
+	}
+}
+
+// addReview adds a review to a pull request. A submitted one updates the
+// pull request's updated_at to its submitted_at, as recorded in a real
+// pull_request_review "submitted" payload (abeyuya/actions-mention-to-slack
+// __tests__/fixture/real-payload-20211024-pr-approve.ts: the pull
+// request's updated_at and the review's submitted_at are both
+// 2021-10-24T07:46:22Z). Assumption: a pending review does not update it.
+func (g *demoGen) addReview(r *Repo, is *Issue, u User, state string, at time.Time) {
+	rv := &Review{ID: g.id(), Issue: is.Number, User: u, State: state}
+	if state != "PENDING" {
+		rv.SubmittedAt = at
+		if at.After(is.UpdatedAt) {
+			is.UpdatedAt = at
+		}
+	}
+	r.Reviews = append(r.Reviews, rv)
 }
 
 // corporateShare is the share of the team's work that is corporate on a day.

@@ -15,6 +15,7 @@ type ScaleParams struct {
 	Repos      int
 	Issues     int // issues and pull requests updated in the window
 	Comments   int // conversation and review comments
+	Reviews    int // pull request reviews (some pending or dismissed)
 	Incidents  int
 	LogEntries int
 	People     int
@@ -24,14 +25,14 @@ type ScaleParams struct {
 }
 
 // Large is the reference size of the scale goals.
-var Large = ScaleParams{Orgs: 2, Repos: 300, Issues: 60_000, Comments: 300_000, Incidents: 20_000, LogEntries: 100_000,
+var Large = ScaleParams{Orgs: 2, Repos: 300, Issues: 60_000, Comments: 300_000, Reviews: 2_000, Incidents: 20_000, LogEntries: 100_000,
 	People: 40, Domains: 10, Rules: 50, Window: 7 * 24 * time.Hour}
 
 // Divide returns p with every count divided by n (at least 1 of each), for
 // a quick version of a scenario.
 func (p ScaleParams) Divide(n int) ScaleParams {
 	d := func(v int) int { return max(1, v/n) }
-	return ScaleParams{Orgs: p.Orgs, Repos: d(p.Repos), Issues: d(p.Issues), Comments: d(p.Comments), Incidents: d(p.Incidents),
+	return ScaleParams{Orgs: p.Orgs, Repos: d(p.Repos), Issues: d(p.Issues), Comments: d(p.Comments), Reviews: d(p.Reviews), Incidents: d(p.Incidents),
 		LogEntries: d(p.LogEntries), People: p.People, Domains: p.Domains, Rules: p.Rules, Window: p.Window}
 }
 
@@ -107,6 +108,7 @@ func Scale(p ScaleParams, now time.Time) *Dataset {
 			is.UpdatedAt = at
 		}
 	}
+	scaleReviews(p, repos, now)
 
 	pd := &ds.PagerDuty
 	for u := 0; u < p.People; u++ {
@@ -152,6 +154,61 @@ func Scale(p ScaleParams, now time.Time) *Dataset {
 		pd.Incidents = append(pd.Incidents, in)
 	}
 	return ds
+}
+
+// scaleReviews adds p.Reviews reviews, spread over the repositories that
+// have pull requests, each on a random one of them, from a random stream of their own (so that the
+// rest of the dataset is as it was before reviews): a quarter by people
+// outside the team, as for comments; half approvals, a fifth commented, and
+// changes requested, pending and dismissed ones. A submitted review
+// updates its pull request (see the demo's addReview).
+func scaleReviews(p ScaleParams, repos []*Repo, now time.Time) {
+	rnd := rand.New(rand.NewPCG(uint64(p.Repos), uint64(p.Reviews)+1))
+	id := int64(1) << 40 // apart from the comments' and events' IDs
+	states := []string{"APPROVED", "APPROVED", "APPROVED", "APPROVED", "APPROVED", "COMMENTED", "COMMENTED", "CHANGES_REQUESTED", "CHANGES_REQUESTED", "PENDING", "DISMISSED"}
+	// The repositories with pull requests: issue i goes to repository
+	// i mod Repos and is a pull request when i mod 5 < 2, so with 300
+	// repositories only those numbered 0 or 1 mod 5 have any.
+	var withPulls []*Repo
+	pulls := map[*Repo][]*Issue{}
+	for _, r := range repos {
+		for _, is := range r.Issues {
+			if is.PR {
+				pulls[r] = append(pulls[r], is)
+			}
+		}
+		if len(pulls[r]) > 0 {
+			withPulls = append(withPulls, r)
+		}
+	}
+	if len(withPulls) == 0 {
+		return
+	}
+	for i := 0; i < p.Reviews; i++ {
+		r := withPulls[i%len(withPulls)]
+		is := pulls[r][rnd.IntN(len(pulls[r]))]
+		end := now.Add(-time.Minute)
+		if !is.ClosedAt.IsZero() {
+			end = is.ClosedAt
+		}
+		at := is.CreatedAt
+		if end.After(at) {
+			at = at.Add(time.Duration(rnd.Int64N(int64(end.Sub(at))))).Truncate(time.Second)
+		}
+		u := User{Login: fmt.Sprintf("user%d", rnd.IntN(p.People))}
+		if rnd.IntN(4) == 0 {
+			u = User{Login: fmt.Sprintf("dev%d", rnd.IntN(200))}
+		}
+		id++
+		rv := &Review{ID: id, Issue: is.Number, User: u, State: states[rnd.IntN(len(states))]}
+		if rv.State != "PENDING" {
+			rv.SubmittedAt = at
+			if at.After(is.UpdatedAt) {
+				is.UpdatedAt = at
+			}
+		}
+		r.Reviews = append(r.Reviews, rv)
+	}
 }
 
 // ScaleConfig is a config for a Scale dataset: p.Domains domains in two

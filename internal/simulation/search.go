@@ -72,6 +72,15 @@ type searchQuery struct {
 	// https://docs.github.com/search-github/getting-started-with-searching-on-github/understanding-the-search-syntax)
 	since         time.Time
 	issues, pulls bool // is:issue, is:pull-request (or is:pr)
+	// reviewers are the reviewed-by: logins, OR-ed: "reviewed-by:USERNAME
+	// matches pull requests reviewed by a particular person" (github/docs
+	// content/search-github/searching-on-github/searching-issues-and-pull-requests.md,
+	// "Search by pull request review status and reviewer"). Assumption:
+	// an OR group of them in parentheses, as advanced issue search
+	// (the REST description's advanced_search parameter, the default
+	// since 2025-09-04) allows for qualifiers, matches any of them; a
+	// pending review is not one, a dismissed one still is.
+	reviewers []string
 }
 
 func parseSearch(q string) (searchQuery, string) {
@@ -83,7 +92,7 @@ func parseSearch(q string) (searchQuery, string) {
 			operators++
 			continue
 		}
-		k, v, ok := strings.Cut(tok, ":")
+		k, v, ok := strings.Cut(strings.Trim(tok, "()"), ":")
 		if !ok {
 			text += len(tok) + 1
 			continue
@@ -93,6 +102,8 @@ func parseSearch(q string) (searchQuery, string) {
 			sq.owners = append(sq.owners, strings.ToLower(v))
 		case "repo":
 			sq.repos = append(sq.repos, strings.ToLower(v))
+		case "reviewed-by":
+			sq.reviewers = append(sq.reviewers, strings.ToLower(v))
 		case "is":
 			switch strings.ToLower(v) {
 			case "issue":
@@ -145,6 +156,9 @@ func (s *Server) searchIssues(w http.ResponseWriter, r *http.Request) {
 				if (is.PR && !sq.pulls) || (!is.PR && !sq.issues) || is.UpdatedAt.Before(sq.since) {
 					continue
 				}
+				if len(sq.reviewers) > 0 && !reviewedBy(rp, is, sq.reviewers) {
+					continue
+				}
 				hits = append(hits, hit{full, is})
 			}
 		}
@@ -170,4 +184,17 @@ func (s *Server) searchIssues(w http.ResponseWriter, r *http.Request) {
 		items = append(items, m)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"total_count": total, "incomplete_results": false, "items": items})
+}
+
+// reviewedBy reports whether one of logins reviewed the pull request.
+func reviewedBy(rp *Repo, is *Issue, logins []string) bool {
+	if !is.PR {
+		return false
+	}
+	for _, rv := range rp.Reviews {
+		if rv.Issue == is.Number && rv.State != "PENDING" && slices.Contains(logins, strings.ToLower(rv.User.Login)) {
+			return true
+		}
+	}
+	return false
 }
