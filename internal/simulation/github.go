@@ -197,6 +197,15 @@ func (s *Server) SetRateLimit(limit, remaining int, reset time.Time) {
 	s.rateLimit, s.rateRemaining, s.rateReset, s.minRemaining = limit, remaining, reset, remaining
 }
 
+// SearchBudget is what is left of the Search API's budget of the current
+// minute, and when it resets.
+func (s *Server) SearchBudget() (remaining int, reset time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resetSearch(time.Now())
+	return s.searchRemaining, s.searchReset
+}
+
 // MinRateRemaining is the lowest remaining primary rate limit so far.
 func (s *Server) MinRateRemaining() int {
 	s.mu.Lock()
