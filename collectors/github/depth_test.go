@@ -252,6 +252,9 @@ func TestNoVerdictUntilEverySourceIsWhole(t *testing.T) {
 		if !got["sre_workload_open_items"] {
 			t.Errorf("%s: the counts are missing", when)
 		}
+		if r.Ready() != want {
+			t.Errorf("%s: ready %v, want %v (readiness and the verdict wait for the same)", when, r.Ready(), want)
+		}
 		if w := r.View().Analysis.Waiting; !slices.Equal(w, waiting) {
 			t.Errorf("%s: waiting for %v, want %v", when, w, waiting)
 		}

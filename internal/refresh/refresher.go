@@ -37,9 +37,6 @@ type SourceStatus struct {
 	Duration time.Duration
 	// Refreshed is true once any refresh, good or bad, has finished.
 	Refreshed bool
-	// Complete is true once a refresh has read every part of the source
-	// (every repository); a later partial refresh leaves it true.
-	Complete bool
 	// Stale names the parts (GitHub repositories) that the last refresh
 	// that published could not read (a *collectors.PartialError's), and that keep
 	// older data, or none.
@@ -125,16 +122,10 @@ func (r *Refresher) UseStore(store *Store) {
 // View returns the current published state. It never blocks on a refresh.
 func (r *Refresher) View() *View { return r.view.Load() }
 
-// Ready reports whether every source has completed one successful
-// refresh: one that read every part of it.
-func (r *Refresher) Ready() bool {
-	for _, s := range r.View().Sources {
-		if !s.Complete {
-			return false
-		}
-	}
-	return true
-}
+// Ready reports whether every source's data is whole: the analysis waits
+// for none (analysis.Result.Waiting), so that /-/ready and the verdict
+// share one definition.
+func (r *Refresher) Ready() bool { return len(r.View().Analysis.Waiting) == 0 }
 
 // Run refreshes every source at once, then every refresh_interval, until
 // ctx ends. Reload may replace sources while it runs.
@@ -324,7 +315,6 @@ func (r *Refresher) RefreshOnce(ctx context.Context, s collectors.Source) (err e
 	st := r.status[s.Name()]
 	st.Refreshed, st.Duration = true, took
 	st.Up = err == nil
-	st.Complete = st.Complete || err == nil
 	var partial *collectors.PartialError
 	if snap != nil {
 		st.Stale = nil
