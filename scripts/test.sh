@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command, the same for a newcomer, `make test` and CI (.ci/run).
 #
-# 1. Installs the Debian packages the tests need when they are missing:
+# 1. Installs the Debian packages the tests need when they are missing
+#    (and make, which runs this script as `make test`):
 #    gcc (go test -race needs cgo), prometheus (promtool, and the server the
 #    end-to-end dashboard test runs), chromium (the browser test of /report)
 #    and systemd (systemd-analyze verify of the example unit), and curl
@@ -34,6 +35,7 @@ missing_packages() {
   have_browser || need+=(chromium)
   have systemd-analyze || need+=(systemd)
   have curl || need+=(curl)
+  have make || need+=(make)
   echo "${need[@]}"
 }
 
