@@ -137,6 +137,24 @@ type Snapshot struct {
 	// data of them at all, as after a partial first refresh. Parts that
 	// keep older data are not unread.
 	Unread []string
+	// OnCalls are the PagerDuty on-call entries of the configured people
+	// that overlap the window, in a fixed order (user, start, escalation
+	// policy, level).
+	OnCalls []OnCall
+}
+
+// OnCall is one on-call entry: a span in which a PagerDuty user is on
+// call for an escalation policy at one escalation level. Start and End
+// are Unix seconds; 0 is PagerDuty's null, a permanent on-call that has
+// no start or does not end.
+type OnCall struct {
+	User             string
+	EscalationPolicy Ref
+	Level            int
+	// Schedule is the schedule the entry comes from; empty for a
+	// permanent on-call (a user who is an escalation target directly).
+	Schedule   Ref
+	Start, End int64
 }
 
 // Unix converts a time to the model's Unix seconds, mapping the zero time

@@ -105,6 +105,29 @@ type PagerDutyData struct {
 	Priorities []PDRef
 	Incidents  []*Incident
 	LogEntries []*LogEntry
+	// Schedules are the account's on-call schedules, which OnCalls name.
+	Schedules []PDRef
+	// OnCalls are the account's on-call entries, past and future.
+	OnCalls []*OnCall
+}
+
+// OnCall is one on-call entry: a contiguous span in which a user is on
+// call for an escalation policy at one escalation level
+// (openapiv3.json #/components/schemas/Oncall: user,
+// escalation_policy, escalation_level, schedule, start, end).
+type OnCall struct {
+	UserID             string
+	EscalationPolicyID string
+	Level              int
+	// ScheduleID is the schedule the entry comes from; "" for a
+	// permanent on-call, a user who is an escalation rule's target
+	// directly (schedule_ids[] "null": openapiv3.json
+	// #/paths/~1oncalls/get/parameters).
+	ScheduleID string
+	// Start and End are the span; zero is null: a permanent on-call
+	// ("If null, the on-call is a permanent user on-call"; "If null, the
+	// user does not go off-call": #/components/schemas/Oncall).
+	Start, End time.Time
 }
 
 // PDUser is a PagerDuty user.
