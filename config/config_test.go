@@ -87,6 +87,10 @@ func TestBadConfigs(t *testing.T) {
 			`refresh_interval: not a valid duration string: "-5m"`,
 			`window: not a valid duration string: "-1d"`,
 		}},
+		{"bad-oncall.yml", []string{
+			"pagerduty.oncall_escalation_policies[1]: must not be empty",
+			"split.oncall_time_ratio: must be more than 0 and at most 1 (a share of the window)",
+		}},
 		{"bad-regexp.yml", []string{
 			"rules[3].title: invalid regular expression: missing closing ): `(?i)okta|sso(`",
 		}},
@@ -215,8 +219,8 @@ func TestSplitDefaultsAndValidation(t *testing.T) {
 	}
 	s := c.Split
 	if s.MinSignals != 2 || s.ContextSwitching != 3 || s.SecondaryTeamShare != 0.25 ||
-		s.OnCallIncidentsPerShift != 2 || s.OrgRatio != 40 || s.OrgHeadcount != nil {
-		t.Errorf("defaults: %d %v %v %v %v %v", s.MinSignals, s.ContextSwitching, s.SecondaryTeamShare, s.OnCallIncidentsPerShift, s.OrgRatio, s.OrgHeadcount)
+		s.OnCallIncidentsPerShift != 2 || s.OrgRatio != 40 || s.OrgHeadcount != nil || s.OnCallTimeRatio != 0.25 {
+		t.Errorf("defaults: %d %v %v %v %v %v %v", s.MinSignals, s.ContextSwitching, s.SecondaryTeamShare, s.OnCallIncidentsPerShift, s.OrgRatio, s.OrgHeadcount, s.OnCallTimeRatio)
 	}
 	c, err = ParseWithoutSecrets([]byte("pagerduty: {token_env: T}\ndomains: [{name: d}]\nsplit: {context_switching: 0, min_signals: 1}\n"))
 	if err != nil || c.Split.ContextSwitching != 0 || c.Split.OnCallIncidentsPerShift != 2 {

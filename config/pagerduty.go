@@ -10,6 +10,10 @@ type PagerDutyConfig struct {
 	APIConfig `yaml:",inline"`
 	Services  []string `yaml:"services"`
 	Teams     []string `yaml:"teams"`
+	// OnCallEscalationPolicies, by ID or name, are the escalation
+	// policies whose on-call entries count as on-call time; empty is
+	// every policy the people are on call for.
+	OnCallEscalationPolicies []string `yaml:"oncall_escalation_policies"`
 }
 
 // Defaults of the pagerduty section.
@@ -50,14 +54,16 @@ func (p *PagerDutyConfig) Scope() string {
 
 // Equal reports whether two pagerduty sections are the same, the token
 // included, so that a source built from one serves the other unchanged
-// and a reload keeps it as it is. Every field counts. A nil section
-// equals only nil.
+// and a reload keeps it as it is. Every field counts but
+// OnCallEscalationPolicies, which the analysis applies to what the
+// source collected. A nil section equals only nil.
 func (p *PagerDutyConfig) Equal(o *PagerDutyConfig) bool {
 	if p == nil || o == nil {
 		return p == o
 	}
 	x, y := *p, *o
 	x.APIConfig, y.APIConfig = APIConfig{}, APIConfig{}
+	x.OnCallEscalationPolicies, y.OnCallEscalationPolicies = nil, nil
 	return p.APIConfig.equal(&o.APIConfig) && reflect.DeepEqual(x, y)
 }
 
@@ -66,4 +72,5 @@ func (p *PagerDutyConfig) validate(errs *Errors) {
 	p.APIConfig.validate("pagerduty", errs)
 	validateNonEmpty("pagerduty.services", p.Services, errs)
 	validateNonEmpty("pagerduty.teams", p.Teams, errs)
+	validateNonEmpty("pagerduty.oncall_escalation_policies", p.OnCallEscalationPolicies, errs)
 }

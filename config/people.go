@@ -87,6 +87,17 @@ func (c *Config) PagerDutyEmails() []string {
 	return out
 }
 
+// PagerDutyUserIDs lists the PagerDuty user IDs by which people are
+// given, sorted.
+func (c *Config) PagerDutyUserIDs() []string {
+	out := make([]string, 0, len(c.people.pagerduty))
+	for id := range c.people.pagerduty {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // date is a calendar date without a zone; the zero value is no date.
 type date struct {
 	year  int

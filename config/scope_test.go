@@ -73,6 +73,8 @@ domains: [{name: d}]
 		{"pagerduty", c.PagerDuty, map[string]onChange{
 			"Services": rescoped,
 			"Teams":    rescoped,
+			// Applied by the analysis to the collected on-calls.
+			"OnCallEscalationPolicies": kept,
 		}},
 	} {
 		want := map[string]onChange{}

@@ -15,6 +15,11 @@ const (
 	DefaultSecondaryTeamShare = 0.25
 	DefaultOnCallPerShift     = 2
 	DefaultOrgRatio           = 40
+	// DefaultOnCallTimeRatio is the Google SRE book's cap on the share of
+	// an engineer's time on call ("Being On-Call": at least 50% of an
+	// SRE's time goes to engineering, and of the rest no more than 25%
+	// to on-call).
+	DefaultOnCallTimeRatio = 0.25
 )
 
 // SplitConfig holds the thresholds of the split signals. A signal holds
@@ -29,6 +34,11 @@ type SplitConfig struct {
 	// cannot be computed and is not enabled.
 	OrgHeadcount *int    `yaml:"org_headcount"`
 	OrgRatio     float64 `yaml:"org_ratio"`
+	// OnCallTimeRatio is the sustainable share of a person's time on
+	// call: sre_workload_oncall_sustainable_ratio, which the on-call
+	// time alert and the report compare each person's share with. It is
+	// a cap, not a signal.
+	OnCallTimeRatio float64 `yaml:"oncall_time_ratio"`
 }
 
 // defaultSplit is the split section of a config that leaves it out.
@@ -38,6 +48,7 @@ var defaultSplit = SplitConfig{
 	SecondaryTeamShare:      DefaultSecondaryTeamShare,
 	OnCallIncidentsPerShift: DefaultOnCallPerShift,
 	OrgRatio:                DefaultOrgRatio,
+	OnCallTimeRatio:         DefaultOnCallTimeRatio,
 }
 
 // UnmarshalYAML sets the defaults, then decodes the section: a key that
@@ -85,6 +96,9 @@ func (c *Config) validateSplit(errs *Errors) {
 	}
 	if s.SecondaryTeamShare > 0.5 {
 		errs.add("split.secondary_team_share", "must be at most 0.5: the smallest of two or more teams never holds more than half")
+	}
+	if !(s.OnCallTimeRatio > 0 && s.OnCallTimeRatio <= 1) {
+		errs.add("split.oncall_time_ratio", "must be more than 0 and at most 1 (a share of the window)")
 	}
 	if s.OrgHeadcount != nil && *s.OrgHeadcount < 1 {
 		errs.add("split.org_headcount", "must be at least 1")
