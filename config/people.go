@@ -228,6 +228,10 @@ func clockTime(p, v string, errs *Errors) (int, bool) {
 	return t.Hour()*3600 + t.Minute()*60, true
 }
 
+// Bounds are the start and end of the working day, in seconds since local
+// midnight; end is at or before start when the day crosses midnight.
+func (w *WorkingHours) Bounds() (start, end int) { return w.start, w.end }
+
 // Contains reports whether a local time, given as its weekday and seconds
 // since local midnight, is within the working hours. A working day that
 // crosses midnight belongs to the day it starts on.

@@ -81,6 +81,10 @@ type Result struct {
 	// within the window per 12-hour shift.
 	HasOnCall               bool
 	OnCallIncidentsPerShift float64
+	// OnCall holds, when HasOnCall, every configured person's on-call
+	// time within the window; Rotation is the team's rotation.
+	OnCall   map[string]*OnCallStats
+	Rotation Rotation
 	// TeamActivityRatio is each proposed team's share of all classified
 	// activities; empty when there are none.
 	TeamActivityRatio map[string]float64
@@ -138,6 +142,7 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 		PersonActivities:   map[PersonSourceDomain]int{},
 		RuleMatched:        map[string]int{},
 		People:             map[string]*PersonStats{},
+		OnCall:             map[string]*OnCallStats{},
 		Interruptions:      map[PersonDomainPeriod]int{},
 		MTTA:               map[string]float64{},
 		MTTR:               map[string]float64{},
@@ -177,6 +182,7 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 	// The window of the people's workdays ends where the latest
 	// snapshot's does, or at now without one.
 	windowEnd := int64(math.MinInt64)
+	var unions [][]span // each person's on-call time, with PagerDuty
 	ruleCounts := make([]int, len(cfg.Rules))
 	for _, s := range snaps {
 		if s == nil {
@@ -260,6 +266,7 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 		}
 		if s.Source == model.SourcePagerDuty {
 			r.incidentTimes(s, w.domains, cfg, w.start, w.end)
+			unions = onCallUnions(s, cfg, people, spans, w.start, w.end)
 		}
 		work = append(work, w)
 	}
@@ -304,7 +311,7 @@ func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result
 	if windowEnd == math.MinInt64 {
 		windowEnd = now.Unix()
 	}
-	r.splitAnalysis(cfg, byPerson, windowEnd-int64(time.Duration(cfg.Window)/time.Second), windowEnd)
+	r.splitAnalysis(cfg, byPerson, unions, windowEnd-int64(time.Duration(cfg.Window)/time.Second), windowEnd)
 	return r
 }
 

@@ -199,9 +199,10 @@ func median(values []float64) float64 {
 }
 
 // splitAnalysis computes the people measures, interruptions and split
-// signals from each person's activities.
-// The window is [start, end], for the people's workdays in the team.
-func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, start, end int64) {
+// signals from each person's activities, and with PagerDuty's on-call
+// unions (nil without) each person's on-call time and the pages within
+// it. The window is [start, end], for the people's workdays in the team.
+func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, unions [][]span, start, end int64) {
 	nd := len(cfg.Domains)
 	team := func(d int) string { return cfg.Domains[d].ProposedTeam }
 	var switches, crossTeam, classifiedTotal int
@@ -215,6 +216,7 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, 
 	}
 	domainActs := make([]int, nd)
 	periodIndex := map[string]int{PeriodBusiness: 0, PeriodOffHours: 1, PeriodSleep: 2}
+	pages := make([]int, len(cfg.People)) // interruptions while on call
 	for pi := range cfg.People {
 		p := &cfg.People[pi]
 		acts := byPerson[pi]
@@ -229,6 +231,9 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, 
 			if a.notify && a.at-lastNotified >= dedupSeconds {
 				lastNotified = a.at
 				interruptions[(pi*(nd+1)+int(a.domain))*len(Periods)+periodIndex[clock.period(a.at)]]++
+				if unions != nil && onCallAt(unions[pi], a.at) {
+					pages[pi]++
+				}
 			}
 			if int(a.domain) == nd {
 				continue // unclassified
@@ -282,6 +287,10 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, 
 				}
 			}
 		}
+	}
+
+	if unions != nil {
+		r.onCallTime(cfg, unions, pages, int64(time.Duration(cfg.Window)/time.Second), end)
 	}
 
 	if classifiedTotal > 0 {
