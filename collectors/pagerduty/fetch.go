@@ -45,7 +45,11 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 		listed  []incidentRec
 		open    []incidentRec
 		entries []entryRec
+		oncalls map[string]model.OnCall
 	)
+	users := onCallUsers(*s.userIDs.Load(), st.Emails)
+	usersKey := strings.Join(users, ",")
+	oncallSince := st.onCallSince(usersKey, w)
 	steps := []func(context.Context) error{
 		func(ctx context.Context) error { // every open incident, whatever its age
 			list, err := s.openIncidents(ctx)
@@ -61,6 +65,15 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 			mu.Unlock()
 			return err
 		},
+	}
+	if len(users) > 0 {
+		steps = append(steps, func(ctx context.Context) error {
+			list, err := s.onCalls(ctx, users, oncallSince, w.End)
+			mu.Lock()
+			oncalls = list
+			mu.Unlock()
+			return err
+		})
 	}
 	if !st.Synced {
 		steps = append(steps, func(ctx context.Context) error { // created within the window
@@ -130,6 +143,11 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 	if err != nil {
 		return nil, err
 	}
+	if st.OnCallUsersKey != usersKey {
+		clear(st.OnCalls) // another team's: none of it stays
+	}
+	st.mergeOnCalls(oncalls, oncallSince)
+	st.OnCallUsersKey, st.OnCallSince = usersKey, w.End.Add(-collectors.SyncOverlap)
 	st.Synced, st.LogSince = true, w.End.Add(-collectors.SyncOverlap)
 	st.prune(w)
 	s.state = st

@@ -97,7 +97,8 @@ func logEntry(e *pagerduty.LogEntry) LogEntry {
 // snapshot turns the state into items and activities.
 func (st *State) snapshot(w collectors.Window) *model.Snapshot {
 	snap := &model.Snapshot{Source: model.SourcePagerDuty, End: w.End.Unix(), Emails: maps.Clone(st.Emails),
-		Items: make([]model.Item, 0, len(st.Incidents)), Activities: make([]model.Activity, 0, len(st.Entries))}
+		Items: make([]model.Item, 0, len(st.Incidents)), Activities: make([]model.Activity, 0, len(st.Entries)),
+		OnCalls: st.onCallSnapshot()}
 	ids := make([]string, 0, len(st.Incidents))
 	for id := range st.Incidents {
 		ids = append(ids, id)

@@ -30,7 +30,10 @@ func New(cfg *config.Config, api *apiclient.Metrics, logger *slog.Logger) (colle
 
 // Reconfigure takes the people's e-mail addresses of a reloaded config
 // whose PagerDuty section did not change; the next refresh resolves them.
-func (s *Source) Reconfigure(cfg *config.Config) { s.SetEmails(cfg.PagerDutyEmails()) }
+func (s *Source) Reconfigure(cfg *config.Config) {
+	s.SetEmails(cfg.PagerDutyEmails())
+	s.setUserIDs(cfg.PagerDutyUserIDs())
+}
 
 const (
 	pagerdutyLimit     = 100
@@ -43,6 +46,10 @@ type Source struct {
 	// emails are the people's addresses to resolve; a reload swaps them
 	// without waiting for a running refresh.
 	emails atomic.Pointer[[]string]
+	// userIDs are the people's PagerDuty user IDs that the config
+	// gives, whose on-call entries are read with those of the resolved
+	// addresses; a reload swaps them too.
+	userIDs atomic.Pointer[[]string]
 	client *pagerduty.Client
 	hc     *http.Client
 
@@ -60,8 +67,11 @@ func newSource(cfg *config.Config, hc *http.Client) *Source {
 	c.HTTPClient = hc
 	s := &Source{cfg: p, client: c, hc: hc, maxOffset: pagerdutyMaxOffset, state: newState()}
 	s.SetEmails(cfg.PagerDutyEmails())
+	s.setUserIDs(cfg.PagerDutyUserIDs())
 	return s
 }
+
+func (s *Source) setUserIDs(ids []string) { s.userIDs.Store(&ids) }
 
 // Name is the source label value.
 func (*Source) Name() string { return model.SourcePagerDuty }

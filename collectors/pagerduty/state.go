@@ -26,6 +26,12 @@ type State struct {
 	Emails    map[string]string `json:"emails"`
 	EmailsKey string            `json:"emails_key"`
 	EmailsAt  time.Time         `json:"emails_at"`
+	// OnCalls are the people's on-call entries that overlap the window,
+	// by oncallKey, listed for the user IDs in OnCallUsersKey; the next
+	// listing starts at OnCallSince.
+	OnCalls        map[string]model.OnCall `json:"oncalls"`
+	OnCallUsersKey string                  `json:"oncall_users_key"`
+	OnCallSince    time.Time               `json:"oncall_since"`
 }
 
 // LogEntry is what the exporter keeps of a PagerDuty log entry.
@@ -42,7 +48,8 @@ type LogEntry struct {
 }
 
 func newState() *State {
-	return &State{Incidents: map[string]*model.Item{}, Ignored: map[string]bool{}, Entries: map[string]LogEntry{}, Emails: map[string]string{}}
+	return &State{Incidents: map[string]*model.Item{}, Ignored: map[string]bool{}, Entries: map[string]LogEntry{}, Emails: map[string]string{},
+		OnCalls: map[string]model.OnCall{}}
 }
 
 func (st *State) clone() *State {
@@ -53,6 +60,7 @@ func (st *State) clone() *State {
 		c.Incidents[id] = &cp
 	}
 	c.Ignored, c.Entries, c.Emails = maps.Clone(st.Ignored), maps.Clone(st.Entries), maps.Clone(st.Emails)
+	c.OnCalls = maps.Clone(st.OnCalls)
 	return &c
 }
 
@@ -106,6 +114,11 @@ func (st *State) prune(w collectors.Window) {
 	for id := range st.Ignored {
 		if !named[id] {
 			delete(st.Ignored, id)
+		}
+	}
+	for k, e := range st.OnCalls {
+		if e.End != 0 && e.End < start {
+			delete(st.OnCalls, k)
 		}
 	}
 }

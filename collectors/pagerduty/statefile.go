@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+
+	"github.com/sre-workload/sre_workload_exporter/internal/model"
 )
 
 // SaveState writes the sync state, for the state file.
@@ -21,6 +23,11 @@ func (s *Source) RestoreState(r io.Reader) error {
 	}
 	if st.Incidents == nil || st.Entries == nil || st.Ignored == nil || st.Emails == nil {
 		return errors.New("incomplete PagerDuty state")
+	}
+	if st.OnCalls == nil {
+		// A state saved before on-call entries were kept: the next
+		// refresh lists the window's (OnCallUsersKey is "").
+		st.OnCalls = map[string]model.OnCall{}
 	}
 	for id, it := range st.Incidents {
 		if it == nil {

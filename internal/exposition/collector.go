@@ -45,6 +45,7 @@ type Collector struct {
 	splitRecommended, refreshInterval           *prometheus.Desc
 	suggestedRatio                              *prometheus.Desc
 	personPlanned, teamPlanned                  *prometheus.Desc
+	oncallSeconds, oncallRatio, oncallCap       *prometheus.Desc
 }
 
 // NewCollector serves whatever view returns at each scrape.
@@ -89,6 +90,10 @@ func NewCollector(view func() *refresh.View) *Collector {
 		suggestedRatio:       desc("split_suggested_cross_team_switch_ratio", "Share of all context switches that the best grouping of the domains into two teams would remove, each team holding at least split.secondary_team_share of the activity; absent when no grouping qualifies."),
 		personPlanned:        desc("person_planned_fte_ratio", "The person's share of the inventory's recurring duties, in full-time equivalents: hours a week over a 40-hour week (0.25 is 10 hours a week); a duty's hours are split evenly between its owners. Planned load, not activities.", "person", "domain"),
 		teamPlanned:          desc("proposed_team_planned_fte_ratio", "The inventory's recurring duties in this proposed team's domains, in full-time equivalents: hours a week over a 40-hour week (1.5 is one and a half people's time).", "proposed_team"),
+		oncallSeconds:        desc("person_oncall_seconds", "Time within the window during which the person was on call at any escalation level: the union of their PagerDuty on-call entries (overlapping schedules count once) within their span in the team, by period in the person's time zone.", "person", "period"),
+		oncallRatio:          desc("person_oncall_ratio", "The person's on-call time within the window (person_oncall_seconds over all periods) divided by the window's length.", "person"),
+		oncallCap: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "oncall_sustainable_ratio"),
+			"The sustainable share of a person's time on call, from split.oncall_time_ratio (the SRE book's cap, 0.25, by default); present whenever PagerDuty is configured.", nil, nil),
 		refreshInterval: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "refresh_interval_seconds"),
 			"The configured refresh_interval: how often each source is refreshed in the background.", nil, nil),
 	}
@@ -101,7 +106,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 		c.switches, c.switchesPerWorkday, c.personDomains, c.focusRatio, c.switchingLoss, c.interruptions,
 		c.mtta, c.mttr, c.ttaQuantiles, c.ttrQuantiles, c.oncallPerShift, c.teamActivityRatio, c.crossTeamSwitchRatio,
 		c.signal, c.signalValue, c.signalThreshold, c.splitRecommended, c.refreshInterval,
-		c.suggestedRatio, c.personPlanned, c.teamPlanned} {
+		c.suggestedRatio, c.personPlanned, c.teamPlanned, c.oncallSeconds, c.oncallRatio, c.oncallCap} {
 		ch <- d
 	}
 }
@@ -179,6 +184,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 // The planned load comes from the config alone and is always sent.
 func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config, res *analysis.Result, domains []string) {
 	c.collectPlanned(ch, cfg, res)
+	if cfg.PagerDuty != nil {
+		gauge(ch, c.oncallCap, cfg.Split.OnCallTimeRatio)
+	}
 	if len(res.Waiting) > 0 {
 		return
 	}
@@ -224,6 +232,14 @@ func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config
 	}
 	if res.HasOnCall {
 		gauge(ch, c.oncallPerShift, res.OnCallIncidentsPerShift)
+		for _, p := range cfg.People {
+			if st := res.OnCall[p.Name]; st != nil {
+				for _, period := range analysis.Periods {
+					gauge(ch, c.oncallSeconds, float64(st.Seconds[period]), p.Name, period)
+				}
+				gauge(ch, c.oncallRatio, st.Ratio, p.Name)
+			}
+		}
 	}
 	for team, v := range res.TeamActivityRatio {
 		gauge(ch, c.teamActivityRatio, v, team)

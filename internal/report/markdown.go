@@ -103,6 +103,18 @@ func (r *Report) Markdown(w io.Writer) error {
 	} else {
 		p("PagerDuty is not configured.\n\n")
 	}
+	if len(r.OnCall.People) > 0 {
+		p("| person | share of time on call | business / off / sleep hours | shifts | pages on call | pages per shift |\n|---|---|---|---|---|---|\n")
+		for _, o := range r.OnCall.People {
+			share := pct(o.Ratio)
+			if o.AboveCap {
+				share += fmt.Sprintf(" (above the %s cap)", pct(r.OnCall.SustainableTimeRatio))
+			}
+			p("| %s | %s | %.1f / %.1f / %.1f | %d | %d | %.2f |\n", o.Name, share,
+				o.Hours(analysis.PeriodBusiness), o.Hours(analysis.PeriodOffHours), o.Hours(analysis.PeriodSleep), o.Shifts, o.Pages, o.PagesPerShift)
+		}
+		p("\nThe SRE book caps on-call time at %s of an engineer's time. %s ([definitions](%s))\n\n", pct(r.OnCall.SustainableTimeRatio), r.OnCall.Rotation.Sentence(), def("on-call-time"))
+	}
 	if domains := r.OnCall.domains(); len(domains) > 0 {
 		p("| domain | mean time to acknowledge | p50 / p90 | mean time to resolve | p50 / p90 |\n|---|---|---|---|---|\n")
 		for _, d := range domains {

@@ -134,6 +134,69 @@ type OnCall struct {
 	// percentile ("50", "90").
 	TimeToAcknowledge map[string]map[string]float64 `json:"time_to_acknowledge_percentiles_seconds"`
 	TimeToResolve     map[string]map[string]float64 `json:"time_to_resolve_percentiles_seconds"`
+	// SustainableTimeRatio is split.oncall_time_ratio, the cap on a
+	// person's share of time on call.
+	SustainableTimeRatio float64 `json:"sustainable_time_ratio"`
+	// People is each person's time on call, in config order, and
+	// Rotation the team's; both absent when PagerDuty is not configured.
+	People   []OnCallPerson `json:"people,omitempty"`
+	Rotation *Rotation      `json:"rotation,omitempty"`
+}
+
+// OnCallPerson is one person's time on call within the window
+// (analysis.OnCallStats).
+type OnCallPerson struct {
+	Name string `json:"name"`
+	// Seconds is the time on call by period; Ratio is their sum over
+	// the window's length, and AboveCap is Ratio > the sustainable ratio.
+	Seconds  map[string]int64 `json:"seconds"`
+	Ratio    float64          `json:"ratio"`
+	AboveCap bool             `json:"above_cap"`
+	Shifts   int              `json:"shifts"`
+	// Pages are the interruptions while on call.
+	Pages         int     `json:"pages"`
+	PagesPerShift float64 `json:"pages_per_shift"`
+}
+
+// Hours is the person's time on call in hours, by period.
+func (o OnCallPerson) Hours(period string) float64 { return float64(o.Seconds[period]) / 3600 }
+
+// Rotation is the team's on-call rotation (analysis.Rotation) against the
+// SRE book's minimum.
+type Rotation struct {
+	People        []string `json:"people"`
+	Size          int      `json:"size"`
+	Sites         int      `json:"sites"`
+	Minimum       int      `json:"minimum"`
+	Shifts        int      `json:"shifts"`
+	Pages         int      `json:"pages"`
+	PagesPerShift float64  `json:"pages_per_shift"`
+}
+
+// Sentence says how the rotation compares with the book's minimum.
+func (r *Rotation) Sentence() string {
+	if r.Size == 0 {
+		return "Nobody was on call within the window."
+	}
+	sites := "one site (one UTC offset)"
+	minimum := fmt.Sprintf("%d for a single-site rotation", r.Minimum)
+	if r.Sites > 1 {
+		sites = fmt.Sprintf("%d sites (UTC offsets)", r.Sites)
+		minimum = fmt.Sprintf("%d per site, %d", analysis.MinRotationPerSite, r.Minimum)
+	}
+	verdict := "at or above it"
+	if r.Size < r.Minimum {
+		verdict = fmt.Sprintf("%d short", r.Minimum-r.Size)
+	}
+	return fmt.Sprintf("The rotation has %d %s across %s; the SRE book's minimum is %s: %s. %.2f pages per on-call shift (%d pages over %d shifts).",
+		r.Size, plural(r.Size, "person", "people"), sites, minimum, verdict, r.PagesPerShift, r.Pages, r.Shifts)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // percentiles keys each domain's quantiles by percentile, "50" for 0.5.
@@ -244,8 +307,24 @@ func Build(cfg *config.Config, res *analysis.Result, sources []Source) *Report {
 
 	r.OnCall = &OnCall{SustainableMax: config.DefaultOnCallPerShift, MeanTimeToAcknowledge: res.MTTA, MeanTimeToResolve: res.MTTR,
 		TimeToAcknowledge: percentiles(res.TimeToAcknowledge), TimeToResolve: percentiles(res.TimeToResolve)}
+	r.OnCall.SustainableTimeRatio = cfg.Split.OnCallTimeRatio
 	if res.HasOnCall {
 		r.OnCall.IncidentsPerShift = ptr(res.OnCallIncidentsPerShift)
+		for _, p := range cfg.People {
+			st := res.OnCall[p.Name]
+			if st == nil {
+				continue
+			}
+			r.OnCall.People = append(r.OnCall.People, OnCallPerson{Name: p.Name, Seconds: st.Seconds, Ratio: st.Ratio,
+				AboveCap: st.Ratio > cfg.Split.OnCallTimeRatio, Shifts: st.Shifts, Pages: st.Pages, PagesPerShift: st.PagesPerShift()})
+		}
+		rot := res.Rotation
+		people := rot.People
+		if people == nil {
+			people = []string{}
+		}
+		r.OnCall.Rotation = &Rotation{People: people, Size: len(rot.People), Sites: rot.Sites, Minimum: rot.Minimum,
+			Shifts: rot.Shifts, Pages: rot.Pages, PagesPerShift: rot.PagesPerShift()}
 	}
 
 	r.DataQuality = &DataQuality{}
