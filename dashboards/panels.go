@@ -260,6 +260,9 @@ func person() Dashboard {
 	l.add(newBarGauge("Interruptions by domain", units.Short,
 		describe("Pages to the person within the window, by the domain of the incident.", "interruption")).
 		Targets(queries(instant(`sum by (job, instance, person, domain) (sre_workload_person_interruptions{`+byPersonDomain+`})`, "{{person}} {{domain}}"))), 12, 8)
+	l.add(stackedBars(newTimeseries("On-call hours by period", units.Hours,
+		describe("Hours of the analysis window during which the person was on call at any escalation level (the union of their PagerDuty on-call entries), by period in their time zone, as for interruptions: business hours (their working_hours, by default Mon-Fri 08-18), sleep hours (22-08) and off hours. The three periods add up to the person's on-call time, which the overview shows as a share of the window against the cap.", "sreoncalltimeabovecap"))).
+		Targets(queries(q(`sre_workload_person_oncall_seconds{`+byPerson+`} / 3600`, "{{person}} {{period}}"))), 24, 8)
 
 	l.row("Open work")
 	l.add(newTable("Open items by domain", units.Short,
