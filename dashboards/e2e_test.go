@@ -140,8 +140,8 @@ scrape_configs:
 				}
 			}
 		}
-		if n != 12 {
-			t.Errorf("%d rules loaded, want 12", n)
+		if n != 13 {
+			t.Errorf("%d rules loaded, want 13", n)
 		}
 	})
 

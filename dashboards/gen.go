@@ -186,6 +186,17 @@ func thresholdLine(p *timeseries.PanelBuilder) *timeseries.PanelBuilder {
 		ThresholdsStyle(common.NewGraphThresholdsStyleConfigBuilder().Mode(common.GraphThresholdsStyleModeDashed))
 }
 
+// dashedLine draws the series of one query (its refId) as a red dashed
+// line without fill: a threshold that is itself a series, such as a cap
+// read from the exporter's config.
+func dashedLine(p *timeseries.PanelBuilder, refID string) *timeseries.PanelBuilder {
+	return p.OverrideByQuery(refID, []dashboard.DynamicConfigValue{
+		{Id: "custom.lineStyle", Value: common.LineStyle{Fill: cog.ToPtr(common.LineStyleFillDash), Dash: []float64{10, 10}}},
+		{Id: "custom.fillOpacity", Value: 0},
+		{Id: "color", Value: map[string]any{"mode": "fixed", "fixedColor": "red"}},
+	})
+}
+
 func newStat(title, unit, description string) *stat.PanelBuilder {
 	return stat.NewPanelBuilder().Title(title).Description(description).Datasource(datasource).
 		Unit(unit).Thresholds(thresholds("green")).ColorScheme(palette()).
