@@ -128,7 +128,7 @@ func overview() Dashboard {
 		Targets(queries(q(`sre_workload_oncall_incidents_per_shift{`+exporter+`}`, "incidents per shift"))).
 		Thresholds(thresholds("green", step{"red", 2})), 8, 8)
 	l.add(dashedLine(newTimeseries("On-call share against the cap", units.PercentUnit,
-		describe("Each person's share of the analysis window during which they were on call at any escalation level (the union of their PagerDuty on-call entries), and, dashed, the sustainable cap (split.oncall_time_ratio, by default the SRE book's 25%). The SREOnCallTimeAboveCap alert fires for a person above the line for 6 hours.", "sreoncalltimeabovecap")), "B").
+		describe("Each person's share of the analysis window during which they were on call at any escalation level (the union of their PagerDuty on-call entries), and, dashed, the sustainable cap (split.oncall_time_ratio, by default the SRE book's 25%). The SREOnCallTimeAboveCap alert fires for a person above the line for 6 hours.", "on-call-time")), "B").
 		Targets(queries(
 			q(`sre_workload_person_oncall_ratio{`+byPerson+`}`, "{{person}}"),
 			q(`max by (job, instance) (sre_workload_oncall_sustainable_ratio{`+exporter+`})`, "sustainable cap"),
@@ -261,7 +261,7 @@ func person() Dashboard {
 		describe("Pages to the person within the window, by the domain of the incident.", "interruption")).
 		Targets(queries(instant(`sum by (job, instance, person, domain) (sre_workload_person_interruptions{`+byPersonDomain+`})`, "{{person}} {{domain}}"))), 12, 8)
 	l.add(stackedBars(newTimeseries("On-call hours by period", units.Hours,
-		describe("Hours of the analysis window during which the person was on call at any escalation level (the union of their PagerDuty on-call entries), by period in their time zone, as for interruptions: business hours (their working_hours, by default Mon-Fri 08-18), sleep hours (22-08) and off hours. The three periods add up to the person's on-call time, which the overview shows as a share of the window against the cap.", "sreoncalltimeabovecap"))).
+		describe("Hours of the analysis window during which the person was on call at any escalation level (the union of their PagerDuty on-call entries), by period in their time zone, as for interruptions: business hours (their working_hours, by default Mon-Fri 08-18), sleep hours (22-08) and off hours. The three periods add up to the person's on-call time, which the overview shows as a share of the window against the cap.", "on-call-time"))).
 		Targets(queries(q(`sre_workload_person_oncall_seconds{`+byPerson+`} / 3600`, "{{person}} {{period}}"))), 24, 8)
 
 	l.row("Open work")
