@@ -184,6 +184,16 @@ func Golden() *simulation.Dataset {
 		{ID: "R5", Type: "acknowledge_log_entry", IncidentID: "Q3", CreatedAt: Ago(0.95), AgentType: "user_reference", AgentID: "PDAN001", ChannelType: "mobile"},
 		{ID: "R6", Type: "resolve_log_entry", IncidentID: "Q3", CreatedAt: Ago(0.92), AgentType: "user_reference", AgentID: "PDAN001", ChannelType: "web_ui"},
 	}
+	// On call: alice for the first half of the window (from before it),
+	// bob for the second (on past its end), 84 hours each, a ratio of
+	// 0.5; bob's day at level 2 within his half counts once, one shift.
+	// Q1's page to bob, a day before the end, is a page on call.
+	pd.Schedules = []simulation.PDRef{{ID: "PSCH1", Name: "Primary rotation"}}
+	pd.OnCalls = []*simulation.OnCall{
+		{UserID: "PALICE1", EscalationPolicyID: "PEP1", Level: 1, ScheduleID: "PSCH1", Start: Ago(7.5), End: Ago(3.5)},
+		{UserID: "PBOB001", EscalationPolicyID: "PEP1", Level: 1, ScheduleID: "PSCH1", Start: Ago(3.5), End: Ago(-0.5)},
+		{UserID: "PBOB001", EscalationPolicyID: "PEP1", Level: 2, ScheduleID: "PSCH1", Start: Ago(2), End: Ago(1)},
+	}
 	return ds
 }
 
