@@ -196,3 +196,30 @@ func (s *Server) listOnCalls(w http.ResponseWriter, r *http.Request) {
 	body["oncalls"] = out
 	writeJSON(w, http.StatusOK, body)
 }
+
+// shift is one turn of a rotation: a user on call from start to end.
+type shift struct {
+	user       string
+	start, end time.Time
+}
+
+// rotationOnCalls turns the consecutive shifts of one schedule on one
+// escalation rule into on-call entries. A user's bordering shifts become
+// one entry: an on-call "represents a contiguous unit of time for which a
+// User will be on call for a given Escalation Policy and Escalation Rules"
+// (openapiv3.json #/paths/~1oncalls/get/description). Assumption: that
+// real merges a user's bordering shifts into one entry; the description
+// suggests it, and PagerDuty/pd-oncall-chat-topic#31 merges them
+// client-side ("if someone has an override that borders a regular shift
+// we merge them and consider it one shift").
+func rotationOnCalls(ep string, level int, schedule string, shifts []shift) []*OnCall {
+	var out []*OnCall
+	for _, s := range shifts {
+		if n := len(out); n > 0 && out[n-1].UserID == s.user && out[n-1].End.Equal(s.start) {
+			out[n-1].End = s.end
+			continue
+		}
+		out = append(out, &OnCall{UserID: s.user, EscalationPolicyID: ep, Level: level, ScheduleID: schedule, Start: s.start, End: s.end})
+	}
+	return out
+}
