@@ -386,3 +386,120 @@ func TestOnCallsIndex(t *testing.T) {
 		}
 	}
 }
+
+// ocCheckRotation checks that the entries of one escalation rule cover
+// [from, to) without gaps or overlaps, and that no two bordering entries
+// are one user's.
+func ocCheckRotation(t *testing.T, name string, ocs []*OnCall, from, to time.Time) {
+	t.Helper()
+	at := from
+	for i, oc := range ocs {
+		if !oc.Start.Equal(at) || !oc.End.After(oc.Start) {
+			t.Fatalf("%s: entry %d spans %s to %s, want a start at %s", name, i, oc.Start, oc.End, at)
+		}
+		if i > 0 && ocs[i-1].UserID == oc.UserID {
+			t.Errorf("%s: entries %d and %d are both %s's: one contiguous entry in real", name, i-1, i, oc.UserID)
+		}
+		at = oc.End
+	}
+	if !at.Equal(to) {
+		t.Errorf("%s: entries end at %s, want %s", name, at, to)
+	}
+}
+
+func ocByRule(ocs []*OnCall, ep string, level int) []*OnCall {
+	var out []*OnCall
+	for _, oc := range ocs {
+		if oc.EscalationPolicyID == ep && oc.Level == level {
+			out = append(out, oc)
+		}
+	}
+	return out
+}
+
+func TestDemoOnCalls(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	ds := Demo(now)
+	pd := &ds.PagerDuty
+	start := now.Add(-DemoDays * 24 * time.Hour)
+	end := now.Add((demoOnCallAhead + 1) * 24 * time.Hour)
+	prod, corp := ocByRule(pd.OnCalls, "PEPPROD", 1), ocByRule(pd.OnCalls, "PEPCORP", 1)
+	if len(prod)+len(corp) != len(pd.OnCalls) {
+		t.Errorf("%d entries outside PEPPROD and PEPCORP level 1", len(pd.OnCalls)-len(prod)-len(corp))
+	}
+	ocCheckRotation(t, "PEPPROD", prod, start, end)
+	ocCheckRotation(t, "PEPCORP", corp, start, end)
+	// The same schedule on both: the same spans, the same people.
+	if len(prod) != len(corp) {
+		t.Fatalf("PEPPROD %d entries, PEPCORP %d", len(prod), len(corp))
+	}
+	for i := range prod {
+		if prod[i].UserID != corp[i].UserID || !prod[i].Start.Equal(corp[i].Start) || prod[i].ScheduleID != "PSCHPRI" || corp[i].ScheduleID != "PSCHPRI" {
+			t.Errorf("entry %d: %+v and %+v", i, prod[i], corp[i])
+		}
+	}
+	// Day by day, pagerdutyDay's rotation: the person incidents of that day page.
+	g := &demoGen{start: start}
+	for day := 0; day <= DemoDays+demoOnCallAhead; day++ {
+		mid := start.Add(time.Duration(day)*24*time.Hour + 12*time.Hour)
+		members := g.membersOn(day)
+		want := members[day%len(members)].pdID
+		for _, oc := range prod {
+			if !oc.Start.After(mid) && oc.End.After(mid) && oc.UserID != want {
+				t.Errorf("day %d: %s on call, want %s", day, oc.UserID, want)
+			}
+		}
+	}
+	// 98 days, alice's days 44 and 45 being one entry.
+	if len(prod) != DemoDays+demoOnCallAhead {
+		t.Errorf("%d entries for PEPPROD, want %d", len(prod), DemoDays+demoOnCallAhead)
+	}
+	if findRef(pd.Schedules, "PSCHPRI").Name != "Product Primary" {
+		t.Errorf("schedules: %v", pd.Schedules)
+	}
+	// Served: now is in day DemoDays's shift, which ends in the future;
+	// over the last 7 days the three take turns.
+	_, srv := ocServer(t, ds, now)
+	_, a, _ := ocGet(t, srv, "escalation_policy_ids[]=PEPPROD")
+	if len(a.OnCalls) != 1 || *a.OnCalls[0].Start != ts(now) || *a.OnCalls[0].End != ts(now.Add(24*time.Hour)) {
+		t.Errorf("now: %+v", a.OnCalls)
+	}
+	days := map[string]int{}
+	for _, u := range ocUsers(t, srv, "escalation_policy_ids[]=PEPPROD&since="+rfc(now.Add(-7*24*time.Hour))+"&until="+rfc(now)) {
+		days[u]++
+	}
+	if len(days) != 3 || days["PALICE1"] < 2 || days["PBOB001"] < 2 || days["PCAROL1"] < 2 {
+		t.Errorf("the last week: %v", days)
+	}
+}
+
+func TestScaleOnCalls(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	p := Large.Divide(100)
+	ds := Scale(p, now)
+	pd := &ds.PagerDuty
+	start := now.Add(-p.Window - 3*24*time.Hour)
+	end := now.Add((demoOnCallAhead) * 24 * time.Hour)
+	primary, secondary := ocByRule(pd.OnCalls, "PE0001", 1), ocByRule(pd.OnCalls, "PE0001", 2)
+	if len(primary) != 17 || len(secondary) != 17 || len(pd.OnCalls) != 34 {
+		t.Errorf("%d primary, %d secondary, %d entries", len(primary), len(secondary), len(pd.OnCalls))
+	}
+	ocCheckRotation(t, "primary", primary, start, end)
+	ocCheckRotation(t, "secondary", secondary, start, end)
+	for i := range primary {
+		if _, ok := pd.user(primary[i].UserID); !ok || primary[i].UserID == secondary[i].UserID ||
+			primary[i].ScheduleID != "PSCH001" || secondary[i].ScheduleID != "PSCH002" {
+			t.Errorf("day %d: primary %+v, secondary %+v", i, primary[i], secondary[i])
+		}
+	}
+	// One person, and none: a single entry per level, or no entry.
+	p.People = 1
+	if ocs := Scale(p, now).PagerDuty.OnCalls; len(ocs) != 2 || !ocs[0].Start.Equal(start) || !ocs[0].End.Equal(end) {
+		t.Errorf("one person: %+v", ocs)
+	}
+	p.People = 0
+	p.Issues, p.Comments, p.Reviews, p.Incidents = 0, 0, 0, 0
+	if ocs := Scale(p, now).PagerDuty.OnCalls; len(ocs) != 0 {
+		t.Errorf("nobody: %d entries", len(ocs))
+	}
+}
