@@ -114,7 +114,38 @@ func Demo(now time.Time) *Dataset {
 	}
 	g.mergeDuplicate()
 	g.reviews()
+	g.oncalls()
 	return g.ds
+}
+
+// demoOnCallAhead is how many days after now the demo's schedule is
+// computed: the shift under way ends in the future, and real PagerDuty
+// answers on-calls ahead of now ("On-call shifts are limited to 90 days in
+// the future": openapiv3.json #/components/parameters/since_oncalls).
+// Assumption: a week is enough for the exporter's needs; real computes
+// up to 90 days.
+const demoOnCallAhead = 7
+
+// oncalls adds the schedule behind pagerdutyDay's daily rotation, Product
+// Primary, as on-call entries: day number day, from g.start + day*24h for
+// 24 hours, is members[day%len(members)]'s, for days 0 to DemoDays and
+// demoOnCallAhead days after. Both escalation policies of the team,
+// PEPPROD and PEPCORP, have the schedule on their first level, so each
+// shift is two entries that overlap (the exporter must count a person's
+// time once). A person's consecutive days are one entry (see
+// rotationOnCalls): alice's days 44 and 45, when carol joins. It draws no
+// random numbers, so the rest of the story is unchanged.
+func (g *demoGen) oncalls() {
+	var shifts []shift
+	for day := 0; day <= DemoDays+demoOnCallAhead; day++ {
+		members := g.membersOn(day)
+		from := g.start.Add(time.Duration(day) * 24 * time.Hour)
+		shifts = append(shifts, shift{user: members[day%len(members)].pdID, start: from, end: from.Add(24 * time.Hour)})
+	}
+	pd := &g.ds.PagerDuty
+	for _, ep := range []string{"PEPPROD", "PEPCORP"} {
+		pd.OnCalls = append(pd.OnCalls, rotationOnCalls(ep, 1, "PSCHPRI", shifts)...)
+	}
 }
 
 // mergeDuplicate adds the story's merged incident: a duplicate of the
@@ -296,6 +327,9 @@ func (g *demoGen) setupPagerDuty() {
 	}
 	pd.Teams = []PDRef{{ID: "PTPLAT1", Name: "Platform"}, {ID: "PTCORP1", Name: "Corp IT"}, {ID: "PTMKT01", Name: "Marketing"}}
 	pd.EscalationPolicies = []PDRef{{ID: "PEPPROD", Name: "Product On-call"}, {ID: "PEPCORP", Name: "Corp IT"}, {ID: "PEPMKT1", Name: "Marketing"}}
+	// The schedule of pagerdutyDay's rotation (see oncalls). Assumption:
+	// the ID.
+	pd.Schedules = []PDRef{{ID: "PSCHPRI", Name: "Product Primary"}}
 	// Priority names P1 (highest) to P5: "usually P1 through P5", and
 	// "Priority labels are customized on a per-account basis"
 	// (https://support.pagerduty.com/docs/incident-priority). Assumption:

@@ -27,9 +27,10 @@ func pagerdutyError(w http.ResponseWriter, status, code int, msg string, details
 	writeJSON(w, status, map[string]any{"error": e})
 }
 
-// servePagerDuty serves GET /incidents, /incidents/{id}, /log_entries and
-// /users (PagerDuty/api-schema reference/REST/openapiv3.json #/paths/~1incidents,
-// ~1incidents~1{id}, ~1log_entries, ~1users). Assumption: the Accept header
+// servePagerDuty serves GET /incidents, /incidents/{id}, /log_entries,
+// /users and /oncalls (PagerDuty/api-schema reference/REST/openapiv3.json
+// #/paths/~1incidents, ~1incidents~1{id}, ~1log_entries, ~1users,
+// ~1oncalls). Assumption: the Accept header
 // application/vnd.pagerduty+json;version=2, required by the schema
 // (#/components/parameters/header_Accept), may be absent. Differs: answers
 // carry no ratelimit-* headers, which real sends
@@ -63,6 +64,8 @@ func (s *Server) servePagerDuty(w http.ResponseWriter, r *http.Request, p string
 		s.listLogEntries(w, r)
 	case len(parts) == 1 && parts[0] == "users":
 		s.listUsers(w, r)
+	case len(parts) == 1 && parts[0] == "oncalls":
+		s.listOnCalls(w, r)
 	default:
 		pagerdutyError(w, http.StatusNotFound, 2100, "Not Found")
 	}
@@ -109,6 +112,7 @@ type pdIndex struct {
 	logsDesc     []*LogEntry // newest first
 	incByCreated []*Incident // oldest first
 	incByID      map[string]*Incident
+	oncalls      oncallIndex
 }
 
 func (s *Server) pdIndex() *pdIndex {
@@ -124,6 +128,7 @@ func (s *Server) pdIndex() *pdIndex {
 	for _, in := range pd.Incidents {
 		ix.incByID[in.ID] = in
 	}
+	ix.oncalls = newOncallIndex(pd.OnCalls)
 	s.index = ix
 	return ix
 }

@@ -153,7 +153,33 @@ func Scale(p ScaleParams, now time.Time) *Dataset {
 		}
 		pd.Incidents = append(pd.Incidents, in)
 	}
+	scaleOnCalls(p, pd, start, now)
 	return ds
+}
+
+// scaleOnCalls adds the on-call entries of escalation policy PE0001: a
+// daily rotation of all p.People people (PU000 onwards, the users above)
+// on level 1 from schedule SRE Primary, and on level 2 a secondary
+// rotation from schedule SRE Secondary, half the team further on. Days
+// begin at start (now - p.Window) plus whole days; the rotation runs from
+// three days before start to a week after now (see demoOnCallAhead). It
+// draws no random numbers, so the rest of the dataset is as it was before
+// on-calls. Assumption: the schedules' IDs and names.
+func scaleOnCalls(p ScaleParams, pd *PagerDutyData, start, now time.Time) {
+	if p.People <= 0 {
+		return
+	}
+	pd.Schedules = []PDRef{{ID: "PSCH001", Name: "SRE Primary"}, {ID: "PSCH002", Name: "SRE Secondary"}}
+	day := 24 * time.Hour
+	last := int((now.Sub(start)+day-1)/day) + demoOnCallAhead
+	var primary, secondary []shift
+	for d := -3; d < last; d++ {
+		from := start.Add(time.Duration(d) * day)
+		u := func(k int) string { return fmt.Sprintf("PU%03d", ((k%p.People)+p.People)%p.People) }
+		primary = append(primary, shift{user: u(d), start: from, end: from.Add(day)})
+		secondary = append(secondary, shift{user: u(d + p.People/2), start: from, end: from.Add(day)})
+	}
+	pd.OnCalls = append(rotationOnCalls("PE0001", 1, "PSCH001", primary), rotationOnCalls("PE0001", 2, "PSCH002", secondary)...)
 }
 
 // scaleReviews adds p.Reviews reviews, spread over the repositories that
