@@ -80,8 +80,10 @@ func TestPagerDutyOnCalls(t *testing.T) {
 	}
 
 	// An hour later: alice's shift was cut short, and bob takes over.
-	future.End = sourcetest.End.Add(30 * time.Minute)
-	oc("PBOB001", "PEP1", 1, "PSCH1", sourcetest.End.Add(30*time.Minute), sourcetest.Ago(-5))
+	run.Update(func(*simulation.Dataset) {
+		future.End = sourcetest.End.Add(30 * time.Minute)
+		oc("PBOB001", "PEP1", 1, "PSCH1", sourcetest.End.Add(30*time.Minute), sourcetest.Ago(-5))
+	})
 	later := collectors.Window{Start: sourcetest.Window.Start.Add(time.Hour), End: sourcetest.End.Add(time.Hour)}
 	snap, err = src.Fetch(context.Background(), later)
 	if err != nil {
