@@ -100,8 +100,8 @@ people:
 	if used := start - run.RateRemaining(); used != gh-reviewSearches {
 		t.Errorf("first sync used %d of the rate limit for %d requests and %d searches", used, gh, reviewSearches)
 	}
-	if pd != 4 {
-		t.Errorf("first sync: %d PagerDuty requests, want 4", pd)
+	if pd != 5 {
+		t.Errorf("first sync: %d PagerDuty requests, want 5 (an e-mail address, incidents created, open incidents, log entries, on-call entries)", pd)
 	}
 	t.Logf("%s, %d repositories: first sync: %d GitHub requests (6 per repository + %d for the listing + %d reviewed-by searches), %d PagerDuty", mode, n, gh, orgPages, reviewSearches, pd)
 
@@ -130,8 +130,8 @@ people:
 	if run.RateRemaining() != before {
 		t.Error("the steady-state refresh consumed primary rate limit")
 	}
-	if pd != 2 {
-		t.Errorf("steady state: %d PagerDuty requests, want 2 (open incidents, new log entries)", pd)
+	if pd != 3 {
+		t.Errorf("steady state: %d PagerDuty requests, want 3 (open incidents, new log entries, on-call entries)", pd)
 	}
 	t.Logf("%s, %d repositories: steady state: %d GitHub requests (%d of them 304, %d searches), 0 primary rate limit, %d PagerDuty; took %v on loopback",
 		mode, n, gh, gh304, searched, pd, took.Round(time.Millisecond))
