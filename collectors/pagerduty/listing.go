@@ -45,13 +45,20 @@ func (s *Source) resolveEmails(ctx context.Context, addrs []string) (map[string]
 // never shorter than 181 days.
 const pagerdutyMaxRange = 180 * 24 * time.Hour
 
+// timeRanges cuts [since, until) into consecutive ranges of at most
+// longest.
+func timeRanges(since, until time.Time, longest time.Duration) [][2]time.Time {
+	var out [][2]time.Time
+	for from := since; from.Before(until); from = from.Add(longest) {
+		out = append(out, [2]time.Time{from, minTime(from.Add(longest), until)})
+	}
+	return out
+}
+
 // incidentsCreated lists the incidents created within [since, until), in
 // ranges of at most pagerdutyMaxRange, so that any window works.
 func (s *Source) incidentsCreated(ctx context.Context, since, until time.Time) ([]incidentRec, error) {
-	var ranges [][2]time.Time
-	for from := since; from.Before(until); from = from.Add(pagerdutyMaxRange) {
-		ranges = append(ranges, [2]time.Time{from, minTime(from.Add(pagerdutyMaxRange), until)})
-	}
+	ranges := timeRanges(since, until, pagerdutyMaxRange)
 	parts := make([][]incidentRec, len(ranges))
 	err := collectors.ForEach(ctx, len(ranges), collectors.Indexes(len(ranges)), func(ctx context.Context, i int) error {
 		list, err := splitByTime(ctx, s, "/incidents", ranges[i][0], ranges[i][1], func(ctx context.Context, since, until time.Time, offset uint, total bool) ([]incidentRec, pagerduty.APIListObject, error) {

@@ -22,6 +22,14 @@ import (
 // of user_ids[] (openapiv3.json #/paths/~1oncalls/get/parameters).
 const oncallUsersPerRequest = 25
 
+// oncallMaxRange is the longest since..until range asked of /oncalls.
+// PagerDuty serves at most three months ("The search range cannot exceed
+// 3 months", in its older documentation; "a maximum of 3 months period
+// (limit from PagerDuty)", port-labs/ocean#418; PagerDuty/api-schema#518),
+// and three calendar months are never shorter than 89 days (February to
+// April).
+const oncallMaxRange = 89 * 24 * time.Hour
+
 // oncallKey identifies an on-call entry: PagerDuty's on-calls have no ID
 // (openapiv3.json #/components/schemas/Oncall), so an entry is its user,
 // escalation policy, level, schedule and start.
@@ -39,16 +47,25 @@ func oncallKey(e model.OnCall) string {
 // #252), up to the 10,000 cap that splitByTime works around. PagerDuty
 // documents no longest range into the past, only that "on-call shifts
 // are limited to 90 days in the future", which the exporter never asks
-// for; splitByTime halves a range that PagerDuty refuses with 400.
+// for. The range is limited to three months (see oncallMaxRange), so a
+// longer window is listed in ranges; splitByTime halves a range that
+// PagerDuty still refuses with 400.
 func (s *Source) onCalls(ctx context.Context, users []string, since, until time.Time) (map[string]model.OnCall, error) {
-	var chunks [][]string
+	type part struct {
+		ids          []string
+		since, until time.Time
+	}
+	var parts []part
 	for c := range slices.Chunk(users, oncallUsersPerRequest) {
-		chunks = append(chunks, c)
+		for _, r := range timeRanges(since, until, oncallMaxRange) {
+			parts = append(parts, part{c, r[0], r[1]})
+		}
 	}
 	var mu sync.Mutex
 	out := map[string]model.OnCall{}
-	err := collectors.ForEach(ctx, len(chunks), chunks, func(ctx context.Context, ids []string) error {
-		list, err := splitByTime(ctx, s, "/oncalls", since, until, func(ctx context.Context, since, until time.Time, offset uint, total bool) ([]model.OnCall, pagerduty.APIListObject, error) {
+	err := collectors.ForEach(ctx, len(parts), parts, func(ctx context.Context, p part) error {
+		ids := p.ids
+		list, err := splitByTime(ctx, s, "/oncalls", p.since, p.until, func(ctx context.Context, since, until time.Time, offset uint, total bool) ([]model.OnCall, pagerduty.APIListObject, error) {
 			resp, err := apiclient.KeepCause(ctx, func(ctx context.Context) (*pagerduty.ListOnCallsResponse, error) {
 				return s.client.ListOnCallsWithContext(ctx, pagerduty.ListOnCallOptions{
 					UserIDs: ids, Since: formatPD(since), Until: formatPD(until),

@@ -180,3 +180,36 @@ func mustParse(t *testing.T, yml string) *config.Config {
 	}
 	return cfg
 }
+
+// TestPagerDutyOnCallsLongWindow: /oncalls serves at most three months
+// between since and until, and the simulation refuses a longer range as
+// PagerDuty does. A 200-day window is listed in ranges of at most 89 days,
+// none refused, and an entry across a range's end is kept once.
+func TestPagerDutyOnCallsLongWindow(t *testing.T) {
+	ds := sourcetest.PagerDutyBase()
+	for i := 0; i < 20; i++ { // ten days each, back to back
+		ds.PagerDuty.OnCalls = append(ds.PagerDuty.OnCalls, &simulation.OnCall{UserID: "PBOB001", EscalationPolicyID: "PEP1", Level: 1,
+			Start: sourcetest.Ago(float64(i+1) * 10), End: sourcetest.Ago(float64(i) * 10)})
+	}
+	run, cfg := sourcetest.Setup(t, ds, pagerdutyOnly)
+	w := collectors.Window{Start: sourcetest.End.Add(-sourcetest.Days(200)), End: sourcetest.End}
+	snap, err := sourceOf(t, cfg, "pagerduty").Fetch(context.Background(), w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.OnCalls) != 20 {
+		t.Errorf("on-call entries: %d, want 20", len(snap.OnCalls))
+	}
+	reqs := sourcetest.RequestsTo(run, "pagerduty", "/oncalls")
+	for _, r := range reqs {
+		q, _ := url.ParseQuery(r.Query)
+		since, _ := time.Parse(time.RFC3339, q.Get("since"))
+		until, _ := time.Parse(time.RFC3339, q.Get("until"))
+		if r.Status != 200 || until.Sub(since) > 89*24*time.Hour {
+			t.Errorf("/oncalls %s: %d", r.Query, r.Status)
+		}
+	}
+	if len(reqs) != 3 {
+		t.Errorf("/oncalls requests: %d, want 3 (200 days in ranges of 89)", len(reqs))
+	}
+}

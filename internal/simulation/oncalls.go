@@ -90,10 +90,14 @@ func oncallOverlaps(oc *OnCall, since, until time.Time) bool {
 // is "2015-03-06T15:28:51-05:00").
 //
 // Differs: real computes on-calls only up to 90 days ahead ("On-call
-// shifts are limited to 90 days in the future", since_oncalls) and limits
-// the range (older documentation: "The search range cannot exceed 3
-// months"; PagerDuty/api-schema#518); the simulation serves whatever the
-// dataset holds, for any range.
+// shifts are limited to 90 days in the future", since_oncalls); the
+// simulation serves whatever the dataset holds. The range is limited to 3
+// months (older documentation: "The search range cannot exceed 3
+// months"; "a maximum of 3 months period (limit from PagerDuty)",
+// port-labs/ocean#418; "only allow to fetch at maximum 90 days",
+// PagerDuty/api-schema#518), and the simulation refuses a longer one with
+// the 400 of too long an /incidents range. Assumption: that code and
+// message, and that the limit is three calendar months.
 func (s *Server) listOnCalls(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	since, hasSince := timeParam(r, "since")
@@ -113,6 +117,10 @@ func (s *Server) listOnCalls(w http.ResponseWriter, r *http.Request) {
 	// parameters' descriptions read literally.
 	if until.Before(since) {
 		pagerdutyError(w, http.StatusBadRequest, 2001, "Invalid Input Provided", "until cannot be before since.")
+		return
+	}
+	if until.After(since.AddDate(0, 3, 0)) {
+		pagerdutyError(w, http.StatusBadRequest, 2001, "Invalid Input Provided", " is invalid.")
 		return
 	}
 	users := q["user_ids[]"]

@@ -275,6 +275,20 @@ func TestOnCallsUntilBeforeSince(t *testing.T) {
 	}
 }
 
+// TestOnCallsRangeOfThreeMonths: a range of three calendar months is
+// served, a second longer is refused.
+func TestOnCallsRangeOfThreeMonths(t *testing.T) {
+	_, srv := ocServer(t, ocDataset(ocRotation()...), ocAt(1))
+	since := ocAt(0)
+	if status, _, _ := ocGet(t, srv, "since="+rfc(since)+"&until="+rfc(since.AddDate(0, 3, 0))); status != http.StatusOK {
+		t.Errorf("three months: status %d", status)
+	}
+	status, a, _ := ocGet(t, srv, "since="+rfc(since)+"&until="+rfc(since.AddDate(0, 3, 0).Add(time.Second)))
+	if status != http.StatusBadRequest || a.Error == nil || a.Error.Code != 2001 {
+		t.Errorf("three months and a second: status %d, error %+v", status, a.Error)
+	}
+}
+
 func TestOnCallsOffsetCap(t *testing.T) {
 	s, srv := ocServer(t, ocDataset(ocMany(3)...), ocAt(0))
 	all := "since=" + rfc(ocAt(0)) + "&until=" + rfc(ocAt(3))
