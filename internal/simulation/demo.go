@@ -126,21 +126,32 @@ func Demo(now time.Time) *Dataset {
 // up to 90 days.
 const demoOnCallAhead = 7
 
-// oncalls adds the schedule behind pagerdutyDay's daily rotation, Product
-// Primary, as on-call entries: day number day, from g.start + day*24h for
-// 24 hours, is members[day%len(members)]'s, for days 0 to DemoDays and
-// demoOnCallAhead days after. Both escalation policies of the team,
-// PEPPROD and PEPCORP, have the schedule on their first level, so each
-// shift is two entries that overlap (the exporter must count a person's
-// time once). A person's consecutive days are one entry (see
-// rotationOnCalls): alice's days 44 and 45, when carol joins. It draws no
-// random numbers, so the rest of the story is unchanged.
+// demoShift is the length of the demo's on-call shifts: three a day, so
+// that once carol has joined, each of the three is on call for 7 of the 21
+// shifts of any 7-day window that starts at a shift's start, a third.
+const demoShift = 8 * time.Hour
+
+// onCallAt is who is on call at t: shift number k, from g.start + k ×
+// demoShift, is taken in turn by the members of the team on the day it
+// starts, members[k % len(members)].
+func (g *demoGen) onCallAt(t time.Time) demoPerson {
+	k := int(t.Sub(g.start) / demoShift)
+	members := g.membersOn(int(time.Duration(k) * demoShift / (24 * time.Hour)))
+	return members[k%len(members)]
+}
+
+// oncalls adds the schedule of onCallAt's rotation, Product Primary, as
+// on-call entries, from g.start to demoOnCallAhead days after now. Both
+// escalation policies of the team, PEPPROD and PEPCORP, have the schedule
+// on their first level, so each shift is two entries that overlap (the
+// exporter must count a person's time once). A person's consecutive
+// shifts are one entry (see rotationOnCalls): alice's last shift of day 44
+// and first of day 45, when carol joins. It draws no random numbers.
 func (g *demoGen) oncalls() {
 	var shifts []shift
-	for day := 0; day <= DemoDays+demoOnCallAhead; day++ {
-		members := g.membersOn(day)
-		from := g.start.Add(time.Duration(day) * 24 * time.Hour)
-		shifts = append(shifts, shift{user: members[day%len(members)].pdID, start: from, end: from.Add(24 * time.Hour)})
+	for k := 0; k < (DemoDays+1+demoOnCallAhead)*int(24*time.Hour/demoShift); k++ {
+		from := g.start.Add(time.Duration(k) * demoShift)
+		shifts = append(shifts, shift{user: g.onCallAt(from).pdID, start: from, end: from.Add(demoShift)})
 	}
 	pd := &g.ds.PagerDuty
 	for _, ep := range []string{"PEPPROD", "PEPCORP"} {
@@ -523,9 +534,6 @@ var notifyChannels = []struct{ typ, notification string }{
 }
 
 func (g *demoGen) pagerdutyDay(day int) {
-	members := g.membersOn(day)
-	// A daily rotation among the members of the team.
-	oncall := members[day%len(members)]
 	product := g.poisson(0.9)
 	corporate := g.poisson(0.6 * corporateShare(day))
 	for k := 0; k < product+corporate+1; k++ {
@@ -546,7 +554,7 @@ func (g *demoGen) pagerdutyDay(day int) {
 		if !created.Before(g.now.Add(-time.Minute)) {
 			continue
 		}
-		g.incident(oncall, svc, team, ep, created)
+		g.incident(g.onCallAt(created), svc, team, ep, created)
 	}
 }
 

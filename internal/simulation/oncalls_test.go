@@ -452,21 +452,24 @@ func TestDemoOnCalls(t *testing.T) {
 			t.Errorf("entry %d: %+v and %+v", i, prod[i], corp[i])
 		}
 	}
-	// Day by day, pagerdutyDay's rotation: the person incidents of that day page.
+	// Shift by shift, onCallAt's rotation: the person the shift's
+	// incidents page.
 	g := &demoGen{start: start}
-	for day := 0; day <= DemoDays+demoOnCallAhead; day++ {
-		mid := start.Add(time.Duration(day)*24*time.Hour + 12*time.Hour)
-		members := g.membersOn(day)
-		want := members[day%len(members)].pdID
+	perDay := int(24 * time.Hour / demoShift)
+	for k := 0; k < (DemoDays+1+demoOnCallAhead)*perDay; k++ {
+		mid := start.Add(time.Duration(k)*demoShift + demoShift/2)
+		members := g.membersOn(k / perDay)
+		want := members[k%len(members)].pdID
 		for _, oc := range prod {
 			if !oc.Start.After(mid) && oc.End.After(mid) && oc.UserID != want {
-				t.Errorf("day %d: %s on call, want %s", day, oc.UserID, want)
+				t.Errorf("shift %d: %s on call, want %s", k, oc.UserID, want)
 			}
 		}
 	}
-	// 98 days, alice's days 44 and 45 being one entry.
-	if len(prod) != DemoDays+demoOnCallAhead {
-		t.Errorf("%d entries for PEPPROD, want %d", len(prod), DemoDays+demoOnCallAhead)
+	// 98 days of 3 shifts, alice's last of day 44 and first of day 45
+	// being one entry.
+	if want := (DemoDays+1+demoOnCallAhead)*perDay - 1; len(prod) != want {
+		t.Errorf("%d entries for PEPPROD, want %d", len(prod), want)
 	}
 	if findRef(pd.Schedules, "PSCHPRI").Name != "Product Primary" {
 		t.Errorf("schedules: %v", pd.Schedules)
@@ -475,15 +478,17 @@ func TestDemoOnCalls(t *testing.T) {
 	// over the last 7 days the three take turns.
 	_, srv := ocServer(t, ds, now)
 	_, a, _ := ocGet(t, srv, "escalation_policy_ids[]=PEPPROD")
-	if len(a.OnCalls) != 1 || *a.OnCalls[0].Start != ts(now) || *a.OnCalls[0].End != ts(now.Add(24*time.Hour)) {
+	if len(a.OnCalls) != 1 || *a.OnCalls[0].Start != ts(now) || *a.OnCalls[0].End != ts(now.Add(demoShift)) {
 		t.Errorf("now: %+v", a.OnCalls)
 	}
-	days := map[string]int{}
-	for _, u := range ocUsers(t, srv, "escalation_policy_ids[]=PEPPROD&since="+rfc(now.Add(-7*24*time.Hour))+"&until="+rfc(now)) {
-		days[u]++
+	// The last week's 21 shifts: 7 each. The range's end is the start
+	// of the shift under way, which overlaps it by an instant only.
+	shifts := map[string]int{}
+	for _, u := range ocUsers(t, srv, "escalation_policy_ids[]=PEPPROD&since="+rfc(now.Add(-7*24*time.Hour))+"&until="+rfc(now.Add(-time.Second))) {
+		shifts[u]++
 	}
-	if len(days) != 3 || days["PALICE1"] < 2 || days["PBOB001"] < 2 || days["PCAROL1"] < 2 {
-		t.Errorf("the last week: %v", days)
+	if len(shifts) != 3 || shifts["PALICE1"] != 7 || shifts["PBOB001"] != 7 || shifts["PCAROL1"] != 7 {
+		t.Errorf("the last week: %v", shifts)
 	}
 }
 
