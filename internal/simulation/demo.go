@@ -126,18 +126,22 @@ func Demo(now time.Time) *Dataset {
 // up to 90 days.
 const demoOnCallAhead = 7
 
-// demoShift is the length of the demo's on-call shifts: three a day, so
-// that once carol has joined, each of the three is on call for 7 of the 21
-// shifts of any 7-day window that starts at a shift's start, a third.
+// demoShift is the length of the demo's on-call shifts: three a day.
 const demoShift = 8 * time.Hour
 
-// onCallAt is who is on call at t: shift number k, from g.start + k ×
-// demoShift, is taken in turn by the members of the team on the day it
-// starts, members[k % len(members)].
+// onCallAt is who is on call at t. Day d (from g.start + d × 24 h) has
+// three shifts, j = 0, 1, 2; shift j of day d is members[(d + j) %
+// len(members)]'s, of the members of the team that day. With three, each
+// has one shift a day, a third of any 7-day window that starts at a day's
+// start, and their shift moves eight hours each day, so that everyone
+// takes nights in turn; with two, they take two shifts and one on
+// alternate days.
 func (g *demoGen) onCallAt(t time.Time) demoPerson {
+	perDay := int(24 * time.Hour / demoShift)
 	k := int(t.Sub(g.start) / demoShift)
-	members := g.membersOn(int(time.Duration(k) * demoShift / (24 * time.Hour)))
-	return members[k%len(members)]
+	d, j := k/perDay, k%perDay
+	members := g.membersOn(d)
+	return members[(d+j)%len(members)]
 }
 
 // oncalls adds the schedule of onCallAt's rotation, Product Primary, as
@@ -145,8 +149,7 @@ func (g *demoGen) onCallAt(t time.Time) demoPerson {
 // escalation policies of the team, PEPPROD and PEPCORP, have the schedule
 // on their first level, so each shift is two entries that overlap (the
 // exporter must count a person's time once). A person's consecutive
-// shifts are one entry (see rotationOnCalls): alice's last shift of day 44
-// and first of day 45, when carol joins. It draws no random numbers.
+// shifts are one entry (see rotationOnCalls). It draws no random numbers.
 func (g *demoGen) oncalls() {
 	var shifts []shift
 	for k := 0; k < (DemoDays+1+demoOnCallAhead)*int(24*time.Hour/demoShift); k++ {

@@ -459,17 +459,22 @@ func TestDemoOnCalls(t *testing.T) {
 	for k := 0; k < (DemoDays+1+demoOnCallAhead)*perDay; k++ {
 		mid := start.Add(time.Duration(k)*demoShift + demoShift/2)
 		members := g.membersOn(k / perDay)
-		want := members[k%len(members)].pdID
+		want := members[(k/perDay+k%perDay)%len(members)].pdID
 		for _, oc := range prod {
 			if !oc.Start.After(mid) && oc.End.After(mid) && oc.UserID != want {
 				t.Errorf("shift %d: %s on call, want %s", k, oc.UserID, want)
 			}
 		}
 	}
-	// 98 days of 3 shifts, alice's last of day 44 and first of day 45
-	// being one entry.
-	if want := (DemoDays+1+demoOnCallAhead)*perDay - 1; len(prod) != want {
-		t.Errorf("%d entries for PEPPROD, want %d", len(prod), want)
+	// 98 days of 3 shifts, a person's consecutive shifts being one
+	// entry: every entry ends where the next starts, with someone else.
+	for i := 1; i < len(prod); i++ {
+		if !prod[i].Start.Equal(prod[i-1].End) || prod[i].UserID == prod[i-1].UserID {
+			t.Errorf("entries %d and %d: %+v, %+v", i-1, i, prod[i-1], prod[i])
+		}
+	}
+	if first, last := prod[0].Start, prod[len(prod)-1].End; !first.Equal(start) || !last.Equal(start.Add((DemoDays+1+demoOnCallAhead)*24*time.Hour)) {
+		t.Errorf("the schedule runs from %s to %s", first, last)
 	}
 	if findRef(pd.Schedules, "PSCHPRI").Name != "Product Primary" {
 		t.Errorf("schedules: %v", pd.Schedules)
