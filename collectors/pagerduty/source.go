@@ -50,8 +50,8 @@ type Source struct {
 	// gives, whose on-call entries are read with those of the resolved
 	// addresses; a reload swaps them too.
 	userIDs atomic.Pointer[[]string]
-	client *pagerduty.Client
-	hc     *http.Client
+	client  *pagerduty.Client
+	hc      *http.Client
 
 	mu    sync.Mutex // guards state; refreshes never overlap
 	state *State
