@@ -114,5 +114,18 @@ func TestDemoStory(t *testing.T) {
 		if most <= 4 {
 			t.Errorf("now %s, day 90: the most context switching is %.1f per workday, want above 4", now, most)
 		}
+		// On call: each of the three a third of the week (7 of its 21
+		// shifts), above the 25% cap; everyone takes nights; the
+		// rotation of three is short of the book's minimum.
+		for name, oc := range day90.OnCall {
+			if !near(oc.Ratio, 1.0/3) || oc.Shifts != 7 || oc.Seconds[analysis.PeriodSleep] == 0 || oc.Seconds[analysis.PeriodBusiness] == 0 {
+				t.Errorf("now %s, day 90: %s on call %+v, want a third of the week in 7 shifts, with nights and days", now, name, oc)
+			}
+		}
+		if rot := day90.Rotation; len(day90.OnCall) != 3 || len(rot.People) != 3 || rot.Minimum <= 3 {
+			t.Errorf("now %s, day 90: on-call %d people, rotation %+v", now, len(day90.OnCall), rot)
+		}
 	}
 }
+
+func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
