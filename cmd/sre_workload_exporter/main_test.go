@@ -56,6 +56,9 @@ var contractMetrics = []string{
 	"sre_workload_incident_mean_time_to_acknowledge_seconds",
 	"sre_workload_incident_mean_time_to_resolve_seconds",
 	"sre_workload_oncall_incidents_per_shift",
+	"sre_workload_person_oncall_seconds",
+	"sre_workload_person_oncall_ratio",
+	"sre_workload_oncall_sustainable_ratio",
 	"sre_workload_proposed_team_activity_ratio",
 	"sre_workload_split_cross_team_switch_ratio",
 	"sre_workload_split_signal",
@@ -191,8 +194,9 @@ func TestReadyOnlyAfterEveryFirstRefresh(t *testing.T) {
 			t.Errorf("/report?format=%s with %s not refreshed:\n%s", format, sources[1].Name(), out)
 		}
 	}
-	if out := body("/metrics"); strings.Contains(out, "sre_workload_split_recommended") || !strings.Contains(out, "sre_workload_open_items") {
-		t.Errorf("/metrics with %s not refreshed: split_recommended present, or the counts missing", sources[1].Name())
+	if out := body("/metrics"); strings.Contains(out, "sre_workload_split_recommended") || strings.Contains(out, "sre_workload_person_oncall_seconds") ||
+		!strings.Contains(out, "sre_workload_open_items") || !strings.Contains(out, "sre_workload_oncall_sustainable_ratio 0.25") {
+		t.Errorf("/metrics with %s not refreshed: split_recommended or on-call time present, or the counts or the config's cap missing", sources[1].Name())
 	}
 	_ = r.RefreshOnce(t.Context(), sources[1])
 	if got := status("/-/ready"); got != http.StatusOK {
@@ -232,6 +236,16 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 	}
 	cfg, _ := config.ParseWithoutSecrets(config.DemoYAML)
+	// Each of the three is on call about a third of the week (the demo's
+	// window slides past shift boundaries as it runs).
+	for _, m := range families["sre_workload_person_oncall_ratio"].GetMetric() {
+		if v := m.GetGauge().GetValue(); v < 0.3 || v > 0.37 {
+			t.Errorf("the demo's on-call ratio %v: %v, want about a third", m.GetLabel(), v)
+		}
+	}
+	if n := len(families["sre_workload_person_oncall_ratio"].GetMetric()); n != len(cfg.People) {
+		t.Errorf("on-call ratios of %d people, want %d", n, len(cfg.People))
+	}
 	perDomain := map[string]float64{}
 	for _, m := range families["sre_workload_person_activities"].GetMetric() {
 		for _, l := range m.GetLabel() {
