@@ -46,21 +46,29 @@ func nearestRankSorted(sorted []float64, q float64) float64 {
 // within the window. An incident merged into another is left out of the
 // time to resolve: the merge resolved it, not work on it. Its
 // acknowledgement, when it had one, was a response and counts.
-func (r *Result) incidentTimes(s *model.Snapshot, domains []int32, cfg *config.Config, start, end int64) {
+//
+// The times are as they stood at the window's end: an acknowledgement or
+// a resolution after it has not happened yet.
+func (r *Result) incidentTimes(ps *preparedSnap, cfg *config.Config, start, end int64) {
+	s, domains := ps.s, ps.domains
 	ack, res := map[int32][]float64{}, map[int32][]float64{}
 	high := 0
-	for i := range s.Items {
+	lo, _ := slices.BinarySearchFunc(ps.created, start, func(i int32, t int64) int { return cmp.Compare(s.Items[i].CreatedAt, t) })
+	for _, i := range ps.created[lo:] {
 		it := &s.Items[i]
-		if it.Kind != model.KindIncident || !inWindow(it.CreatedAt, start, end) {
+		if it.CreatedAt > end {
+			break
+		}
+		if it.Kind != model.KindIncident {
 			continue
 		}
 		if it.Urgency == "high" {
 			high++
 		}
-		if it.FirstAcknowledgedAt != 0 {
+		if it.FirstAcknowledgedAt != 0 && it.FirstAcknowledgedAt <= end {
 			ack[domains[i]] = append(ack[domains[i]], float64(it.FirstAcknowledgedAt-it.CreatedAt))
 		}
-		if resolved := cmp.Or(it.ResolveLoggedAt, it.ClosedAt); resolved != 0 && it.MergedInto == "" {
+		if resolved := cmp.Or(it.ResolveLoggedAt, it.ClosedAt); resolved != 0 && resolved <= end && it.MergedInto == "" {
 			res[domains[i]] = append(res[domains[i]], float64(resolved-it.CreatedAt))
 		}
 	}

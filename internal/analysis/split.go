@@ -70,6 +70,11 @@ type personActivity struct {
 	// then the action's rank, each in byte order, packed high to low.
 	order  uint64
 	domain int32 // index into cfg.Domains; len(cfg.Domains) is unclassified
+	// day is the local calendar day of a classified activity; period
+	// the index in Periods of a notification's period.
+	day    int32
+	src    uint8 // index into sourceNames
+	period uint8
 	notify bool
 }
 
@@ -198,11 +203,12 @@ func median(values []float64) float64 {
 	return (v[n/2-1] + v[n/2]) / 2
 }
 
-// splitAnalysis computes the people measures, interruptions and split
-// signals from each person's activities, and with PagerDuty's on-call
+// splitAnalysis computes each person's activity counts, the people
+// measures, interruptions and split signals from each person's sorted
+// activities within their source's window, and with PagerDuty's on-call
 // unions (nil without) each person's on-call time and the pages within
 // it. The window is [start, end], for the people's workdays in the team.
-func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, unions [][]span, start, end int64) {
+func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, windows []window, unions [][]span, start, end int64) {
 	nd := len(cfg.Domains)
 	team := func(d int) string { return cfg.Domains[d].ProposedTeam }
 	var switches, crossTeam, classifiedTotal int
@@ -215,22 +221,38 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, 
 		pairs[i] = make([]int, nd)
 	}
 	domainActs := make([]int, nd)
-	periodIndex := map[string]int{PeriodBusiness: 0, PeriodOffHours: 1, PeriodSleep: 2}
 	pages := make([]int, len(cfg.People)) // interruptions while on call
+	ns := len(sourceNames)
+	activities := make([]int, len(cfg.People)*ns*(nd+1))
+	// The activities within some source's window: each is then checked
+	// against its own source's.
+	first, last := int64(math.MaxInt64), int64(math.MinInt64)
+	same := true
+	for _, w := range windows {
+		if w.ok {
+			first, last = min(first, w.start), max(last, w.end)
+			same = same && w.start == first && w.end == last
+		}
+	}
+	perDomain := make([]int, nd)
 	for pi := range cfg.People {
 		p := &cfg.People[pi]
 		acts := byPerson[pi]
-		slices.SortFunc(acts, activityLess)
-		clock := localClock{loc: p.Location(), hours: p.WorkingHours}
+		lo, _ := slices.BinarySearchFunc(acts, first, func(a personActivity, t int64) int { return cmp.Compare(a.at, t) })
+		hi, _ := slices.BinarySearchFunc(acts, last+1, func(a personActivity, t int64) int { return cmp.Compare(a.at, t) })
 		ps := &PersonStats{}
-		perDomain := make([]int, nd)
-		prev, prevDay := int32(-1), int64(0)
+		clear(perDomain)
+		prev, prevDay := int32(-1), int32(0)
 		lastNotified := int64(math.MinInt64 / 2)
-		for i := range acts {
+		for i := lo; i < hi; i++ {
 			a := &acts[i]
+			if w := windows[a.src]; !same && (!w.ok || a.at < w.start || a.at > w.end) {
+				continue
+			}
+			activities[(pi*ns+int(a.src))*(nd+1)+int(a.domain)]++
 			if a.notify && a.at-lastNotified >= dedupSeconds {
 				lastNotified = a.at
-				interruptions[(pi*(nd+1)+int(a.domain))*len(Periods)+periodIndex[clock.period(a.at)]]++
+				interruptions[(pi*(nd+1)+int(a.domain))*len(Periods)+int(a.period)]++
 				if unions != nil && onCallAt(unions[pi], a.at) {
 					pages[pi]++
 				}
@@ -242,7 +264,7 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, 
 			perDomain[a.domain]++
 			domainActs[a.domain]++
 			teamActivities[team(int(a.domain))]++
-			day := clock.day(a.at)
+			day := a.day
 			if prev >= 0 && prev != a.domain && day == prevDay {
 				ps.Switches++
 				pairs[prev][a.domain]++
@@ -280,6 +302,13 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, 
 		r.People[p.Name] = ps
 	}
 	for pi := range cfg.People {
+		for src, name := range sourceNames {
+			for d := 0; d <= nd; d++ {
+				if n := activities[(pi*ns+src)*(nd+1)+d]; n > 0 {
+					r.PersonActivities[PersonSourceDomain{cfg.People[pi].Name, name, domainName(cfg, d)}] = n
+				}
+			}
+		}
 		for d := 0; d <= nd; d++ {
 			for k, period := range Periods {
 				if n := interruptions[(pi*(nd+1)+d)*len(Periods)+k]; n > 0 {
