@@ -6,6 +6,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -82,6 +83,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	classifyCmd := app.Command("classify", "Collect once (or read --storage.path), list every tracked item with its domain and the rule that decided it, and exit. For tuning rules.")
 	classifyUnclassified := classifyCmd.Flag("unclassified", "List only the items that no rule matched.").Bool()
 	classifySource := classifyCmd.Flag("source", "List only the items of this source.").Enum(model.Sources...)
+	backfillCmd := app.Command("backfill", "Collect the history once and write, in OpenMetrics text for promtool tsdb create-blocks-from openmetrics, the value every analysis metric would have had at each step.")
+	backfillFrom := backfillCmd.Flag("from", "The first step: now, -DURATION before now (-90d), or an RFC 3339 time.").Default("-90d").String()
+	backfillTo := backfillCmd.Flag("to", "The last step: now, -DURATION or an RFC 3339 time.").Default("now").String()
+	backfillStep := backfillCmd.Flag("step", "The time between steps.").Default("1h").Duration()
+	backfillOutput := backfillCmd.Flag("output", "The file to write (- for standard output).").Required().String()
 	webFlags := kingpinflag.AddFlags(app, defaultListenAddress)
 	logConfig := &promslog.Config{}
 	flag.AddFlags(app, logConfig)
@@ -136,6 +142,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return printClassified(stdout, view, *classifyUnclassified, *classifySource)
 		}
 		return printReport(stdout, stderr, view, *reportFormat)
+	case backfillCmd.FullCommand():
+		now := time.Now().UTC().Truncate(time.Second)
+		var b backfillRange
+		var errs []error
+		b.From, err = parseBackfillTime("from", *backfillFrom, now)
+		errs = append(errs, err)
+		b.To, err = parseBackfillTime("to", *backfillTo, now)
+		errs = append(errs, err)
+		b.Step = *backfillStep
+		if err := errors.Join(errs...); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		if err := backfill(ctx, cfg, b, now, *backfillOutput, stdout, logger); err != nil {
+			fmt.Fprintf(stderr, "backfill: %v\n", err)
+			return 1
+		}
+		return 0
 	case serveCmd.FullCommand():
 	}
 

@@ -401,7 +401,18 @@ func (g *demoGen) chooseArea(day int) *demoArea {
 	return &demoAreas[1+g.rnd.IntN(len(demoAreas)-1)]
 }
 
+// githubDay performs one day's GitHub actions, in time order across the
+// people: each person's times and areas are drawn person by person, and
+// the actions then happen in the order of their times, so that nobody
+// closes or comments on an issue before it was opened (a person in Tokyo
+// starts the UTC day before one in Berlin).
 func (g *demoGen) githubDay(day int) {
+	type action struct {
+		at time.Time
+		do func()
+	}
+	var actions []action
+	later := func(at time.Time, do func()) { actions = append(actions, action{at, do}) }
 	for _, p := range g.membersOn(day) {
 		midnight := g.localDay(p, day)
 		if wd := midnight.Weekday(); wd == time.Saturday || wd == time.Sunday {
@@ -423,7 +434,8 @@ func (g *demoGen) githubDay(day int) {
 			if !at.Before(g.now) {
 				continue
 			}
-			g.act(p.login, area, at.UTC())
+			login, area, at := p.login, area, at.UTC()
+			later(at, func() { g.act(login, area, at) })
 		}
 	}
 	// Work by people outside the SRE team: a developer and two bots.
@@ -434,17 +446,23 @@ func (g *demoGen) githubDay(day int) {
 		}
 		switch k {
 		case 0:
-			g.act("dev-dan", &demoAreas[0], at)
+			later(at, func() { g.act("dev-dan", &demoAreas[0], at) })
 		case 1:
 			if day%3 != 0 {
 				continue
 			}
-			g.openIssue(User{Login: "dependabot[bot]", Bot: true}, "acme/deploy-pipelines", true, "Bump golang.org/x/net in /tools", []string{"dependencies"}, at)
+			later(at, func() {
+				g.openIssue(User{Login: "dependabot[bot]", Bot: true}, "acme/deploy-pipelines", true, "Bump golang.org/x/net in /tools", []string{"dependencies"}, at)
+			})
 		case 2:
 			if day%7 == 0 {
-				g.openIssue(User{Login: "dev-dan"}, "acme/handbook", false, "Update on-call handbook page", nil, at)
+				later(at, func() { g.openIssue(User{Login: "dev-dan"}, "acme/handbook", false, "Update on-call handbook page", nil, at) })
 			}
 		}
+	}
+	sort.SliceStable(actions, func(i, j int) bool { return actions[i].at.Before(actions[j].at) })
+	for _, a := range actions {
+		a.do()
 	}
 }
 
@@ -475,6 +493,9 @@ func (g *demoGen) act(login string, a *demoArea, at time.Time) {
 	case x < 0.5: // close, or merge a pull request
 		i := g.rnd.IntN(len(open))
 		is := open[i]
+		if is.CreatedAt.After(at) {
+			return // opened later the same day by someone in a later zone: no time travel
+		}
 		g.open[repo] = append(open[:i:i], open[i+1:]...)
 		is.ClosedAt, is.UpdatedAt = at, at
 		r := g.repos[repo]
@@ -487,7 +508,7 @@ func (g *demoGen) act(login string, a *demoArea, at time.Time) {
 		r := g.repos[repo]
 		for i := len(r.Issues) - 1; i >= 0 && i >= len(r.Issues)-10; i-- {
 			is := r.Issues[i]
-			if !is.Open() && !is.PR {
+			if !is.Open() && !is.PR && is.ClosedAt.Before(at) {
 				is.ClosedAt, is.UpdatedAt = time.Time{}, at
 				g.open[repo] = append(g.open[repo], is)
 				r.Events = append(r.Events, &Event{ID: g.id(), Issue: is.Number, Actor: u, Event: "reopened", CreatedAt: at})
@@ -497,6 +518,9 @@ func (g *demoGen) act(login string, a *demoArea, at time.Time) {
 		fallthrough
 	default: // comment; on pull requests, sometimes a review comment
 		is := open[g.rnd.IntN(len(open))]
+		if is.CreatedAt.After(at) {
+			return
+		}
 		c := &Comment{ID: g.id(), Issue: is.Number, User: u, Body: "Simulated comment", CreatedAt: at, UpdatedAt: at}
 		r := g.repos[repo]
 		if is.PR && g.rnd.Float64() < 0.5 {

@@ -527,3 +527,41 @@ func TestScaleOnCalls(t *testing.T) {
 		t.Errorf("nobody: %d entries", len(ocs))
 	}
 }
+
+// TestDemoHasNoTimeTravel: in the demo, over seven clocks, nothing happens
+// to an issue before it was opened: closing, updates, comments, events
+// and reviews all come at or after its creation, as on GitHub.
+func TestDemoHasNoTimeTravel(t *testing.T) {
+	base := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for i := 0; i < 7; i++ {
+		now := base.Add(time.Duration(i)*24*time.Hour + time.Duration(i)*3*time.Hour)
+		ds := Demo(now)
+		for _, o := range ds.GitHub.Owners {
+			for _, r := range o.Repos {
+				created := map[int]time.Time{}
+				for _, is := range r.Issues {
+					created[is.Number] = is.CreatedAt
+					if is.UpdatedAt.Before(is.CreatedAt) || !is.ClosedAt.IsZero() && is.ClosedAt.Before(is.CreatedAt) {
+						t.Errorf("now %s: %s/%s#%d created %s, updated %s, closed %s", now, o.Login, r.Name, is.Number, is.CreatedAt, is.UpdatedAt, is.ClosedAt)
+					}
+				}
+				check := func(what string, issue int, at time.Time) {
+					if at.Before(created[issue]) {
+						t.Errorf("now %s: %s/%s#%d: %s at %s, before its creation at %s", now, o.Login, r.Name, issue, what, at, created[issue])
+					}
+				}
+				for _, c := range append(append([]*Comment{}, r.Comments...), r.ReviewComments...) {
+					check("a comment", c.Issue, c.CreatedAt)
+				}
+				for _, e := range r.Events {
+					check("event "+e.Event, e.Issue, e.CreatedAt)
+				}
+				for _, rv := range r.Reviews {
+					if !rv.SubmittedAt.IsZero() {
+						check("a review", rv.Issue, rv.SubmittedAt)
+					}
+				}
+			}
+		}
+	}
+}
