@@ -456,7 +456,9 @@ func (g *demoGen) githubDay(day int) {
 			})
 		case 2:
 			if day%7 == 0 {
-				later(at, func() { g.openIssue(User{Login: "dev-dan"}, "acme/handbook", false, "Update on-call handbook page", nil, at) })
+				later(at, func() {
+					g.openIssue(User{Login: "dev-dan"}, "acme/handbook", false, "Update on-call handbook page", nil, at)
+				})
 			}
 		}
 	}
