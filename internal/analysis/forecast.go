@@ -114,7 +114,7 @@ func Extrapolate(points []Point, threshold float64, days int) Forecast {
 		}
 		finite = append(finite, p)
 	}
-	if len(finite) == 0 || days < 1 || math.IsNaN(threshold) || math.IsInf(threshold, 0) {
+	if len(finite) == 0 {
 		return f
 	}
 	// A stable sort: the sums below are then taken in one order whatever
@@ -124,6 +124,9 @@ func Extrapolate(points []Point, threshold float64, days int) Forecast {
 	f.To = last.At
 	if last.Value >= threshold {
 		f.State = ForecastHolds
+		return f
+	}
+	if days < 1 || math.IsNaN(threshold) || math.IsInf(threshold, 0) {
 		return f
 	}
 

@@ -239,6 +239,10 @@ func TestForecastAlreadyHolds(t *testing.T) {
 			t.Errorf("%s: %v, crossing %v; want holds", name, got.State, got.Crossing)
 		}
 	}
+	// Every finite value is at least −Inf.
+	if got := Extrapolate(dailyPoints(1), math.Inf(-1), ForecastDays); got.State != ForecastHolds {
+		t.Errorf("threshold −Inf: %v, want holds", got.State)
+	}
 }
 
 // The fit line can be above the threshold at the last point while the last
