@@ -60,7 +60,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	p("%s %d of %d split signals hold; %d are needed ([definitions](%s)).\n\n", verdict, held, len(r.Verdict.Signals), r.Verdict.MinSignals, def("split-signals"))
 	p("| signal | value | threshold | |\n|---|---|---|---|\n")
 	for _, s := range r.Verdict.Signals {
-		p("| %s | %.2f | %g | %s |\n", s.Name, s.Value, s.Threshold, yes(s.Holds))
+		p("| %s (`%s`) | %.2f | %g | %s |\n", s.Title, s.Name, s.Value, s.Threshold, yes(s.Holds))
 	}
 
 	p("\n## The split\n\n")

@@ -44,12 +44,32 @@ type Verdict struct {
 	Signals          []Signal `json:"signals"`
 }
 
-// Signal is one split signal.
+// Signal is one split signal. Name is its identifier (the metrics'
+// signal label), Title its plain-language name (SignalTitle).
 type Signal struct {
 	Name      string  `json:"name"`
+	Title     string  `json:"title"`
 	Value     float64 `json:"value"`
 	Threshold float64 `json:"threshold"`
 	Holds     bool    `json:"holds"`
+}
+
+// signalTitles are the split signals' plain-language names, for a reader
+// who does not know the identifiers (README "Split signals").
+var signalTitles = map[string]string{
+	config.SignalContextSwitching:   "Context switches per person per workday, median",
+	config.SignalSecondaryTeamShare: "The smallest proposed team's share of the work",
+	config.SignalOnCallLoad:         "High-urgency incidents per 12-hour on-call shift",
+	config.SignalOrgRatio:           "People in the company per SRE",
+}
+
+// SignalTitle is a signal's plain-language name; an unknown signal's is
+// its identifier.
+func SignalTitle(name string) string {
+	if t, ok := signalTitles[name]; ok {
+		return t
+	}
+	return name
 }
 
 // Splits are the configured grouping of the domains and the suggested one.
@@ -254,7 +274,7 @@ func Build(cfg *config.Config, res *analysis.Result, sources []Source) *Report {
 
 	r.Verdict = &Verdict{SplitRecommended: res.SplitRecommended, MinSignals: cfg.Split.MinSignals}
 	for _, s := range res.Signals {
-		r.Verdict.Signals = append(r.Verdict.Signals, Signal(s))
+		r.Verdict.Signals = append(r.Verdict.Signals, Signal{Name: s.Name, Title: SignalTitle(s.Name), Value: s.Value, Threshold: s.Threshold, Holds: s.Holds})
 	}
 
 	total := 0
