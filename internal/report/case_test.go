@@ -3,10 +3,13 @@ package report
 import (
 	"bytes"
 	"html/template"
+	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 )
 
 // TestSignalsHavePlainNames: every split signal the config knows has a
@@ -47,5 +50,91 @@ func TestSignalsHavePlainNames(t *testing.T) {
 	}
 	if got := SignalTitle(config.SignalContextSwitching); got != "Context switches per person per workday, median" {
 		t.Errorf("context_switching: %q", got)
+	}
+}
+
+// handBuilt is a report's inputs built by hand: the demo's config (alice,
+// bob and carol; product-sre and corporate-sre) and a Result with only
+// what a test sets.
+func handBuilt(t *testing.T) (*config.Config, *analysis.Result) {
+	t.Helper()
+	cfg, err := config.ParseWithoutSecrets(config.DemoYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &analysis.Result{
+		Now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC),
+		// alice is in the team all window; bob left before it began;
+		// carol joined on its last day (0.6 workdays: left out of the
+		// context_switching median, but in the team).
+		People: map[string]*analysis.PersonStats{
+			"alice": {InTeamWorkdays: 5},
+			"bob":   {InTeamWorkdays: 0, LeftOutOfMedian: true},
+			"carol": {InTeamWorkdays: 0.6, LeftOutOfMedian: true},
+		},
+		TeamActivityRatio:  map[string]float64{"product-sre": 0.75, "corporate-sre": 0.25},
+		DomainPlannedHours: map[string]float64{"cloud-governance": 2},
+		Suggested: &analysis.SuggestedSplit{
+			Teams:  [2][]string{{"product", "cloud-governance"}, {"security", "saas-admin"}},
+			Shares: [2]float64{0.6, 0.4},
+		},
+	}
+	return cfg, res
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+// TestEquivalentHeadcount, by hand: 2 people are in the team within the
+// window (alice, and carol who joined on its last day; not bob, who left
+// before it), so a team with 25% of the classified activity is
+// 0.25 × 2 = 0.5 people's worth of today's work, and one with 75% is 1.5.
+func TestEquivalentHeadcount(t *testing.T) {
+	cfg, res := handBuilt(t)
+	if n := PeopleInTeam(res); n != 2 {
+		t.Errorf("PeopleInTeam = %d, want 2 (alice, carol)", n)
+	}
+	if got := EquivalentHeadcount(res, 0.25); !near(got, 0.5) {
+		t.Errorf("EquivalentHeadcount(0.25) = %v, want 0.5", got)
+	}
+	r := Build(cfg, res, nil)
+	if r.Splits.PeopleInTeam != 2 {
+		t.Errorf("people_in_team = %d", r.Splits.PeopleInTeam)
+	}
+	want := map[string]float64{"product-sre": 1.5, "corporate-sre": 0.5, "team A": 1.2, "team B": 0.8}
+	teams := r.Splits.Configured.Teams
+	if r.Splits.Suggested == nil {
+		t.Fatal("no suggested split")
+	}
+	teams = append(teams, r.Splits.Suggested.Teams...)
+	for _, tm := range teams {
+		if !near(tm.EquivalentHeadcount, want[tm.Name]) {
+			t.Errorf("%s: equivalent headcount %v, want %v", tm.Name, tm.EquivalentHeadcount, want[tm.Name])
+		}
+	}
+	out := map[string]string{}
+	for _, f := range Formats {
+		var b bytes.Buffer
+		if err := r.Render(&b, f); err != nil {
+			t.Fatal(err)
+		}
+		out[f] = b.String()
+	}
+	for f, wants := range map[string][]string{
+		"markdown": {"| corporate-sre | security, cloud-governance, saas-admin | 25% | 0.50 people | 2.0 h/week (0.05 FTE) |", "a proportion of today's work, not hours"},
+		"html":     {"<td>0.50 people</td>", "a proportion of today&#39;s work, not hours"},
+		"json":     {`"equivalent_headcount": 0.5,`, `"people_in_team": 2`},
+	} {
+		for _, w := range wants {
+			if !strings.Contains(out[f], w) {
+				t.Errorf("%s: no %q", f, w)
+			}
+		}
+	}
+	// Nobody in the team: no headcount to share.
+	for _, ps := range res.People {
+		ps.InTeamWorkdays = 0
+	}
+	if got := EquivalentHeadcount(res, 0.25); got != 0 {
+		t.Errorf("nobody in the team: %v", got)
 	}
 }

@@ -66,9 +66,9 @@ func (r *Report) Markdown(w io.Writer) error {
 	p("\n## The split\n\n")
 	grouping := func(title string, g Grouping) {
 		p("**%s** removes %s of today's context switching ([definition](%s)).\n\n", title, pct(g.RemovedSwitchRatio), def("split-analysis-definitions"))
-		p("| team | domains | share of the work | planned duties |\n|---|---|---|---|\n")
+		p("| team | domains | share of the work | equivalent headcount (a proportion of today's work, not hours) | planned duties |\n|---|---|---|---|---|\n")
 		for _, t := range g.Teams {
-			p("| %s | %s | %s | %.1f h/week (%.2f FTE) |\n", t.Name, strings.Join(t.Domains, ", "), pct(t.ActivityShare), t.PlannedHoursPerWeek, t.PlannedFTE)
+			p("| %s | %s | %s | %.2f people | %.1f h/week (%.2f FTE) |\n", t.Name, strings.Join(t.Domains, ", "), pct(t.ActivityShare), t.EquivalentHeadcount, t.PlannedHoursPerWeek, t.PlannedFTE)
 		}
 		p("\n")
 	}
@@ -78,6 +78,8 @@ func (r *Report) Markdown(w io.Writer) error {
 	} else {
 		p("**No other grouping qualifies**: %s ([definition](%s)).\n\n", r.Splits.SuggestedReason, def("the-suggested-split"))
 	}
+	p("%s ([definition](%s)). Planned duties are the inventory's, in hours a week and in FTE, 40 hours a week ([definition](%s)).\n\n",
+		r.Splits.HeadcountSentence(), def("equivalent-headcount"), def("the-duty-inventory"))
 
 	p("## People\n\n")
 	p("| person | workdays in the team | switches per workday | focus | domains | estimated switching loss | interruptions (business / off / sleep) | open items |\n|---|---|---|---|---|---|---|---|\n")

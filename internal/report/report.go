@@ -79,6 +79,16 @@ type Splits struct {
 	// then says why.
 	Suggested       *Grouping `json:"suggested,omitempty"`
 	SuggestedReason string    `json:"suggested_reason,omitempty"`
+	// PeopleInTeam is the number of configured people in the team within
+	// the window, the people of every team's EquivalentHeadcount.
+	PeopleInTeam int `json:"people_in_team"`
+}
+
+// HeadcountSentence says what the equivalent headcount of the split tables
+// is, without a full stop (a definition link follows).
+func (s *Splits) HeadcountSentence() string {
+	return fmt.Sprintf("Equivalent headcount is the team's share of the classified work × the %d %s in the team within the window: a proportion of today's work, not hours",
+		s.PeopleInTeam, plural(s.PeopleInTeam, "person", "people"))
 }
 
 // Grouping is a split of the domains into teams.
@@ -95,6 +105,9 @@ type Team struct {
 	Domains []string `json:"domains"`
 	// ActivityShare is the team's share of all classified activities.
 	ActivityShare float64 `json:"activity_share"`
+	// EquivalentHeadcount is ActivityShare × the people in the team
+	// (EquivalentHeadcount): a proportion of today's work, not hours.
+	EquivalentHeadcount float64 `json:"equivalent_headcount"`
 	// PlannedHoursPerWeek is the inventory's duties in its domains;
 	// PlannedFTE is that in full-time equivalents (analysis.FTE).
 	PlannedHoursPerWeek float64 `json:"planned_hours_per_week"`
@@ -291,7 +304,7 @@ func Build(cfg *config.Config, res *analysis.Result, sources []Source) *Report {
 		r.DomainShares = append(r.DomainShares, DomainShare{Domain: d, Share: share})
 	}
 
-	r.Splits = &Splits{Configured: configured(cfg, res)}
+	r.Splits = &Splits{Configured: configured(cfg, res), PeopleInTeam: PeopleInTeam(res)}
 	if s := res.Suggested; s != nil {
 		g := &Grouping{RemovedSwitchRatio: s.RemovedRatio}
 		for i, domains := range s.Teams {
@@ -402,8 +415,31 @@ func configured(cfg *config.Config, res *analysis.Result) Grouping {
 	return g
 }
 
+// PeopleInTeam is the number of configured people in the team within the
+// window: those whose span in the team (joined to left) overlaps it, by any
+// amount. A person who joined on the window's last day counts as one; one
+// who left before it began does not count.
+func PeopleInTeam(res *analysis.Result) int {
+	n := 0
+	for _, ps := range res.People {
+		if ps.InTeamWorkdays > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// EquivalentHeadcount is the definition (README "Equivalent headcount"):
+// a proposed team's share of all classified activity × the number of
+// people in the team within the window (PeopleInTeam). It is a proportion
+// of today's work, not hours: with 3 people, a team with 49% of the
+// classified activity is 1.47 people's worth of what the team does now.
+func EquivalentHeadcount(res *analysis.Result, share float64) float64 {
+	return share * float64(PeopleInTeam(res))
+}
+
 func team(name string, domains []string, res *analysis.Result, share float64) Team {
-	t := Team{Name: name, Domains: domains, ActivityShare: share}
+	t := Team{Name: name, Domains: domains, ActivityShare: share, EquivalentHeadcount: EquivalentHeadcount(res, share)}
 	for _, d := range domains {
 		t.PlannedHoursPerWeek += res.DomainPlannedHours[d]
 	}
