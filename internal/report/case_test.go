@@ -138,3 +138,28 @@ func TestEquivalentHeadcount(t *testing.T) {
 		t.Errorf("nobody in the team: %v", got)
 	}
 }
+
+// TestUnclassifiedFiguresSayWhatTheyMeasure: the two unclassified shares,
+// of the team's activities (by domain) and of the tracked items (data
+// quality), each say what they count where they appear.
+func TestUnclassifiedFiguresSayWhatTheyMeasure(t *testing.T) {
+	r := build(demoView(t))
+	for _, f := range []string{"markdown", "html"} {
+		var b bytes.Buffer
+		if err := r.Render(&b, f); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for _, want := range []string{
+			"unclassified 0%: the share of the team's activities that were on items no rule matched",
+			"11% of the tracked items match no rule: a count of items (issues, pull requests, incidents), not of work",
+		} {
+			if f == "html" {
+				want = template.HTMLEscapeString(want)
+			}
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: no %q", f, want)
+			}
+		}
+	}
+}

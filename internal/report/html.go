@@ -51,6 +51,8 @@ type Chart struct {
 	Height     int
 	Threshold  float64 // x of the threshold line; 0 for none
 	ThresLabel string
+	// Note, when set, says what a figure of the chart measures.
+	Note string
 }
 
 const chartWidth = 340.0
@@ -99,7 +101,9 @@ func (r *Report) HTML(w io.Writer) error {
 	for _, d := range r.DomainShares {
 		names, shares = append(names, d.Domain), append(shares, d.Share)
 	}
-	charts = append(charts, chart("Activity share by domain", names, shares, pct, 0, ""))
+	byDomain := chart("Activity share by domain", names, shares, pct, 0, "")
+	byDomain.Note = r.UnclassifiedActivityNote() + "."
+	charts = append(charts, byDomain)
 	// Context switches per workday per person, against the threshold.
 	var threshold float64
 	for _, s := range r.Verdict.Signals {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 )
 
@@ -64,6 +65,13 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 
 	p("\n## The split\n\n")
+	var shares []string
+	for _, d := range r.DomainShares {
+		if d.Domain != config.Unclassified {
+			shares = append(shares, d.Domain+" "+pct(d.Share))
+		}
+	}
+	p("The team's activities by domain: %s; %s ([how rules work](%s)).\n\n", strings.Join(shares, ", "), r.UnclassifiedActivityNote(), def("domains-and-rules"))
 	grouping := func(title string, g Grouping) {
 		p("**%s** removes %s of today's context switching ([definition](%s)).\n\n", title, pct(g.RemovedSwitchRatio), def("split-analysis-definitions"))
 		p("| team | domains | share of the work | equivalent headcount (a proportion of today's work, not hours) | planned duties |\n|---|---|---|---|---|\n")
@@ -127,7 +135,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 
 	p("## Data quality\n\n")
-	p("%s of the tracked items match no rule.", pct(r.DataQuality.UnclassifiedShare))
+	p("%s ([how rules work](%s)).", r.DataQuality.UnclassifiedItemsNote(), def("domains-and-rules"))
 	if len(r.DataQuality.UnmatchedRules) > 0 {
 		p(" Rules that matched nothing: %s.", strings.Join(r.DataQuality.UnmatchedRules, ", "))
 	}

@@ -72,6 +72,24 @@ func SignalTitle(name string) string {
 	return name
 }
 
+// UnclassifiedActivityNote says what the unclassified share by domain
+// measures, beside it: the team's activities, not the tracked items.
+func (r *Report) UnclassifiedActivityNote() string {
+	share := 0.0
+	for _, d := range r.DomainShares {
+		if d.Domain == config.Unclassified {
+			share = d.Share
+		}
+	}
+	return fmt.Sprintf("unclassified %s: the share of the team's activities that were on items no rule matched", pct(share))
+}
+
+// UnclassifiedItemsNote says what the data quality's unclassified share
+// measures: tracked items by count, not the work.
+func (d *DataQuality) UnclassifiedItemsNote() string {
+	return fmt.Sprintf("%s of the tracked items match no rule: a count of items (issues, pull requests, incidents), not of work, whatever the activity on them", pct(d.UnclassifiedShare))
+}
+
 // Splits are the configured grouping of the domains and the suggested one.
 type Splits struct {
 	Configured Grouping `json:"configured"`
