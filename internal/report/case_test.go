@@ -163,3 +163,64 @@ func TestUnclassifiedFiguresSayWhatTheyMeasure(t *testing.T) {
 		}
 	}
 }
+
+// TestSuggestedEqualToConfigured: when the best grouping has the
+// configured teams (as sets of domains, whatever their names and order),
+// the report says so in one line instead of a second table.
+func TestSuggestedEqualToConfigured(t *testing.T) {
+	cfg, res := handBuilt(t)
+	// The configured teams are product-sre {product} and corporate-sre
+	// {security, cloud-governance, saas-admin}.
+	res.Suggested = &analysis.SuggestedSplit{Teams: [2][]string{{"product"}, {"saas-admin", "security", "cloud-governance"}}, Shares: [2]float64{0.75, 0.25}}
+	r := Build(cfg, res, nil)
+	if !r.Splits.SuggestedIsConfigured {
+		t.Fatal("suggested_is_configured is false")
+	}
+	const line = "The best grouping of the domains is the configured one"
+	for f, table := range map[string]string{"markdown": "| team |", "html": "<th>team</th>"} {
+		var b bytes.Buffer
+		if err := r.Render(&b, f); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if n := strings.Count(out, line); n != 1 {
+			t.Errorf("%s: %q %d times, want once", f, line, n)
+		}
+		if n := strings.Count(out, table); n != 1 {
+			t.Errorf("%s: %d split tables, want 1 (the configured one)", f, n)
+		}
+		if strings.Contains(out, "team A") {
+			t.Errorf("%s repeats the configured split as team A / team B", f)
+		}
+	}
+
+	// A different grouping is shown as its own table.
+	_, res = handBuilt(t)
+	r = Build(cfg, res, nil)
+	if r.Splits.SuggestedIsConfigured {
+		t.Error("a different grouping is taken for the configured one")
+	}
+	var b bytes.Buffer
+	if err := r.Markdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), line) || strings.Count(b.String(), "| team |") != 2 {
+		t.Errorf("a different suggested split is not shown as a table:\n%s", b.String())
+	}
+}
+
+func TestSameTeams(t *testing.T) {
+	for _, c := range []struct {
+		a, b [][]string
+		want bool
+	}{
+		{[][]string{{"x"}, {"y", "z"}}, [][]string{{"z", "y"}, {"x"}}, true},
+		{[][]string{{"x"}, {"y", "z"}}, [][]string{{"x", "y"}, {"z"}}, false},
+		{[][]string{{"x"}, {"y"}, {"z"}}, [][]string{{"x"}, {"y", "z"}}, false},
+		{[][]string{{"x", "y"}}, [][]string{{"x"}, {"y"}}, false},
+	} {
+		if got := sameTeams(c.a, c.b); got != c.want {
+			t.Errorf("sameTeams(%v, %v) = %v", c.a, c.b, got)
+		}
+	}
+}

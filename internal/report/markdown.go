@@ -81,7 +81,9 @@ func (r *Report) Markdown(w io.Writer) error {
 		p("\n")
 	}
 	grouping("The configured split", r.Splits.Configured)
-	if r.Splits.Suggested != nil {
+	if r.Splits.SuggestedIsConfigured {
+		p("**The suggested split.** The best grouping of the domains is the configured one ([definition](%s)).\n\n", def("the-suggested-split"))
+	} else if r.Splits.Suggested != nil {
 		grouping("The suggested split", *r.Splits.Suggested)
 	} else {
 		p("**No other grouping qualifies**: %s ([definition](%s)).\n\n", r.Splits.SuggestedReason, def("the-suggested-split"))

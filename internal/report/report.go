@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
@@ -97,6 +98,10 @@ type Splits struct {
 	// then says why.
 	Suggested       *Grouping `json:"suggested,omitempty"`
 	SuggestedReason string    `json:"suggested_reason,omitempty"`
+	// SuggestedIsConfigured is true when Suggested has the configured
+	// teams, as sets of domains whatever their names and order; the
+	// report then says so in one line instead of a second table.
+	SuggestedIsConfigured bool `json:"suggested_is_configured"`
 	// PeopleInTeam is the number of configured people in the team within
 	// the window, the people of every team's EquivalentHeadcount.
 	PeopleInTeam int `json:"people_in_team"`
@@ -329,6 +334,11 @@ func Build(cfg *config.Config, res *analysis.Result, sources []Source) *Report {
 			g.Teams = append(g.Teams, team([]string{"team A", "team B"}[i], domains, res, s.Shares[i]))
 		}
 		r.Splits.Suggested = g
+		var conf [][]string
+		for _, t := range r.Splits.Configured.Teams {
+			conf = append(conf, t.Domains)
+		}
+		r.Splits.SuggestedIsConfigured = sameTeams(conf, s.Teams[:])
 	} else {
 		r.Splits.SuggestedReason = res.SuggestedReason
 	}
@@ -431,6 +441,22 @@ func configured(cfg *config.Config, res *analysis.Result) Grouping {
 		g.Teams = append(g.Teams, team(n, byTeam[n], res, res.TeamActivityRatio[n]))
 	}
 	return g
+}
+
+// sameTeams reports whether two groupings have the same teams, each a set
+// of domains, whatever the order of the teams and of their domains.
+func sameTeams(a, b [][]string) bool {
+	key := func(g [][]string) []string {
+		var out []string
+		for _, t := range g {
+			t = slices.Clone(t)
+			slices.Sort(t)
+			out = append(out, strings.Join(t, "\x00"))
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(key(a), key(b))
 }
 
 // PeopleInTeam is the number of configured people in the team within the
