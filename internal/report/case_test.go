@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"html/template"
 	"math"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -223,4 +225,94 @@ func TestSameTeams(t *testing.T) {
 			t.Errorf("sameTeams(%v, %v) = %v", c.a, c.b, got)
 		}
 	}
+}
+
+// TestDefinitionsWorkOffline: every definition link of the HTML page
+// points into the page's own appendix, which has nothing unlinked, and
+// the page links to no README online; the Markdown links to the README
+// and carries the same appendix; every definition is a README heading.
+func TestDefinitionsWorkOffline(t *testing.T) {
+	full := build(demoView(t))
+	noData := build(demoRefresher(t).View())
+	links := regexp.MustCompile(`href="#(def-[^"]*)"`)
+	ids := regexp.MustCompile(`id="(def-[^"]*)"`)
+	for name, r := range map[string]*Report{"full": full, "no data": noData} {
+		var b bytes.Buffer
+		if err := r.HTML(&b); err != nil {
+			t.Fatal(err)
+		}
+		page := b.String()
+		if !strings.Contains(page, `<section id="definitions">`) {
+			t.Errorf("%s: no definitions section", name)
+		}
+		targets := map[string]bool{}
+		for _, m := range ids.FindAllStringSubmatch(page, -1) {
+			targets[m[1]] = true
+		}
+		linked := map[string]bool{}
+		for _, m := range links.FindAllStringSubmatch(page, -1) {
+			linked[m[1]] = true
+			if !targets[m[1]] {
+				t.Errorf("%s: #%s has no target in the page", name, m[1])
+			}
+		}
+		if len(linked) == 0 {
+			t.Errorf("%s: no definition link", name)
+		}
+		for id := range targets {
+			if !linked[id] {
+				t.Errorf("%s: the appendix holds %s, which nothing links to", name, id)
+			}
+		}
+		for _, online := range []string{Readme, "README.md", "github.com/sre-workload"} {
+			if strings.Contains(page, online) {
+				t.Errorf("%s: the page links to %q for a definition", name, online)
+			}
+		}
+		var md bytes.Buffer
+		if err := r.Markdown(&md); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(regexp.QuoteMeta(Readme)+`#([a-z0-9-]+)`).FindAllStringSubmatch(md.String(), -1) {
+			d, err := definition(m[1])
+			if err != nil {
+				t.Errorf("%s: the Markdown links to %s, which is not in Definitions", name, m[1])
+				continue
+			}
+			if !strings.Contains(md.String(), "**"+d.Title+".** "+d.Text) {
+				t.Errorf("%s: the Markdown appendix lacks %s", name, d.Anchor)
+			}
+		}
+	}
+
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	headings := map[string]bool{}
+	for _, line := range strings.Split(string(readme), "\n") {
+		if h, ok := strings.CutPrefix(strings.TrimLeft(line, "#"), " "); ok && strings.HasPrefix(line, "#") {
+			headings[slug(h)] = true
+		}
+	}
+	for _, d := range Definitions {
+		if !headings[d.Anchor] {
+			t.Errorf("definition %s is no heading of the README", d.Anchor)
+		}
+	}
+}
+
+// slug is GitHub's anchor of a heading: lower case, spaces to hyphens,
+// punctuation but hyphens and underscores dropped.
+func slug(h string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(h)) {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

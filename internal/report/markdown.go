@@ -45,6 +45,7 @@ func (r *Report) Markdown(w io.Writer) error {
 		p("**%s.** The report gives no verdict and no measure until every configured source has completed one refresh ([why](%s)).\n\n",
 			strings.ToUpper(r.NotEnoughData[:1])+r.NotEnoughData[1:], def("no-answer-without-data"))
 		r.dataSection(p)
+		r.definitionsSection(p)
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
@@ -73,7 +74,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 	p("The team's activities by domain: %s; %s ([how rules work](%s)).\n\n", strings.Join(shares, ", "), r.UnclassifiedActivityNote(), def("domains-and-rules"))
 	grouping := func(title string, g Grouping) {
-		p("**%s** removes %s of today's context switching ([definition](%s)).\n\n", title, pct(g.RemovedSwitchRatio), def("split-analysis-definitions"))
+		p("**%s** removes %s of today's context switching ([definition](%s)).\n\n", title, pct(g.RemovedSwitchRatio), def("the-suggested-split"))
 		p("| team | domains | share of the work | equivalent headcount (a proportion of today's work, not hours) | planned duties |\n|---|---|---|---|---|\n")
 		for _, t := range g.Teams {
 			p("| %s | %s | %s | %.2f people | %.1f h/week (%.2f FTE) |\n", t.Name, strings.Join(t.Domains, ", "), pct(t.ActivityShare), t.EquivalentHeadcount, t.PlannedHoursPerWeek, t.PlannedFTE)
@@ -151,6 +152,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 
 	r.dataSection(p)
+	r.definitionsSection(p)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -170,6 +172,16 @@ func (r *Report) dataSection(p func(format string, args ...any)) {
 		}
 	}
 	p("\n")
+}
+
+// definitionsSection is the appendix of the definitions the report links
+// to, so that a printed or pasted report carries them; each links to its
+// README section too.
+func (r *Report) definitionsSection(p func(format string, args ...any)) {
+	p("\n## Definitions\n\n")
+	for _, d := range r.definitions() {
+		p("- **%s.** %s ([README](%s))\n", d.Title, d.Text, def(d.Anchor))
+	}
 }
 
 // domains lists, sorted, the domains with a mean time to acknowledge or
