@@ -4,9 +4,10 @@
 # 1. Installs the Debian packages the tests need when they are missing
 #    (and make, which runs this script as `make test`):
 #    gcc (go test -race needs cgo), prometheus (promtool, and the server the
-#    end-to-end dashboard test runs), chromium (the browser test of /report)
-#    and systemd (systemd-analyze verify of the example unit), and curl
-#    (.ci/run reads the demo's /metrics with it). It needs root or sudo;
+#    end-to-end dashboard test runs), chromium (the browser test of /report),
+#    systemd (systemd-analyze verify of the example unit), poppler-utils
+#    (pdftotext, which reads the PDF the browser test prints of /report),
+#    and curl (.ci/run reads the demo's /metrics with it). It needs root or sudo;
 #    SRE_NO_INSTALL=1 installs nothing.
 # 2. Says before the run which tests will skip, and why.
 # 3. Runs go test through gotestsum, which ends with the list of skipped
@@ -34,6 +35,7 @@ missing_packages() {
   { have prometheus && have promtool; } || need+=(prometheus)
   have_browser || need+=(chromium)
   have systemd-analyze || need+=(systemd)
+  have pdftotext || need+=(poppler-utils)
   have curl || need+=(curl)
   have make || need+=(make)
   echo "${need[@]}"
@@ -90,6 +92,9 @@ if ! have prometheus; then
 fi
 if ! have_browser; then
   warnings+=("no chromium: cmd/sre_workload_exporter TestReportInBrowser (the browser test of /report) will skip (Debian package chromium)")
+fi
+if have_browser && ! have pdftotext; then
+  warnings+=("no pdftotext: cmd/sre_workload_exporter TestReportInBrowser (the browser test of /report and its PDF) will skip (Debian package poppler-utils)")
 fi
 if ! have systemd-analyze; then
   warnings+=("no systemd-analyze: the check of the example systemd unit will skip (Debian package systemd)")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/sre-workload/sre_workload_exporter/internal/report"
 	"github.com/sre-workload/sre_workload_exporter/internal/testenv"
 )
 
@@ -22,9 +24,13 @@ func chromium(t *testing.T) string {
 // TestReportInBrowser opens /report of the demo in headless Chromium and
 // checks the DOM: the verdict, a row per signal, a bar per person or domain
 // in each chart, and no console errors. It saves a screenshot in a temp
-// directory, and, with SRE_UPDATE_SCREENSHOT=1, in docs/report.png.
+// directory, and, with SRE_UPDATE_SCREENSHOT=1, in docs/report.png. It then
+// prints the page to an A4 PDF, as "Print to PDF" would, and checks the
+// PDF's text with Debian's pdftotext: the verdict, the signals' plain
+// names and the definitions appendix, on a few pages.
 func TestReportInBrowser(t *testing.T) {
 	browser := chromium(t)
+	pdftotext := testenv.Tool(t, "Debian's poppler-utils package", "pdftotext")
 	if testing.Short() {
 		t.Skip("-short")
 	}
@@ -109,6 +115,9 @@ func TestReportInBrowser(t *testing.T) {
 	if want := []int{2, 5, 3, 3}; len(barsPerChart) != len(want) || barsPerChart[0] != 2 || barsPerChart[1] != 5 || barsPerChart[2] != 3 || barsPerChart[3] != 3 {
 		t.Errorf("bars per chart %v, want %v", barsPerChart, want)
 	}
+	pdf, err := chromedp.Run(tctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPreferCSSPageSize()))
+	check(err)
+	checkPDF(t, pdftotext, pdf)
 	time.Sleep(200 * time.Millisecond) // let the last console events arrive
 	mu.Lock()
 	if len(consoleErrors) > 0 {
@@ -124,5 +133,44 @@ func TestReportInBrowser(t *testing.T) {
 		if err := os.WriteFile("../../docs/report.png", shot, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// checkPDF checks the text of the printed report, as pdftotext reads it:
+// the verdict, every signal's plain name, the definitions appendix, and
+// more than one A4 page but not many.
+func checkPDF(t *testing.T, pdftotext string, pdf []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(pdftotext, path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	pages := strings.Count(string(out), "\f") // pdftotext ends each page with a form feed
+	text := strings.Join(strings.Fields(string(out)), " ")
+	t.Logf("PDF: %s (%d bytes, %d pages)", path, len(pdf), pages)
+	wants := []string{"A split is recommended.", "Definitions", "Equivalent headcount", "a proportion of today's work, not hours"}
+	for _, name := range []string{"context_switching", "secondary_team_share", "oncall_load", "org_ratio"} {
+		wants = append(wants, report.SignalTitle(name))
+	}
+	for _, d := range report.Definitions {
+		if d.Anchor != "no-answer-without-data" { // a report with data does not link to it
+			wants = append(wants, d.Title)
+		}
+	}
+	for _, w := range wants {
+		if !strings.Contains(text, w) {
+			t.Errorf("the PDF's text has no %q", w)
+		}
+	}
+	if pages < 2 || pages > 8 {
+		t.Errorf("the PDF has %d pages, want 2 to 8", pages)
+	}
+	if t.Failed() {
+		t.Logf("the PDF's text:\n%s", out)
 	}
 }

@@ -19,7 +19,7 @@ var page = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap
 	"pct":  pct,
 	"f2":   func(v float64) string { return fmt.Sprintf("%.2f", v) },
 	"f1":   func(v float64) string { return fmt.Sprintf("%.1f", v) },
-	"def":  def,
+	"def":  htmlDef,
 	"time": func(t time.Time) string { return t.Format(time.RFC3339) },
 	"dur":  dur,
 }).ParseFS(templates, "report.html.tmpl"))
@@ -51,6 +51,8 @@ type Chart struct {
 	Height     int
 	Threshold  float64 // x of the threshold line; 0 for none
 	ThresLabel string
+	// Note, when set, says what a figure of the chart measures.
+	Note string
 }
 
 const chartWidth = 340.0
@@ -78,6 +80,7 @@ type htmlData struct {
 	*Report
 	Charts          []Chart
 	IncidentDomains []string
+	Definitions     []Definition
 }
 
 // HTML writes the report as a self-contained page: no external assets, so
@@ -85,7 +88,7 @@ type htmlData struct {
 // html/template.
 func (r *Report) HTML(w io.Writer) error {
 	if r.NotEnoughData != "" {
-		return page.Execute(w, htmlData{Report: r})
+		return page.Execute(w, htmlData{Report: r, Definitions: r.definitions()})
 	}
 	var charts []Chart
 	// Activity share by proposed team (configured), and by domain.
@@ -99,7 +102,9 @@ func (r *Report) HTML(w io.Writer) error {
 	for _, d := range r.DomainShares {
 		names, shares = append(names, d.Domain), append(shares, d.Share)
 	}
-	charts = append(charts, chart("Activity share by domain", names, shares, pct, 0, ""))
+	byDomain := chart("Activity share by domain", names, shares, pct, 0, "")
+	byDomain.Note = r.UnclassifiedActivityNote() + "."
+	charts = append(charts, byDomain)
 	// Context switches per workday per person, against the threshold.
 	var threshold float64
 	for _, s := range r.Verdict.Signals {
@@ -134,7 +139,7 @@ func (r *Report) HTML(w io.Writer) error {
 		}
 	}
 	charts = append(charts, c)
-	return page.Execute(w, htmlData{Report: r, Charts: charts, IncidentDomains: r.OnCall.domains()})
+	return page.Execute(w, htmlData{Report: r, Charts: charts, IncidentDomains: r.OnCall.domains(), Definitions: r.definitions()})
 }
 
 // DomainShare is one domain's share of the classified activity.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 )
 
@@ -44,6 +45,7 @@ func (r *Report) Markdown(w io.Writer) error {
 		p("**%s.** The report gives no verdict and no measure until every configured source has completed one refresh ([why](%s)).\n\n",
 			strings.ToUpper(r.NotEnoughData[:1])+r.NotEnoughData[1:], def("no-answer-without-data"))
 		r.dataSection(p)
+		r.definitionsSection(p)
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
@@ -60,24 +62,35 @@ func (r *Report) Markdown(w io.Writer) error {
 	p("%s %d of %d split signals hold; %d are needed ([definitions](%s)).\n\n", verdict, held, len(r.Verdict.Signals), r.Verdict.MinSignals, def("split-signals"))
 	p("| signal | value | threshold | |\n|---|---|---|---|\n")
 	for _, s := range r.Verdict.Signals {
-		p("| %s | %.2f | %g | %s |\n", s.Name, s.Value, s.Threshold, yes(s.Holds))
+		p("| %s (`%s`) | %.2f | %g | %s |\n", s.Title, s.Name, s.Value, s.Threshold, yes(s.Holds))
 	}
 
 	p("\n## The split\n\n")
+	var shares []string
+	for _, d := range r.DomainShares {
+		if d.Domain != config.Unclassified {
+			shares = append(shares, d.Domain+" "+pct(d.Share))
+		}
+	}
+	p("The team's activities by domain: %s; %s ([how rules work](%s)).\n\n", strings.Join(shares, ", "), r.UnclassifiedActivityNote(), def("domains-and-rules"))
 	grouping := func(title string, g Grouping) {
-		p("**%s** removes %s of today's context switching ([definition](%s)).\n\n", title, pct(g.RemovedSwitchRatio), def("split-analysis-definitions"))
-		p("| team | domains | share of the work | planned duties |\n|---|---|---|---|\n")
+		p("**%s** removes %s of today's context switching ([definition](%s)).\n\n", title, pct(g.RemovedSwitchRatio), def("the-suggested-split"))
+		p("| team | domains | share of the work | equivalent headcount (a proportion of today's work, not hours) | planned duties |\n|---|---|---|---|---|\n")
 		for _, t := range g.Teams {
-			p("| %s | %s | %s | %.1f h/week (%.2f FTE) |\n", t.Name, strings.Join(t.Domains, ", "), pct(t.ActivityShare), t.PlannedHoursPerWeek, t.PlannedFTE)
+			p("| %s | %s | %s | %.2f people | %.1f h/week (%.2f FTE) |\n", t.Name, strings.Join(t.Domains, ", "), pct(t.ActivityShare), t.EquivalentHeadcount, t.PlannedHoursPerWeek, t.PlannedFTE)
 		}
 		p("\n")
 	}
 	grouping("The configured split", r.Splits.Configured)
-	if r.Splits.Suggested != nil {
+	if r.Splits.SuggestedIsConfigured {
+		p("**The suggested split.** The best grouping of the domains is the configured one ([definition](%s)).\n\n", def("the-suggested-split"))
+	} else if r.Splits.Suggested != nil {
 		grouping("The suggested split", *r.Splits.Suggested)
 	} else {
 		p("**No other grouping qualifies**: %s ([definition](%s)).\n\n", r.Splits.SuggestedReason, def("the-suggested-split"))
 	}
+	p("%s ([definition](%s)). Planned duties are the inventory's, in hours a week and in FTE, 40 hours a week ([definition](%s)).\n\n",
+		r.Splits.HeadcountSentence(), def("equivalent-headcount"), def("the-duty-inventory"))
 
 	p("## People\n\n")
 	p("| person | workdays in the team | switches per workday | focus | domains | estimated switching loss | interruptions (business / off / sleep) | open items |\n|---|---|---|---|---|---|---|---|\n")
@@ -125,7 +138,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 
 	p("## Data quality\n\n")
-	p("%s of the tracked items match no rule.", pct(r.DataQuality.UnclassifiedShare))
+	p("%s ([how rules work](%s)).", r.DataQuality.UnclassifiedItemsNote(), def("domains-and-rules"))
 	if len(r.DataQuality.UnmatchedRules) > 0 {
 		p(" Rules that matched nothing: %s.", strings.Join(r.DataQuality.UnmatchedRules, ", "))
 	}
@@ -139,6 +152,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 
 	r.dataSection(p)
+	r.definitionsSection(p)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -158,6 +172,16 @@ func (r *Report) dataSection(p func(format string, args ...any)) {
 		}
 	}
 	p("\n")
+}
+
+// definitionsSection is the appendix of the definitions the report links
+// to, so that a printed or pasted report carries them; each links to its
+// README section too.
+func (r *Report) definitionsSection(p func(format string, args ...any)) {
+	p("\n## Definitions\n\n")
+	for _, d := range r.definitions() {
+		p("- **%s.** %s ([README](%s))\n", d.Title, d.Text, def(d.Anchor))
+	}
 }
 
 // domains lists, sorted, the domains with a mean time to acknowledge or

@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
@@ -44,12 +45,50 @@ type Verdict struct {
 	Signals          []Signal `json:"signals"`
 }
 
-// Signal is one split signal.
+// Signal is one split signal. Name is its identifier (the metrics'
+// signal label), Title its plain-language name (SignalTitle).
 type Signal struct {
 	Name      string  `json:"name"`
+	Title     string  `json:"title"`
 	Value     float64 `json:"value"`
 	Threshold float64 `json:"threshold"`
 	Holds     bool    `json:"holds"`
+}
+
+// signalTitles are the split signals' plain-language names, for a reader
+// who does not know the identifiers (README "Split signals").
+var signalTitles = map[string]string{
+	config.SignalContextSwitching:   "Context switches per person per workday, median",
+	config.SignalSecondaryTeamShare: "The smallest proposed team's share of the work",
+	config.SignalOnCallLoad:         "High-urgency incidents per 12-hour on-call shift",
+	config.SignalOrgRatio:           "People in the company per SRE",
+}
+
+// SignalTitle is a signal's plain-language name; an unknown signal's is
+// its identifier.
+func SignalTitle(name string) string {
+	if t, ok := signalTitles[name]; ok {
+		return t
+	}
+	return name
+}
+
+// UnclassifiedActivityNote says what the unclassified share by domain
+// measures, beside it: the team's activities, not the tracked items.
+func (r *Report) UnclassifiedActivityNote() string {
+	share := 0.0
+	for _, d := range r.DomainShares {
+		if d.Domain == config.Unclassified {
+			share = d.Share
+		}
+	}
+	return fmt.Sprintf("unclassified %s: the share of the team's activities that were on items no rule matched", pct(share))
+}
+
+// UnclassifiedItemsNote says what the data quality's unclassified share
+// measures: tracked items by count, not the work.
+func (d *DataQuality) UnclassifiedItemsNote() string {
+	return fmt.Sprintf("%s of the tracked items match no rule: a count of items (issues, pull requests, incidents), not of work, whatever the activity on them", pct(d.UnclassifiedShare))
 }
 
 // Splits are the configured grouping of the domains and the suggested one.
@@ -59,6 +98,20 @@ type Splits struct {
 	// then says why.
 	Suggested       *Grouping `json:"suggested,omitempty"`
 	SuggestedReason string    `json:"suggested_reason,omitempty"`
+	// SuggestedIsConfigured is true when Suggested has the configured
+	// teams, as sets of domains whatever their names and order; the
+	// report then says so in one line instead of a second table.
+	SuggestedIsConfigured bool `json:"suggested_is_configured"`
+	// PeopleInTeam is the number of configured people in the team within
+	// the window, the people of every team's EquivalentHeadcount.
+	PeopleInTeam int `json:"people_in_team"`
+}
+
+// HeadcountSentence says what the equivalent headcount of the split tables
+// is, without a full stop (a definition link follows).
+func (s *Splits) HeadcountSentence() string {
+	return fmt.Sprintf("Equivalent headcount is the team's share of the classified work × the %d %s in the team within the window: a proportion of today's work, not hours",
+		s.PeopleInTeam, plural(s.PeopleInTeam, "person", "people"))
 }
 
 // Grouping is a split of the domains into teams.
@@ -75,6 +128,9 @@ type Team struct {
 	Domains []string `json:"domains"`
 	// ActivityShare is the team's share of all classified activities.
 	ActivityShare float64 `json:"activity_share"`
+	// EquivalentHeadcount is ActivityShare × the people in the team
+	// (EquivalentHeadcount): a proportion of today's work, not hours.
+	EquivalentHeadcount float64 `json:"equivalent_headcount"`
 	// PlannedHoursPerWeek is the inventory's duties in its domains;
 	// PlannedFTE is that in full-time equivalents (analysis.FTE).
 	PlannedHoursPerWeek float64 `json:"planned_hours_per_week"`
@@ -254,7 +310,7 @@ func Build(cfg *config.Config, res *analysis.Result, sources []Source) *Report {
 
 	r.Verdict = &Verdict{SplitRecommended: res.SplitRecommended, MinSignals: cfg.Split.MinSignals}
 	for _, s := range res.Signals {
-		r.Verdict.Signals = append(r.Verdict.Signals, Signal(s))
+		r.Verdict.Signals = append(r.Verdict.Signals, Signal{Name: s.Name, Title: SignalTitle(s.Name), Value: s.Value, Threshold: s.Threshold, Holds: s.Holds})
 	}
 
 	total := 0
@@ -271,13 +327,18 @@ func Build(cfg *config.Config, res *analysis.Result, sources []Source) *Report {
 		r.DomainShares = append(r.DomainShares, DomainShare{Domain: d, Share: share})
 	}
 
-	r.Splits = &Splits{Configured: configured(cfg, res)}
+	r.Splits = &Splits{Configured: configured(cfg, res), PeopleInTeam: PeopleInTeam(res)}
 	if s := res.Suggested; s != nil {
 		g := &Grouping{RemovedSwitchRatio: s.RemovedRatio}
 		for i, domains := range s.Teams {
 			g.Teams = append(g.Teams, team([]string{"team A", "team B"}[i], domains, res, s.Shares[i]))
 		}
 		r.Splits.Suggested = g
+		var conf [][]string
+		for _, t := range r.Splits.Configured.Teams {
+			conf = append(conf, t.Domains)
+		}
+		r.Splits.SuggestedIsConfigured = sameTeams(conf, s.Teams[:])
 	} else {
 		r.Splits.SuggestedReason = res.SuggestedReason
 	}
@@ -382,8 +443,47 @@ func configured(cfg *config.Config, res *analysis.Result) Grouping {
 	return g
 }
 
+// sameTeams reports whether two groupings have the same teams, each a set
+// of domains, whatever the order of the teams and of their domains.
+func sameTeams(a, b [][]string) bool {
+	key := func(g [][]string) []string {
+		var out []string
+		for _, t := range g {
+			t = slices.Clone(t)
+			slices.Sort(t)
+			out = append(out, strings.Join(t, "\x00"))
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(key(a), key(b))
+}
+
+// PeopleInTeam is the number of configured people in the team within the
+// window: those whose span in the team (joined to left) overlaps it, by any
+// amount. A person who joined on the window's last day counts as one; one
+// who left before it began does not count.
+func PeopleInTeam(res *analysis.Result) int {
+	n := 0
+	for _, ps := range res.People {
+		if ps.InTeamWorkdays > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// EquivalentHeadcount is the definition (README "Equivalent headcount"):
+// a proposed team's share of all classified activity × the number of
+// people in the team within the window (PeopleInTeam). It is a proportion
+// of today's work, not hours: with 3 people, a team with 49% of the
+// classified activity is 1.47 people's worth of what the team does now.
+func EquivalentHeadcount(res *analysis.Result, share float64) float64 {
+	return share * float64(PeopleInTeam(res))
+}
+
 func team(name string, domains []string, res *analysis.Result, share float64) Team {
-	t := Team{Name: name, Domains: domains, ActivityShare: share}
+	t := Team{Name: name, Domains: domains, ActivityShare: share, EquivalentHeadcount: EquivalentHeadcount(res, share)}
 	for _, d := range domains {
 		t.PlannedHoursPerWeek += res.DomainPlannedHours[d]
 	}
