@@ -111,17 +111,20 @@ func (h *HistoryWriter) family(name string) (*historyFamily, error) {
 }
 
 func (fam *historyFamily) write(text []byte) error {
-	first := !fam.started
-	fam.started = true
-	for line := range bytes.Lines(text) {
-		if !first && bytes.HasPrefix(line, []byte("# ")) {
-			continue // HELP, TYPE and UNIT once, at the family's start
-		}
-		if _, err := fam.w.Write(line); err != nil {
-			return err
+	if fam.started {
+		// HELP, TYPE and UNIT once, at the family's start: they lead
+		// the text.
+		for bytes.HasPrefix(text, []byte("# ")) {
+			i := bytes.IndexByte(text, '\n')
+			if i < 0 {
+				return nil
+			}
+			text = text[i+1:]
 		}
 	}
-	return nil
+	fam.started = true
+	_, err := fam.w.Write(text)
+	return err
 }
 
 // Finish writes every family, in name order, then # EOF, to w, and
@@ -161,7 +164,7 @@ func (h *HistoryWriter) Close() error {
 // HistoryFamilies are the metric families a backfill writes of res under
 // cfg: the Collector's, as a scrape would see them, less NotBackfilled.
 func HistoryFamilies(cfg *config.Config, res *analysis.Result) ([]*dto.MetricFamily, error) {
-	reg := prometheus.NewPedanticRegistry()
+	reg := prometheus.NewRegistry()
 	view := &refresh.View{Config: cfg, Analysis: res}
 	if err := reg.Register(NewCollector(func() *refresh.View { return view })); err != nil {
 		return nil, err
