@@ -83,7 +83,7 @@ func collectHistory(ctx context.Context, cfg *config.Config, from, now time.Time
 		if len(snap.Unread) > 0 {
 			return nil, fmt.Errorf("%s: could not read %s", src.Name(), strings.Join(snap.Unread, ", "))
 		}
-		logger.Info("backfill: collected", "source", src.Name(), "items", len(snap.Items), "activities", len(snap.Activities),
+		logger.Info("backfill: collected", "api", src.Name(), "items", len(snap.Items), "activities", len(snap.Activities),
 			"since", w.Start.Format(time.RFC3339), "took", time.Since(began).Round(time.Millisecond))
 		snaps = append(snaps, snap)
 	}
