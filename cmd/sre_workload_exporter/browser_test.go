@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"os"
@@ -12,7 +13,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/report"
+	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 	"github.com/sre-workload/sre_workload_exporter/internal/testenv"
 )
 
@@ -158,7 +161,10 @@ func checkPDF(t *testing.T, pdftotext string, pdf []byte) {
 		wants = append(wants, report.SignalTitle(name))
 	}
 	for _, d := range report.Definitions {
-		if d.Anchor != "no-answer-without-data" { // a report with data does not link to it
+		switch d.Anchor {
+		case "no-answer-without-data": // a report with data does not link to it
+		case "the-history-in-the-report", "forecast": // /report has no history section
+		default:
 			wants = append(wants, d.Title)
 		}
 	}
@@ -172,5 +178,65 @@ func checkPDF(t *testing.T, pdftotext string, pdf []byte) {
 	}
 	if t.Failed() {
 		t.Logf("the PDF's text:\n%s", out)
+	}
+}
+
+// TestHistoryReportInBrowser opens the report command's HTML, with its
+// history section, in headless Chromium: the history table has a row and
+// a trend line per enabled signal, a first-held date, and a forecast that
+// says it is an extrapolation.
+func TestHistoryReportInBrowser(t *testing.T) {
+	browser := chromium(t)
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	sim, cfg, err := simulation.StartDemo(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	var page, stderr bytes.Buffer
+	if code := reportWithHistory(context.Background(), cfg, 90*24*time.Hour, "html", &page, &stderr, testLogger()); code != 0 {
+		t.Fatalf("report: %d %s", code, stderr.String())
+	}
+	path := filepath.Join(t.TempDir(), "report.html")
+	if err := os.WriteFile(path, page.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.Flag("headless", true),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	bctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	bctx, cancelTimeout := context.WithTimeout(bctx, 60*time.Second)
+	defer cancelTimeout()
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("browser: %v", err)
+		}
+	}
+	check(chromedp.Do(bctx, chromedp.Navigate("file://"+path)))
+	check(chromedp.Do(bctx, chromedp.WaitVisible(chromedp.CSS("#history"))))
+	text, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("#history")))
+	check(err)
+	rows, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll("#history table:first-of-type tr").length - 1`))
+	check(err)
+	sparks, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll("#history svg.spark polyline").length`))
+	check(err)
+	enabled := 0
+	for _, th := range cfg.Split.Thresholds() {
+		if th.Threshold > 0 {
+			enabled++
+		}
+	}
+	if rows != enabled || sparks != enabled {
+		t.Errorf("history: %d signal rows and %d trend lines, want %d", rows, sparks, enabled)
+	}
+	for _, want := range []string{"History", report.SignalTitle(config.SignalContextSwitching), "extrapolated", "Context switches per workday", "Activity share by proposed team"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the history section has no %q:\n%s", want, text)
+		}
 	}
 }

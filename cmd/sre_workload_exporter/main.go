@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	pmodel "github.com/prometheus/common/model"
 	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
@@ -80,6 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	serveCmd := app.Command("serve", "Serve the metrics (the default).").Default()
 	reportCmd := app.Command("report", "Collect once (or read --storage.path), print the split report, and exit.")
 	reportFormat := reportCmd.Flag("format", "markdown, json or html.").Default("markdown").Enum(report.Formats...)
+	reportHistory := reportCmd.Flag("history", "The range of the report's history section, at daily steps, collected with the report (0s: no history, and the report reads --storage.path).").Default("90d").String()
 	classifyCmd := app.Command("classify", "Collect once (or read --storage.path), list every tracked item with its domain and the rule that decided it, and exit. For tuning rules.")
 	classifyUnclassified := classifyCmd.Flag("unclassified", "List only the items that no rule matched.").Bool()
 	classifySource := classifyCmd.Flag("source", "List only the items of this source.").Enum(model.Sources...)
@@ -133,6 +135,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	switch command {
 	case reportCmd.FullCommand(), classifyCmd.FullCommand():
+		if command == reportCmd.FullCommand() {
+			history, err := pmodel.ParseDuration(*reportHistory)
+			if err != nil {
+				fmt.Fprintf(stderr, "--history: %v\n", err)
+				return 1
+			}
+			if history > 0 {
+				return reportWithHistory(ctx, cfg, time.Duration(history), *reportFormat, stdout, stderr, logger)
+			}
+		}
 		view, err := collectOnce(ctx, cfg, *storagePath, logger)
 		if err != nil {
 			fmt.Fprintf(stderr, "cannot collect: %v\n", err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 	"github.com/sre-workload/sre_workload_exporter/internal/refresh"
 	"github.com/sre-workload/sre_workload_exporter/internal/report"
 )
@@ -67,6 +68,35 @@ func printClassified(w io.Writer, v *refresh.View, unclassifiedOnly bool, source
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", it.Source, it.Kind, it.Key, it.Domain, rule, it.Title)
 	}
 	if err := tw.Flush(); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// reportWithHistory collects the history once (as backfill does), and
+// prints the report at now with its history section at daily steps over
+// history. The report at now is the analysis of the same collection.
+func reportWithHistory(ctx context.Context, cfg *config.Config, history time.Duration, format string, stdout, stderr io.Writer, logger *slog.Logger) int {
+	now := time.Now().UTC().Truncate(time.Second)
+	from := now.Add(-history)
+	snaps, err := collectHistory(ctx, cfg, from, now, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "cannot collect: %v\n", err)
+		return 1
+	}
+	prepared := analysis.Prepare(snaps, cfg)
+	res := prepared.At(now)
+	if msg := res.NotEnoughData(); msg != "" {
+		fmt.Fprintf(stderr, "no report: %s\n", msg)
+		return 1
+	}
+	var sources []report.Source
+	for _, s := range snaps {
+		sources = append(sources, report.NewSource(s.Source, true, now, nil))
+	}
+	r := report.Build(cfg, res, sources)
+	r.History = report.BuildHistory(cfg, from, now, prepared.At)
+	if err := r.Render(stdout, format); err != nil {
 		return 1
 	}
 	return 0

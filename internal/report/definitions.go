@@ -61,6 +61,13 @@ var Definitions = []Definition{
 		"The union of a person's PagerDuty on-call entries within the window and their span in the team (overlapping entries count once), by period, over the window's length. " +
 			"The SRE book caps it at 25% (split.oncall_time_ratio). A shift is a maximal span of that union; pages on call are interruptions within it. " +
 			"The rotation is the people with on-call time; the book's minimum is 8 people for one site and 6 per site for more (a site per distinct UTC offset)."},
+	{"the-history-in-the-report", "History",
+		"The history is the analysis with its clock at each daily step, over the items, actions and states that existed then, with today's rules and config: the same values a backfill writes. " +
+			"A step without whole data is left out. A signal's first held date is the first step at which it held."},
+	{"forecast", "Forecast",
+		"For a signal that does not hold at the last step: an ordinary least-squares line fitted to its daily values of the last 28 days, and the day on which that line reaches the threshold; " +
+			"the range comes from the slope plus and minus its standard error. It is an extrapolation, not a prediction: " +
+			"it says where the recent trend leads if nothing changes, or that there is no upward trend, or not enough data (fewer than 14 daily values)."},
 	{"incident-times", "Incident times",
 		"Time to acknowledge: from an incident's creation to its first acknowledgement. Time to resolve: from creation to resolution (merged incidents left out). " +
 			"Means and nearest-rank 50th and 90th percentiles over the incidents created within the window."},
@@ -85,7 +92,10 @@ func (r *Report) definitions() []Definition {
 	}
 	var out []Definition
 	for _, d := range Definitions {
-		if d.Anchor != "no-answer-without-data" {
+		switch {
+		case d.Anchor == "no-answer-without-data":
+		case (d.Anchor == "the-history-in-the-report" || d.Anchor == "forecast") && r.History == nil:
+		default:
 			out = append(out, d)
 		}
 	}

@@ -21,6 +21,7 @@ var page = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap
 	"f1":   func(v float64) string { return fmt.Sprintf("%.1f", v) },
 	"def":  htmlDef,
 	"time": func(t time.Time) string { return t.Format(time.RFC3339) },
+	"date": func(t time.Time) string { return t.Format(time.DateOnly) },
 	"dur":  dur,
 }).ParseFS(templates, "report.html.tmpl"))
 

@@ -92,6 +92,8 @@ func (r *Report) Markdown(w io.Writer) error {
 	p("%s ([definition](%s)). Planned duties are the inventory's, in hours a week and in FTE, 40 hours a week ([definition](%s)).\n\n",
 		r.Splits.HeadcountSentence(), def("equivalent-headcount"), def("the-duty-inventory"))
 
+	r.historySection(p)
+
 	p("## People\n\n")
 	p("| person | workdays in the team | switches per workday | focus | domains | estimated switching loss | interruptions (business / off / sleep) | open items |\n|---|---|---|---|---|---|---|---|\n")
 	for _, pe := range r.People {
@@ -213,4 +215,83 @@ func dur(m map[string]float64, d string) string {
 		return "n/a"
 	}
 	return (time.Duration(v) * time.Second).Round(time.Second).String()
+}
+
+// historySection writes the history: each signal at every 30 days back
+// from the last step, against its threshold, with the date it first held
+// and the forecast; then each person's switches and each team's share.
+func (r *Report) historySection(p func(format string, args ...any)) {
+	h := r.History
+	if h == nil {
+		return
+	}
+	cols := h.Columns()
+	p("## History\n\n")
+	p("From %s to %s, at daily steps ([definition](%s)).", h.From.Format(time.DateOnly), h.To.Format(time.DateOnly), def("the-history-in-the-report"))
+	if h.Reach != "" {
+		p(" %s", h.Reach)
+	}
+	p("\n\n")
+	header := func(first string) {
+		p("| %s |", first)
+		for _, c := range cols {
+			p(" %s |", c.Format(time.DateOnly))
+		}
+	}
+	header("signal")
+	p(" threshold | first held | forecast ([definition](%s)) |\n|---|", def("forecast"))
+	for range cols {
+		p("---|")
+	}
+	p("---|---|---|\n")
+	for _, s := range h.Signals {
+		p("| %s |", s.Title)
+		for _, c := range cols {
+			if v, ok := s.At(c); ok {
+				p(" %.2f |", v)
+			} else {
+				p(" n/a |")
+			}
+		}
+		held := "not within the range"
+		if s.FirstHeld != nil {
+			held = s.FirstHeld.Format(time.DateOnly)
+		}
+		fc := "holds"
+		if s.Forecast != nil {
+			fc = s.Forecast.Sentence()
+		}
+		p(" %g | %s | %s |\n", s.Threshold, held, fc)
+	}
+	for _, group := range []struct {
+		title, first string
+		rows         []SeriesHistory
+		format       func(float64) string
+	}{
+		{"Context switches per workday", "person", h.People, func(v float64) string { return fmt.Sprintf("%.1f", v) }},
+		{"Activity share by proposed team", "proposed team", h.Teams, pct},
+	} {
+		if len(group.rows) == 0 {
+			continue
+		}
+		p("\n%s:\n\n", group.title)
+		header(group.first)
+		p("\n|---|")
+		for range cols {
+			p("---|")
+		}
+		p("\n")
+		for _, row := range group.rows {
+			p("| %s |", row.Name)
+			for _, c := range cols {
+				if v, ok := row.At(c); ok {
+					p(" %s |", group.format(v))
+				} else {
+					p(" n/a |")
+				}
+			}
+			p("\n")
+		}
+	}
+	p("\n")
 }

@@ -34,6 +34,9 @@ type Report struct {
 	Splits       *Splits       `json:"splits,omitempty"`
 	People       []Person      `json:"people,omitempty"`
 	OnCall       *OnCall       `json:"oncall,omitempty"`
+	// History is the history section; absent when the report was built
+	// without one (a running exporter's /report keeps no history).
+	History *History `json:"history,omitempty"`
 	DataQuality  *DataQuality  `json:"data_quality,omitempty"`
 	Sources      []Source      `json:"sources"`
 }

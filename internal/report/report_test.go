@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
@@ -40,6 +41,33 @@ func demoRefresher(t *testing.T) *refresh.Refresher {
 	r := refresh.NewRefresher(cfg, sources, nil, logger, func() time.Time { return now })
 	t.Cleanup(r.Close)
 	return r
+}
+
+// demoHistory is the history section of the demo at the same clock as
+// demoRefresher's: its 90 days, collected once, at daily steps.
+func demoHistory(t *testing.T) *History {
+	t.Helper()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	run, cfg, err := simulation.StartDemo(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = run.Close() })
+	sources, err := testsources.Build(cfg, apiclient.NewMetrics(nil), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := now.Add(-DefaultHistory)
+	w := collectors.Window{Start: from.Add(-time.Duration(cfg.Window)), End: now}
+	var snaps []*model.Snapshot
+	for _, s := range sources {
+		snap, err := s.Fetch(context.Background(), w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snaps = append(snaps, snap)
+	}
+	return BuildHistory(cfg, from, now, analysis.Prepare(snaps, cfg).At)
 }
 
 // demoView is the demo's View after one refresh.
@@ -82,6 +110,7 @@ func golden(t *testing.T, name string, got []byte) {
 // clock.
 func TestReportGolden(t *testing.T) {
 	r := build(demoView(t))
+	r.History = demoHistory(t)
 	var md, js bytes.Buffer
 	if err := r.Markdown(&md); err != nil {
 		t.Fatal(err)
