@@ -36,9 +36,9 @@ type Report struct {
 	OnCall       *OnCall       `json:"oncall,omitempty"`
 	// History is the history section; absent when the report was built
 	// without one (a running exporter's /report keeps no history).
-	History *History `json:"history,omitempty"`
-	DataQuality  *DataQuality  `json:"data_quality,omitempty"`
-	Sources      []Source      `json:"sources"`
+	History     *History     `json:"history,omitempty"`
+	DataQuality *DataQuality `json:"data_quality,omitempty"`
+	Sources     []Source     `json:"sources"`
 }
 
 // Verdict is whether a split is recommended, and why.
