@@ -75,4 +75,14 @@ func TestBackfillScale(t *testing.T) {
 	}
 	t.Logf("%s: 90 days at 1 h steps on one core: the analysis and writing took %s; the whole command %s; peak RSS %.0f MB; output %.0f MB",
 		scale, analysed[1], took.Round(time.Millisecond), float64(rss)/1024*1.048576, float64(st.Size())/1e6)
+	// promtool's part, when it is installed.
+	if promtool, err := exec.LookPath("promtool"); err == nil {
+		began := time.Now()
+		c := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=2160h", out, filepath.Join(dir, "blocks"))
+		if b, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("promtool: %v\n%.2000s", err, b)
+		}
+		t.Logf("promtool tsdb create-blocks-from openmetrics: %s, peak RSS %.0f MB", time.Since(began).Round(time.Millisecond),
+			float64(c.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)/1024*1.048576)
+	}
 }
