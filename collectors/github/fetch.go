@@ -20,6 +20,15 @@ import (
 func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapshot, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// A window that reaches further back than a repository's data (a
+	// longer window after a reload, or a backfill from the state file)
+	// needs that repository's first sync again: its cursors only look
+	// forward. A state saved before From was kept has it zero.
+	for k, rs := range s.state.Repos {
+		if rs.Synced && !rs.From.IsZero() && w.Start.Before(rs.From) {
+			delete(s.state.Repos, k)
+		}
+	}
 	owners := maps.Clone(s.state.Owners)
 	var (
 		repos    []string

@@ -37,13 +37,17 @@ type RepoState struct {
 	Reviews  map[int64]Action `json:"reviews"` // review comments
 	// Submitted are the submitted pull request reviews that count
 	// (approved, changes requested, commented), by review ID.
-	Submitted     map[int64]Action `json:"submitted"`
-	Events        map[int64]Action `json:"events"`
-	IssuesSince   time.Time        `json:"issues_since"`
-	CommentsSince time.Time        `json:"comments_since"`
-	ReviewsSince  time.Time        `json:"reviews_since"`
-	NewestEventID int64            `json:"newest_event_id"`
-	NewestEventAt time.Time        `json:"newest_event_at"`
+	Submitted map[int64]Action `json:"submitted"`
+	Events    map[int64]Action `json:"events"`
+	// From is the start of the window the repository's data is whole
+	// from: the window of its last sync. A window that starts earlier (a
+	// longer window after a reload, or a backfill) syncs it afresh.
+	From          time.Time `json:"from"`
+	IssuesSince   time.Time `json:"issues_since"`
+	CommentsSince time.Time `json:"comments_since"`
+	ReviewsSince  time.Time `json:"reviews_since"`
+	NewestEventID int64     `json:"newest_event_id"`
+	NewestEventAt time.Time `json:"newest_event_at"`
 }
 
 // Item is a tracked issue or pull request and its author.
@@ -119,6 +123,7 @@ type OwnerPage struct {
 // prune drops what has left the window: closed items not updated within
 // it, and actions before it. Memory stays bounded by the window.
 func (st *RepoState) prune(w collectors.Window) {
+	st.From = w.Start
 	start := w.Start.Unix()
 	for n, it := range st.Items {
 		if !it.Item.Open && it.Item.UpdatedAt < start {

@@ -25,6 +25,14 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.state.clone()
+	if st.Synced && !st.From.IsZero() && w.Start.Before(st.From) {
+		// The window reaches further back than the data: its cursors
+		// only look forward, so the first sync again (the addresses
+		// stay resolved).
+		fresh := newState()
+		fresh.Emails, fresh.EmailsKey, fresh.EmailsAt = st.Emails, st.EmailsKey, st.EmailsAt
+		st = fresh
+	}
 	addrs := *s.emails.Load()
 	if key := strings.Join(addrs, ","); st.EmailsKey != key || w.End.Sub(st.EmailsAt) > emailRefresh {
 		emails, err := s.resolveEmails(ctx, addrs)

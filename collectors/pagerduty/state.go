@@ -14,6 +14,10 @@ import (
 // refreshes; the state file persists it.
 type State struct {
 	Synced bool `json:"synced"`
+	// From is the start of the window the state is whole from: the
+	// window of the last refresh. A window that starts earlier (a longer
+	// window after a reload, or a backfill) syncs afresh.
+	From time.Time `json:"from"`
 	// Incidents are the tracked incidents in scope, by ID.
 	Incidents map[string]*model.Item `json:"incidents"`
 	// Ignored are incidents outside the services and teams scope.
@@ -97,6 +101,7 @@ func (st *State) keepRec(r incidentRec) {
 // prune drops log entries before the window, and incidents that are
 // neither open, nor created within it, nor named by a log entry within it.
 func (st *State) prune(w collectors.Window) {
+	st.From = w.Start
 	start := w.Start.Unix()
 	named := map[string]bool{}
 	for id, e := range st.Entries {
