@@ -19,6 +19,7 @@ import (
 	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
 	"github.com/sre-workload/sre_workload_exporter/internal/exposition"
 	wmodel "github.com/sre-workload/sre_workload_exporter/internal/model"
+	"github.com/sre-workload/sre_workload_exporter/internal/refresh"
 )
 
 // backfillRange is what a backfill computes: every step from From to To,
@@ -62,15 +63,30 @@ func (b backfillRange) steps() []time.Time {
 // window, up to now. A source that fails, or whose snapshot has parts it
 // could not read, fails the backfill: a history with holes would be
 // computed from less than the exporter would have seen.
-func collectHistory(ctx context.Context, cfg *config.Config, from, now time.Time, logger *slog.Logger) ([]*wmodel.Snapshot, error) {
+//
+// With storagePath, the collection resumes from, and saves to, its own
+// state files in storagePath/backfill (not the exporter's: their window is
+// shorter), so that a second backfill reads only what changed since.
+func collectHistory(ctx context.Context, cfg *config.Config, from, now time.Time, storagePath string, logger *slog.Logger) ([]*wmodel.Snapshot, error) {
 	api := apiclient.NewMetrics(nil)
 	sources, err := newSources(cfg, api, logger)
 	if err != nil {
 		return nil, err
 	}
+	var store *refresh.Store
+	if storagePath != "" {
+		dir := filepath.Join(storagePath, "backfill")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+		store = refresh.NewStore(dir, logger)
+	}
 	w := collectors.Window{Start: from.Add(-time.Duration(cfg.Window)), End: now}
 	var snaps []*wmodel.Snapshot
 	for _, src := range sources {
+		if store != nil {
+			store.Restore(src, refresh.Fingerprint(cfg, src.Name()))
+		}
 		began := time.Now()
 		var snap *wmodel.Snapshot
 		err := collectors.Safely(ctx, func(ctx context.Context, src collectors.Source) (err error) {
@@ -82,6 +98,11 @@ func collectHistory(ctx context.Context, cfg *config.Config, from, now time.Time
 		}
 		if len(snap.Unread) > 0 {
 			return nil, fmt.Errorf("%s: could not read %s", src.Name(), strings.Join(snap.Unread, ", "))
+		}
+		if store != nil {
+			if err := store.Save(src, refresh.Fingerprint(cfg, src.Name())); err != nil {
+				logger.Warn("backfill: cannot save the state", "api", src.Name(), "err", err)
+			}
 		}
 		logger.Info("backfill: collected", "api", src.Name(), "items", len(snap.Items), "activities", len(snap.Activities),
 			"since", w.Start.Format(time.RFC3339), "took", time.Since(began).Round(time.Millisecond))
@@ -121,7 +142,7 @@ func writeBackfill(w io.Writer, cfg *config.Config, snaps []*wmodel.Snapshot, b 
 
 // backfill collects the history and writes the file, atomically: a
 // temporary file in the output's directory, renamed at the end.
-func backfill(ctx context.Context, cfg *config.Config, b backfillRange, now time.Time, output string, stdout io.Writer, logger *slog.Logger) error {
+func backfill(ctx context.Context, cfg *config.Config, b backfillRange, now time.Time, output, storagePath string, stdout io.Writer, logger *slog.Logger) error {
 	if b.Step <= 0 {
 		return errors.New("--step must be positive")
 	}
@@ -131,7 +152,7 @@ func backfill(ctx context.Context, cfg *config.Config, b backfillRange, now time
 	if b.To.After(now) {
 		return fmt.Errorf("--to (%s) is in the future", b.To.Format(time.RFC3339))
 	}
-	snaps, err := collectHistory(ctx, cfg, b.From, now, logger)
+	snaps, err := collectHistory(ctx, cfg, b.From, now, storagePath, logger)
 	if err != nil {
 		return fmt.Errorf("cannot collect the history: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -38,7 +39,7 @@ func demoHistory(t *testing.T, now, from time.Time) (*config.Config, []*model.Sn
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sim.Close() })
-	snaps, err := collectHistory(context.Background(), cfg, from, now, testLogger())
+	snaps, err := collectHistory(context.Background(), cfg, from, now, "", testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,4 +292,41 @@ func TestBackfillCommand(t *testing.T) {
 			t.Errorf("%v: exit %d, %q", args, code, stderr.String())
 		}
 	}
+}
+
+// TestBackfillResumesFromStoragePath: with --storage.path, a second
+// backfill of the same history resumes from the first's state files
+// (in storage.path/backfill) and asks only for what changed, a few
+// requests instead of the first's full sync, for the same values.
+func TestBackfillResumesFromStoragePath(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	sim, cfg, err := simulation.StartDemo(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	dir := t.TempDir()
+	from := now.Add(-30 * 24 * time.Hour)
+	first, err := collectHistory(context.Background(), cfg, from, now, dir, testLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n1 := len(sim.Requests())
+	sim.ResetRequests()
+	second, err := collectHistory(context.Background(), cfg, from, now.Add(time.Minute), dir, testLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n2 := len(sim.Requests())
+	if _, err := os.Stat(filepath.Join(dir, "backfill", "github.json.gz")); err != nil {
+		t.Errorf("no backfill state file: %v", err)
+	}
+	if n2*5 > n1 {
+		t.Errorf("the resumed backfill made %d requests, the first %d: want a fraction", n2, n1)
+	}
+	a, b := analysis.Analyze(first, cfg, now), analysis.Analyze(second, cfg, now)
+	if fmt.Sprint(a.Signals) != fmt.Sprint(b.Signals) {
+		t.Errorf("resumed: signals %v, first %v", b.Signals, a.Signals)
+	}
+	t.Logf("first collection %d requests, resumed %d", n1, n2)
 }

@@ -167,7 +167,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
-		if err := backfill(ctx, cfg, b, now, *backfillOutput, stdout, logger); err != nil {
+		if err := backfill(ctx, cfg, b, now, *backfillOutput, *storagePath, stdout, logger); err != nil {
 			fmt.Fprintf(stderr, "backfill: %v\n", err)
 			return 1
 		}

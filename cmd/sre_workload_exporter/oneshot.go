@@ -79,7 +79,7 @@ func printClassified(w io.Writer, v *refresh.View, unclassifiedOnly bool, source
 func reportWithHistory(ctx context.Context, cfg *config.Config, history time.Duration, format string, stdout, stderr io.Writer, logger *slog.Logger) int {
 	now := time.Now().UTC().Truncate(time.Second)
 	from := now.Add(-history)
-	snaps, err := collectHistory(ctx, cfg, from, now, logger)
+	snaps, err := collectHistory(ctx, cfg, from, now, "", logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "cannot collect: %v\n", err)
 		return 1
