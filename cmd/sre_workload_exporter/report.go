@@ -12,5 +12,9 @@ func buildReport(v *refresh.View) *report.Report {
 	for _, s := range v.Sources {
 		sources = append(sources, report.NewSource(s.Name, s.Up, s.LastSuccess, s.Stale))
 	}
-	return report.Build(v.Config, v.Analysis, sources)
+	r := report.Build(v.Config, v.Analysis, sources)
+	if r.NotEnoughData == "" {
+		r.History = report.KeptHistory(v.Config, v.History, v.Analysis.Now)
+	}
+	return r
 }

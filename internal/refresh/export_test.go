@@ -6,3 +6,9 @@ func HoldLock(r *Refresher) (release func()) {
 	r.mu.Lock()
 	return r.mu.Unlock
 }
+
+// KeepRecord is keepRecord, for the history's hand-built tests.
+var KeepRecord = keepRecord
+
+// HistoryFingerprintForTest is historyFingerprint.
+var HistoryFingerprintForTest = historyFingerprint

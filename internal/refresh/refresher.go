@@ -50,6 +50,9 @@ type View struct {
 	Config   *config.Config
 	Analysis *analysis.Result
 	Sources  []SourceStatus
+	// History is the kept analysis of each UTC day, oldest first, the
+	// current one last; empty until the data is whole.
+	History []analysis.Record
 }
 
 // Refresher runs the background refresh of every source. Each source
@@ -67,6 +70,7 @@ type Refresher struct {
 	snaps   map[string]*model.Snapshot
 	status  map[string]*SourceStatus
 	store   *Store                        // nil without --storage.path
+	history []analysis.Record             // the last record of each UTC day
 	runCtx  context.Context               // set by Run
 	cancel  map[string]context.CancelFunc // stops a source's loop
 	loops   sync.WaitGroup
@@ -117,6 +121,7 @@ func (r *Refresher) UseStore(store *Store) {
 	for _, s := range r.sources {
 		store.Restore(s, Fingerprint(r.cfg, s.Name()))
 	}
+	r.history = store.RestoreHistory(historyFingerprint(r.cfg))
 }
 
 // View returns the current published state. It never blocks on a refresh.
@@ -210,6 +215,9 @@ func (r *Refresher) Reload(cfg *config.Config, build func(source string) (collec
 			delete(r.snaps, name)
 			delete(r.status, name)
 		}
+	}
+	if historyFingerprint(r.cfg) != historyFingerprint(cfg) {
+		r.history = nil // other sources: the kept history is not theirs
 	}
 	r.cfg, r.sources = cfg, next
 	for _, s := range next {
@@ -386,6 +394,15 @@ func (r *Refresher) publishLocked() {
 		Analysis: analysis.Analyze(snaps, r.cfg, r.now()),
 		Sources:  statuses,
 	}
+	if rec, ok := v.Analysis.Record(); ok {
+		r.history = keepRecord(r.history, rec)
+		if r.store != nil {
+			if err := r.store.SaveHistory(r.history, historyFingerprint(r.cfg)); err != nil {
+				r.logger.Warn("cannot save the history", "err", err)
+			}
+		}
+	}
+	v.History = slices.Clone(r.history)
 	r.view.Store(v)
 	for _, f := range r.onPublish {
 		f(v)

@@ -253,3 +253,29 @@ func (h *History) Columns() []time.Time {
 	}
 	return out
 }
+
+// KeptHistory is the history section of a running exporter's /report:
+// the records it kept (its last analysis of each UTC day, oldest first),
+// at daily steps back from now. Its reach is the exporter's own: from the
+// first day it kept, as its data only ever covered its window.
+func KeptHistory(cfg *config.Config, records []analysis.Record, now time.Time) *History {
+	if len(records) == 0 {
+		return nil
+	}
+	byDay := map[string]*analysis.Record{}
+	for i := range records {
+		byDay[records[i].At.UTC().Format(time.DateOnly)] = &records[i]
+	}
+	first := records[0].At.UTC()
+	from := now.Add(-time.Duration(math.Ceil(now.Sub(first).Hours()/24)) * 24 * time.Hour)
+	h := BuildHistory(cfg, from, now, func(t time.Time) *analysis.Result {
+		if rec := byDay[t.UTC().Format(time.DateOnly)]; rec != nil {
+			return rec.Result()
+		}
+		return &analysis.Result{Waiting: []string{"history"}}
+	})
+	h.Reach = fmt.Sprintf("A running exporter keeps its last analysis of each day, under the config of that day; this one has kept %d days, since %s. "+
+		"The report command (sre_workload_exporter report) reads %d days of history from the APIs.",
+		len(records), first.Format(time.DateOnly), int(DefaultHistory.Hours()/24))
+	return h
+}

@@ -89,3 +89,34 @@ func TestForecastInHistory(t *testing.T) {
 		t.Errorf("sentence %q", s)
 	}
 }
+
+// TestKeptHistory: a running exporter's kept records become the history
+// at daily steps back from now, a day without a record left out, with the
+// reach said.
+func TestKeptHistory(t *testing.T) {
+	cfg, err := config.ParseWithoutSecrets([]byte("github: {token_env: T, repositories: [a/b]}\ndomains: [{name: product}]\npeople: [{name: alice, github: [a]}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	rec := func(daysAgo int, v float64) analysis.Record {
+		return analysis.Record{At: now.Add(-time.Duration(daysAgo)*24*time.Hour - time.Hour),
+			Signals:  []analysis.Signal{{Name: config.SignalContextSwitching, Value: v, Threshold: 3, Holds: v >= 3}},
+			Switches: map[string]float64{"alice": v}, Teams: map[string]float64{"product": 1}}
+	}
+	// Kept on the 22nd, the 23rd and today; not on the 24th.
+	h := KeptHistory(cfg, []analysis.Record{rec(3, 1), rec(2, 2), rec(0, 3)}, now)
+	if h == nil || len(h.Signals) != 1 {
+		t.Fatalf("history %+v", h)
+	}
+	s := h.Signals[0]
+	if len(s.Points) != 3 || s.Points[0].Value != 1 || s.Points[2].Value != 3 || s.FirstHeld == nil || !s.FirstHeld.Equal(now) {
+		t.Errorf("points %+v, first held %v", s.Points, s.FirstHeld)
+	}
+	if !h.From.Equal(now.Add(-4*24*time.Hour)) || h.Reach == "" {
+		t.Errorf("from %s, reach %q", h.From, h.Reach)
+	}
+	if KeptHistory(cfg, nil, now) != nil {
+		t.Error("a history from no record")
+	}
+}
