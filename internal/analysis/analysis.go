@@ -127,7 +127,6 @@ func windowOf(s *model.Snapshot, cfg *config.Config, now time.Time) (start, end 
 	return end - int64(time.Duration(cfg.Window)/time.Second), end
 }
 
-
 // Analyze computes the Result of snapshots under cfg at the clock now. It
 // is Prepare(snaps, cfg).At(now): see those for its cost.
 func Analyze(snaps []*model.Snapshot, cfg *config.Config, now time.Time) *Result {
