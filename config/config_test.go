@@ -90,6 +90,7 @@ func TestBadConfigs(t *testing.T) {
 		{"bad-oncall.yml", []string{
 			"pagerduty.oncall_escalation_policies[1]: must not be empty",
 			"split.oncall_time_ratio: must be more than 0 and at most 1 (a share of the window)",
+			`split.rotation: "follow_the_sun" is not a rotation model: want per_team or shared`,
 		}},
 		{"bad-regexp.yml", []string{
 			"rules[3].title: invalid regular expression: missing closing ): `(?i)okta|sso(`",
@@ -219,7 +220,7 @@ func TestSplitDefaultsAndValidation(t *testing.T) {
 	}
 	s := c.Split
 	if s.MinSignals != 2 || s.ContextSwitching != 3 || s.SecondaryTeamShare != 0.25 ||
-		s.OnCallIncidentsPerShift != 2 || s.OrgRatio != 40 || s.OrgHeadcount != nil || s.OnCallTimeRatio != 0.25 {
+		s.OnCallIncidentsPerShift != 2 || s.OrgRatio != 40 || s.OrgHeadcount != nil || s.OnCallTimeRatio != 0.25 || s.Rotation != RotationPerTeam {
 		t.Errorf("defaults: %d %v %v %v %v %v %v", s.MinSignals, s.ContextSwitching, s.SecondaryTeamShare, s.OnCallIncidentsPerShift, s.OrgRatio, s.OrgHeadcount, s.OnCallTimeRatio)
 	}
 	c, err = ParseWithoutSecrets([]byte("pagerduty: {token_env: T}\ndomains: [{name: d}]\nsplit: {context_switching: 0, min_signals: 1}\n"))

@@ -39,7 +39,17 @@ type SplitConfig struct {
 	// time alert and the report compare each person's share with. It is
 	// a cap, not a signal.
 	OnCallTimeRatio float64 `yaml:"oncall_time_ratio"`
+	// Rotation is the on-call model the staffing gap assumes after a
+	// split: RotationPerTeam (each team its own rotation) or
+	// RotationShared (one rotation stays).
+	Rotation string `yaml:"rotation"`
 }
+
+// Rotation models of split.rotation.
+const (
+	RotationPerTeam = "per_team"
+	RotationShared  = "shared"
+)
 
 // defaultSplit is the split section of a config that leaves it out.
 var defaultSplit = SplitConfig{
@@ -49,6 +59,7 @@ var defaultSplit = SplitConfig{
 	OnCallIncidentsPerShift: DefaultOnCallPerShift,
 	OrgRatio:                DefaultOrgRatio,
 	OnCallTimeRatio:         DefaultOnCallTimeRatio,
+	Rotation:                RotationPerTeam,
 }
 
 // UnmarshalYAML sets the defaults, then decodes the section: a key that
@@ -99,6 +110,9 @@ func (c *Config) validateSplit(errs *Errors) {
 	}
 	if !(s.OnCallTimeRatio > 0 && s.OnCallTimeRatio <= 1) {
 		errs.add("split.oncall_time_ratio", "must be more than 0 and at most 1 (a share of the window)")
+	}
+	if s.Rotation != RotationPerTeam && s.Rotation != RotationShared {
+		errs.add("split.rotation", "%q is not a rotation model: want per_team or shared", s.Rotation)
 	}
 	if s.OrgHeadcount != nil && *s.OrgHeadcount < 1 {
 		errs.add("split.org_headcount", "must be at least 1")

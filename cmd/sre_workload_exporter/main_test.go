@@ -59,6 +59,12 @@ var contractMetrics = []string{
 	"sre_workload_person_oncall_seconds",
 	"sre_workload_person_oncall_ratio",
 	"sre_workload_oncall_sustainable_ratio",
+	"sre_workload_split_rotation_size",
+	"sre_workload_split_rotation_oncall_ratio",
+	"sre_workload_split_rotation_incidents_per_shift",
+	"sre_workload_domain_bus_factor",
+	"sre_workload_person_suggested_team_info",
+	"sre_workload_proposed_team_staffing_gap",
 	"sre_workload_proposed_team_activity_ratio",
 	"sre_workload_split_cross_team_switch_ratio",
 	"sre_workload_split_signal",
@@ -265,6 +271,9 @@ func TestDemoEndToEnd(t *testing.T) {
 	allowed := map[string]bool{"github": true, "pagerduty": true, "issue": true, "pull_request": true, "incident": true,
 		"business_hours": true, "off_hours": true, "sleep_hours": true, "unclassified": true,
 		"context_switching": true, "secondary_team_share": true, "oncall_load": true, "org_ratio": true}
+	for _, m := range analysis.Models {
+		allowed[m] = true // the rotations' model label
+	}
 	for _, q := range analysis.IncidentQuantiles {
 		allowed[strconv.FormatFloat(q, 'g', -1, 64)] = true // the summaries' quantile label
 	}

@@ -31,6 +31,11 @@ type PersonDomain struct {
 	Person, Domain string
 }
 
+// DomainAction identifies the activities of one action in one domain.
+type DomainAction struct {
+	Domain, Action string
+}
+
 // PersonSourceDomain identifies a per-person, per-source, per-domain series.
 type PersonSourceDomain struct {
 	Person, Source, Domain string
@@ -80,6 +85,17 @@ type Result struct {
 	// within the window per 12-hour shift.
 	HasOnCall               bool
 	OnCallIncidentsPerShift float64
+	// ItemActivities counts, per item of Classified, the window's
+	// activities attributed to people on it; DomainActions counts them
+	// by domain and action.
+	ItemActivities []int32
+	DomainActions  map[DomainAction]int
+	// AfterSplit is what a split would mean for the people and the
+	// on-call; nil while the analysis waits for data.
+	AfterSplit *AfterSplit
+	// pages are the window's high-urgency incidents, replayed by
+	// afterSplit.
+	pages []page
 	// OnCall holds, when HasOnCall, every configured person's on-call
 	// time within the window; Rotation is the team's rotation.
 	OnCall   map[string]*OnCallStats

@@ -64,6 +64,7 @@ func (r *Result) incidentTimes(ps *preparedSnap, cfg *config.Config, start, end 
 		}
 		if it.Urgency == "high" {
 			high++
+			r.pages = append(r.pages, page{at: it.CreatedAt, domain: domains[i]})
 		}
 		if it.FirstAcknowledgedAt != 0 && it.FirstAcknowledgedAt <= end {
 			ack[domains[i]] = append(ack[domains[i]], float64(it.FirstAcknowledgedAt-it.CreatedAt))

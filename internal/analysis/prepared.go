@@ -46,6 +46,8 @@ type preparedSnap struct {
 	// created lists the items with a creation time, closed those with
 	// a closing time, each by that time: the window's are a range.
 	created, closed []int32
+	// base is the index in Classified of the snapshot's first item.
+	base int32
 }
 
 // window is a snapshot's window as seen at the clock, [start, end].
@@ -88,6 +90,7 @@ func Prepare(snaps []*model.Snapshot, cfg *config.Config) *Prepared {
 			continue
 		}
 		ps.people = newPersonResolver(cfg, s)
+		ps.base = int32(len(p.classified))
 		ps.domains = make([]int32, len(s.Items))
 		openItems := make([]int, np*nd)
 		seen := make([]int32, 0, 16)
@@ -171,6 +174,7 @@ func Prepare(snaps []*model.Snapshot, cfg *config.Config) *Prepared {
 				at:     a.At,
 				order:  uint64(w.ps.src)<<56 | uint64(w.ranks[a.Item])<<8 | uint64(actionRank(a.Action)),
 				domain: w.ps.domains[a.Item],
+				ci:     w.ps.base + a.Item,
 				src:    uint8(w.ps.src),
 				notify: a.Action == model.ActionNotified,
 			})
@@ -213,6 +217,7 @@ func (p *Prepared) At(now time.Time) *Result {
 		MTTR:               map[string]float64{},
 		TimeToAcknowledge:  map[string][]float64{},
 		TimeToResolve:      map[string][]float64{},
+		DomainActions:      map[DomainAction]int{},
 		Acknowledged:       map[string]int{},
 		Resolved:           map[string]int{},
 		TeamActivityRatio:  map[string]float64{},

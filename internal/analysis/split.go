@@ -73,6 +73,7 @@ type personActivity struct {
 	// day is the local calendar day of a classified activity; period
 	// the index in Periods of a notification's period.
 	day    int32
+	ci     int32 // the item's index in Result.Classified
 	src    uint8 // index into sourceNames
 	period uint8
 	notify bool
@@ -235,6 +236,8 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, 
 		}
 	}
 	perDomain := make([]int, nd)
+	r.ItemActivities = make([]int32, len(r.Classified))
+	actions := make([]int, (nd+1)*len(actionNames))
 	for pi := range cfg.People {
 		p := &cfg.People[pi]
 		acts := byPerson[pi]
@@ -250,6 +253,8 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, 
 				continue
 			}
 			activities[(pi*ns+int(a.src))*(nd+1)+int(a.domain)]++
+			r.ItemActivities[a.ci]++
+			actions[int(a.domain)*len(actionNames)+int(a.order&0xff)]++
 			if a.notify && a.at-lastNotified >= dedupSeconds {
 				lastNotified = a.at
 				interruptions[(pi*(nd+1)+int(a.domain))*len(Periods)+int(a.period)]++
@@ -322,6 +327,13 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, 
 		r.onCallTime(cfg, unions, pages, int64(time.Duration(cfg.Window)/time.Second), end)
 	}
 
+	for d := 0; d <= nd; d++ {
+		for k, action := range actionNames {
+			if n := actions[d*len(actionNames)+k]; n > 0 {
+				r.DomainActions[DomainAction{Domain: domainName(cfg, d), Action: action}] = n
+			}
+		}
+	}
 	if classifiedTotal > 0 {
 		for _, t := range cfg.ProposedTeams() {
 			r.TeamActivityRatio[t] = float64(teamActivities[t]) / float64(classifiedTotal)
@@ -337,6 +349,7 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, 
 		return
 	}
 	r.signals(cfg, perWorkday)
+	r.afterSplit(cfg, r.pages, start, end)
 	// pairs is symmetric: each switch is in pairs[i][j] and pairs[j][i].
 	r.Suggested, r.SuggestedReason, _ = suggestSplit(cfg, pairs, domainActs, cfg.Split.SecondaryTeamShare)
 }

@@ -46,6 +46,8 @@ type Collector struct {
 	suggestedRatio                              *prometheus.Desc
 	personPlanned, teamPlanned                  *prometheus.Desc
 	oncallSeconds, oncallRatio, oncallCap       *prometheus.Desc
+	rotationSize, rotationRatio, rotationLoad   *prometheus.Desc
+	busFactor, suggestedTeam, staffingGap       *prometheus.Desc
 }
 
 // NewCollector serves whatever view returns at each scrape.
@@ -94,6 +96,12 @@ func NewCollector(view func() *refresh.View) *Collector {
 		oncallRatio:          desc("person_oncall_ratio", "The person's on-call time within the window (person_oncall_seconds over all periods) divided by the window's length.", "person"),
 		oncallCap: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "oncall_sustainable_ratio"),
 			"The sustainable share of a person's time on call, from split.oncall_time_ratio (the SRE book's cap, 0.25, by default); present whenever PagerDuty is configured.", nil, nil),
+		rotationSize:         desc("split_rotation_size", "People in the proposed team's on-call rotation under the model: per_team, the people the suggested assignment puts in the team; shared, everyone in the team within the window.", "proposed_team", "model"),
+		rotationRatio:        desc("split_rotation_oncall_ratio", "Each member's share of time on call in the proposed team's rotation under the model: 1 over its size; absent for a rotation of nobody.", "proposed_team", "model"),
+		rotationLoad:         desc("split_rotation_incidents_per_shift", "The window's high-urgency incidents replayed onto the proposed team's rotation under the model (per_team: those of its domains; shared: all), per 12-hour shift.", "proposed_team", "model"),
+		busFactor:            desc("domain_bus_factor", "The smallest number of people whose activities make up at least half of the domain's classified activity within the window; absent for a domain with none.", "domain"),
+		suggestedTeam:        desc("person_suggested_team_info", "The proposed team the suggested assignment puts the person in (the team holding most of their classified activity); always 1.", "person", "proposed_team"),
+		staffingGap:          desc("proposed_team_staffing_gap", "People the proposed team needs (its equivalent headcount, plus its planned duties in FTE, plus the people its own rotation would still need under split.rotation: per_team) less the people the suggested assignment gives it; negative is spare.", "proposed_team"),
 		refreshInterval: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "refresh_interval_seconds"),
 			"The configured refresh_interval: how often each source is refreshed in the background.", nil, nil),
 	}
@@ -106,7 +114,8 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 		c.switches, c.switchesPerWorkday, c.personDomains, c.focusRatio, c.switchingLoss, c.interruptions,
 		c.mtta, c.mttr, c.ttaQuantiles, c.ttrQuantiles, c.oncallPerShift, c.teamActivityRatio, c.crossTeamSwitchRatio,
 		c.signal, c.signalValue, c.signalThreshold, c.splitRecommended, c.refreshInterval,
-		c.suggestedRatio, c.personPlanned, c.teamPlanned, c.oncallSeconds, c.oncallRatio, c.oncallCap} {
+		c.suggestedRatio, c.personPlanned, c.teamPlanned, c.oncallSeconds, c.oncallRatio, c.oncallCap,
+		c.rotationSize, c.rotationRatio, c.rotationLoad, c.busFactor, c.suggestedTeam, c.staffingGap} {
 		ch <- d
 	}
 }
@@ -261,6 +270,34 @@ func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config
 	gauge(ch, c.splitRecommended, recommended)
 	if res.Suggested != nil {
 		gauge(ch, c.suggestedRatio, res.Suggested.RemovedRatio)
+	}
+	c.collectAfterSplit(ch, cfg, res)
+}
+
+// collectAfterSplit sends what a split would mean: the rotations, the
+// suggested assignment, the bus factors and the staffing gaps.
+func (c *Collector) collectAfterSplit(ch chan<- prometheus.Metric, cfg *config.Config, res *analysis.Result) {
+	a := res.AfterSplit
+	if a == nil {
+		return
+	}
+	for _, rot := range a.Rotations {
+		gauge(ch, c.rotationSize, float64(len(rot.Members)), rot.Team, rot.Model)
+		if len(rot.Members) > 0 {
+			gauge(ch, c.rotationRatio, rot.Ratio, rot.Team, rot.Model)
+		}
+		gauge(ch, c.rotationLoad, rot.IncidentsPerShift, rot.Team, rot.Model)
+	}
+	for _, d := range cfg.Domains {
+		if n, ok := a.BusFactor[d.Name]; ok {
+			gauge(ch, c.busFactor, float64(n), d.Name)
+		}
+	}
+	for _, as := range a.Assignment {
+		gauge(ch, c.suggestedTeam, 1, as.Person, as.Team)
+	}
+	for _, st := range a.Staffing {
+		gauge(ch, c.staffingGap, st.Gap, st.Team)
 	}
 }
 
