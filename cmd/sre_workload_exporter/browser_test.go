@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -102,6 +103,19 @@ func TestReportInBrowser(t *testing.T) {
 	check(err)
 	barsPerChart, err := chromedp.Run(tctx, chromedp.Evaluate[[]int](`Array.from(document.querySelectorAll("svg.chart")).map(s => s.querySelectorAll("rect.bar, g.bar").length)`))
 	check(err)
+	// After the split: a rotation row per team and model, an assignment
+	// row per person, a staffing row and a role profile per team, and
+	// the recommendation.
+	after, err := chromedp.Run(tctx, chromedp.Evaluate[[]int](`["tr.rotation", "tr.assignment", "tr.staffing", "h3.profile"].map(q => document.querySelectorAll(q).length)`))
+	check(err)
+	recommendation, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS("#after-split .recommendation")))
+	check(err)
+	if want := []int{4, 3, 2, 2}; fmt.Sprint(after) != fmt.Sprint(want) {
+		t.Errorf("after the split: rotations, assignments, staffing rows, profiles %v, want %v", after, want)
+	}
+	if !strings.Contains(recommendation, "cannot run its own rotation") {
+		t.Errorf("recommendation: %q", recommendation)
+	}
 	shot, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
 	check(err)
 	if !strings.Contains(verdict, "A split is recommended.") {

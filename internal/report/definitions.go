@@ -68,6 +68,12 @@ var Definitions = []Definition{
 		"For a signal that does not hold at the last step: an ordinary least-squares line fitted to its daily values of the last 28 days, and the day on which that line reaches the threshold; " +
 			"the range comes from the slope plus and minus its standard error. It is an extrapolation, not a prediction: " +
 			"it says where the recent trend leads if nothing changes, or that there is no upward trend, or not enough data (fewer than 14 daily values)."},
+	{"after-the-split", "After the split",
+		"The suggested assignment puts each person in the team whose domains hold most of their classified activity (ties: the team with fewer people so far, then config order; an empty team takes the person with the most work in it). " +
+			"A domain's bus factor is the fewest people whose activities make up half of its classified activity. " +
+			"The rotations replay the window's high-urgency incidents onto each team (per_team: its members, its domains' pages; shared: everyone, every page): " +
+			"share on call is 1 / members; incidents per 12-hour shift; sleep-hour pages per member per week in their own time zone; the book's minimum rotation for the members' sites. " +
+			"A team's staffing demand is its equivalent headcount + its planned duties in FTE + the people its own rotation still needs to reach the book's minimum (under split.rotation: per_team); the gap is the demand less its people."},
 	{"incident-times", "Incident times",
 		"Time to acknowledge: from an incident's creation to its first acknowledgement. Time to resolve: from creation to resolution (merged incidents left out). " +
 			"Means and nearest-rank 50th and 90th percentiles over the incidents created within the window."},

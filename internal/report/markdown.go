@@ -93,6 +93,7 @@ func (r *Report) Markdown(w io.Writer) error {
 		r.Splits.HeadcountSentence(), def("equivalent-headcount"), def("the-duty-inventory"))
 
 	r.historySection(p)
+	r.afterSplitSection(p)
 
 	p("## People\n\n")
 	p("| person | workdays in the team | switches per workday | focus | domains | estimated switching loss | interruptions (business / off / sleep) | open items |\n|---|---|---|---|---|---|---|---|\n")
@@ -294,4 +295,96 @@ func (r *Report) historySection(p func(format string, args ...any)) {
 		}
 	}
 	p("\n")
+}
+
+// afterSplitSection writes what a split would mean: the recommendation and
+// the rotations, who would go where, the bus factors, the staffing gaps
+// and a role profile per team, the last to paste into a job description.
+func (r *Report) afterSplitSection(p func(format string, args ...any)) {
+	a := r.AfterSplit
+	if a == nil {
+		return
+	}
+	p("## After the split\n\n")
+	p("**%s** ([definitions](%s))\n\n", a.Recommendation, def("after-the-split"))
+	p("| team | model | people | share on call | incidents per 12-hour shift | sleep-hour pages per person per week | the book's minimum | can run |\n|---|---|---|---|---|---|---|---|\n")
+	for _, rot := range a.Rotations {
+		share := "n/a"
+		if rot.OnCallRatio != nil {
+			share = pct(*rot.OnCallRatio)
+		}
+		p("| %s | %s | %d | %s | %.2f | %s | %d | %s |\n", rot.Team, rot.Model, len(rot.Members), share, rot.IncidentsPerShift, sleepPages(rot), rot.Minimum, yesNo(rot.CanRun))
+	}
+	p("\n### Who would go where\n\n| person | suggested team | work that stays |\n|---|---|---|\n")
+	for _, as := range a.Assignment {
+		stays := pct(as.Stays)
+		if as.Classified == 0 {
+			stays = "no classified activity"
+		}
+		p("| %s | %s | %s |\n", as.Person, as.Team, stays)
+	}
+	p("\n| domain | bus factor |\n|---|---|\n")
+	for _, bf := range a.BusFactors {
+		flag := ""
+		if bf.OnePerson {
+			flag = " (**one person**)"
+		}
+		p("| %s | %d%s |\n", bf.Domain, bf.BusFactor, flag)
+	}
+	p("\n### What is missing\n\nIn people, under split.rotation: %s.\n\n| team | work (equivalent headcount) | duties (FTE) | on-call | demand | people | gap |\n|---|---|---|---|---|---|---|\n", a.Model)
+	for _, st := range a.Staffing {
+		p("| %s | %.2f | %.2f | %.2f | %.2f | %d | %.2f |\n", st.Team, st.Work, st.Duties, st.OnCall, st.Demand, st.People, st.Gap)
+	}
+	for _, pr := range a.Profiles {
+		p("\n### Role profile: %s\n\n", pr.Team)
+		var domains []string
+		for _, d := range pr.Domains {
+			domains = append(domains, fmt.Sprintf("%s %s", d.Domain, pct(d.Share)))
+		}
+		p("- Domains (share of the team's work): %s\n", strings.Join(domains, ", "))
+		p("- Repositories (activities in the window): %s\n", named(pr.Repositories))
+		p("- PagerDuty services (activities in the window): %s\n", named(pr.Services))
+		var duties []string
+		for _, d := range pr.Duties {
+			duties = append(duties, fmt.Sprintf("%s (%.1f h/week)", mdEscape(d.Name), d.HoursPerWeek))
+		}
+		if len(duties) == 0 {
+			duties = []string{"none in the inventory"}
+		}
+		p("- Recurring duties: %s\n", strings.Join(duties, ", "))
+		p("- On call: %s\n", pr.OnCall)
+		p("- Interruptions (business / off / sleep hours): %d / %d / %d\n", pr.Interruptions[analysis.PeriodBusiness], pr.Interruptions[analysis.PeriodOffHours], pr.Interruptions[analysis.PeriodSleep])
+		p("- Activities: %d on issues and pull requests, %d reviews, %d in incident response\n", pr.Activities[KindWork], pr.Activities[KindReviews], pr.Activities[KindIncident])
+	}
+	p("\n")
+}
+
+// sleepPages lists each member's sleep-hour pages per week.
+func sleepPages(rot RotationRow) string {
+	var out []string
+	for _, m := range rot.Members {
+		out = append(out, fmt.Sprintf("%s %.1f", m, rot.SleepPagesPerWeek[m]))
+	}
+	if len(out) == 0 {
+		return "n/a"
+	}
+	return strings.Join(out, ", ")
+}
+
+func named(list []Named) string {
+	if len(list) == 0 {
+		return "none"
+	}
+	var out []string
+	for _, n := range list {
+		out = append(out, fmt.Sprintf("%s (%d)", mdEscape(n.Name), n.Activities))
+	}
+	return strings.Join(out, ", ")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

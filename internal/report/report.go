@@ -37,6 +37,9 @@ type Report struct {
 	// History is the history section; absent when the report was built
 	// without one (a running exporter's /report keeps no history).
 	History     *History     `json:"history,omitempty"`
+	// AfterSplit is what a split would mean: rotations, assignment, bus
+	// factors, staffing and role profiles.
+	AfterSplit *AfterSplit `json:"after_split,omitempty"`
 	DataQuality *DataQuality `json:"data_quality,omitempty"`
 	Sources     []Source     `json:"sources"`
 }
@@ -311,6 +314,7 @@ func Build(cfg *config.Config, res *analysis.Result, sources []Source) *Report {
 		return r
 	}
 
+	r.AfterSplit = buildAfterSplit(cfg, res)
 	r.Verdict = &Verdict{SplitRecommended: res.SplitRecommended, MinSignals: cfg.Split.MinSignals}
 	for _, s := range res.Signals {
 		r.Verdict.Signals = append(r.Verdict.Signals, Signal{Name: s.Name, Title: SignalTitle(s.Name), Value: s.Value, Threshold: s.Threshold, Holds: s.Holds})
