@@ -244,7 +244,9 @@ func top(counts map[string]int, n int) []Named {
 	for name, c := range counts {
 		out = append(out, Named{Name: name, Activities: c})
 	}
-	slices.SortFunc(out, func(a, b Named) int { return cmp.Or(cmp.Compare(b.Activities, a.Activities), strings.Compare(a.Name, b.Name)) })
+	slices.SortFunc(out, func(a, b Named) int {
+		return cmp.Or(cmp.Compare(b.Activities, a.Activities), strings.Compare(a.Name, b.Name))
+	})
 	if len(out) > n {
 		out = out[:n]
 	}

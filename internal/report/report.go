@@ -36,10 +36,10 @@ type Report struct {
 	OnCall       *OnCall       `json:"oncall,omitempty"`
 	// History is the history section; absent when the report was built
 	// without one (a running exporter's /report keeps no history).
-	History     *History     `json:"history,omitempty"`
+	History *History `json:"history,omitempty"`
 	// AfterSplit is what a split would mean: rotations, assignment, bus
 	// factors, staffing and role profiles.
-	AfterSplit *AfterSplit `json:"after_split,omitempty"`
+	AfterSplit  *AfterSplit  `json:"after_split,omitempty"`
 	DataQuality *DataQuality `json:"data_quality,omitempty"`
 	Sources     []Source     `json:"sources"`
 }
