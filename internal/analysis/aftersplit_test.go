@@ -152,3 +152,32 @@ func TestAfterSplitWaitsForData(t *testing.T) {
 	}
 	_ = w
 }
+
+// TestATeamWithNobody: with one person, no team is filled from another:
+// corporate-sre's own rotation has nobody, no share on call, and cannot
+// run; its staffing demand is the book's minimum against no one.
+func TestATeamWithNobody(t *testing.T) {
+	cfg := peopleConfig(t, `
+  - {name: solo, github: [gs]}
+`)
+	w := newWorld()
+	p := w.issue(1, "product")
+	w.gha(p, "gs", "commented", "2026-11-24T10:00:00Z")
+	r := w.analyze(cfg)
+	for _, rot := range r.AfterSplit.Rotations {
+		if rot.Team == "corporate-sre" && rot.Model == ModelPerTeam && (len(rot.Members) != 0 || rot.Ratio != 0 || rot.CanRun()) {
+			t.Errorf("corporate-sre per team: %+v", rot)
+		}
+	}
+	want := "product-sre cannot run its own rotation with 1 person: 100% on call against the book's 25%; keep one shared rotation until it has 4. " +
+		"corporate-sre cannot run its own rotation with 0 people: nobody would be in it; keep one shared rotation until it has 4. " +
+		"The shared rotation of 1 is itself at 100% on call, above the cap, until it has 4."
+	if r.AfterSplit.Recommendation != want {
+		t.Errorf("recommendation:\n%s\nwant\n%s", r.AfterSplit.Recommendation, want)
+	}
+	for _, st := range r.AfterSplit.Staffing {
+		if st.Team == "corporate-sre" && (st.People != 0 || st.Work != 0 || !near(st.Demand, 8) || !near(st.Gap, 8)) {
+			t.Errorf("corporate-sre staffing %+v", st)
+		}
+	}
+}
