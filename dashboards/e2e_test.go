@@ -140,8 +140,8 @@ scrape_configs:
 				}
 			}
 		}
-		if n != 13 {
-			t.Errorf("%d rules loaded, want 13", n)
+		if n != 14 {
+			t.Errorf("%d rules loaded, want 14", n)
 		}
 	})
 

@@ -206,8 +206,14 @@ func newStat(title, unit, description string) *stat.PanelBuilder {
 }
 
 func newBarGauge(title, unit, description string) *bargauge.PanelBuilder {
+	return newSignedBarGauge(title, unit, description).Min(0)
+}
+
+// newSignedBarGauge is a bar gauge without the minimum of 0, for values
+// that may be negative: Grafana takes the bars' range from the data.
+func newSignedBarGauge(title, unit, description string) *bargauge.PanelBuilder {
 	return bargauge.NewPanelBuilder().Title(title).Description(description).Datasource(datasource).
-		Unit(unit).Min(0).Thresholds(thresholds("green")).ColorScheme(palette()).
+		Unit(unit).Thresholds(thresholds("green")).ColorScheme(palette()).
 		ReduceOptions(lastNotNull()).DisplayMode(common.BarGaugeDisplayModeGradient).
 		Orientation(common.VizOrientationHorizontal).ShowUnfilled(true)
 }
