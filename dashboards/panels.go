@@ -158,23 +158,23 @@ func overview() Dashboard {
 	// each team would still need, and the domains that rest on one person.
 	l.row("After the split")
 	l.add(dashedLine(newTimeseries("Rotation share on call per proposed team", units.PercentUnit,
-		describe("The share of time each member of a proposed team's on-call rotation would be on call after the split (1 / the rotation's size): per_team, a rotation of the people the suggested assignment puts in the team; shared, one rotation of the whole team for all the proposed teams. Dashed, the sustainable cap (split.oncall_time_ratio, by default the SRE book's 25%). The SREProposedTeamRotationOverCap alert fires for a team whose own rotation is above the line for a day. Absent for a rotation of nobody.", "on-call-time")), "B").
+		describe("The share of time each member of a proposed team's on-call rotation would be on call after the split (1 / the rotation's size): per_team, a rotation of the people the suggested assignment puts in the team; shared, one rotation of the whole team for all the proposed teams. Dashed, the sustainable cap (split.oncall_time_ratio, by default the SRE book's 25%). The SREProposedTeamRotationOverCap alert fires for a team whose own rotation is above the line for a day. Absent for a rotation of nobody.", "after-the-split")), "B").
 		Targets(queries(
 			q(`sre_workload_split_rotation_oncall_ratio{`+exporter+`}`, "{{proposed_team}} {{model}}"),
 			q(`max by (job, instance) (sre_workload_oncall_sustainable_ratio{`+exporter+`})`, "sustainable cap"),
 		)), 12, 8)
 	l.add(newTable("Rotation size per proposed team", units.Short,
-		describe("People in each proposed team's on-call rotation after the split: per_team, the people the suggested assignment puts in the team; shared, every person in the team, in one rotation for all. The SRE book's minimum for a 24/7 rotation is 8 people at one site, 6 per site on two.", "on-call-time")).
+		describe("People in each proposed team's on-call rotation after the split: per_team, the people the suggested assignment puts in the team; shared, every person in the team, in one rotation for all. The SRE book's minimum for a 24/7 rotation is 8 people at one site, 6 per site on two.", "after-the-split")).
 		Targets(queries(tableQuery(`max by (job, instance, proposed_team, model) (sre_workload_split_rotation_size{`+exporter+`})`))).
 		Decimals(0).
 		Transformations(matrix("proposed_team", "model")), 6, 8)
 	l.add(newBarGauge("Incidents per shift per proposed team", units.Short,
-		describe("The window's high-urgency incidents, replayed onto each proposed team's rotation after the split, per 12-hour shift: per_team, the incidents of the team's own domains; shared, all of them, on one rotation. Red from the SRE book's sustainable maximum of 2.", "on-call-load")).
+		describe("The window's high-urgency incidents, replayed onto each proposed team's rotation after the split, per 12-hour shift: per_team, the incidents of the team's own domains; shared, all of them, on one rotation. Red from the SRE book's sustainable maximum of 2.", "after-the-split")).
 		Targets(queries(instant(`sre_workload_split_rotation_incidents_per_shift{`+exporter+`}`, "{{proposed_team}} {{model}}"))).
 		Decimals(2).
 		Thresholds(thresholds("green", step{"red", 2})), 6, 8)
 	l.add(newSignedBarGauge("Staffing gap per proposed team", units.Short,
-		describe("People each proposed team needs less the people the suggested assignment gives it. The need is its equivalent headcount (its share of the classified activity x the people in the team), plus its planned duties in FTE, plus the people its own rotation would still need. Above 0 the team is short (red from one person); negative is spare people.", "equivalent-headcount")).
+		describe("People each proposed team needs less the people the suggested assignment gives it. The need is its equivalent headcount (its share of the classified activity x the people in the team), plus its planned duties in FTE, plus the people its own rotation would still need. Above 0 the team is short (red from one person); negative is spare people.", "after-the-split")).
 		Targets(queries(instant(`sre_workload_proposed_team_staffing_gap{`+exporter+`}`, "{{proposed_team}}"))).
 		Decimals(1).
 		Thresholds(thresholds("green", step{"yellow", 0}, step{"red", 1})), 8, 8)
@@ -184,7 +184,7 @@ func overview() Dashboard {
 		Decimals(0).
 		Thresholds(thresholds("red", step{"yellow", 2}, step{"green", 3})), 8, 8)
 	l.add(newTable("Suggested team per person", units.NoUnit,
-		describe("The proposed team the suggested assignment puts each person in (sre_workload_person_suggested_team_info): the people each team would get after the split, from which its rotation and its staffing gap follow.", "the-suggested-split")).
+		describe("The proposed team the suggested assignment puts each person in (sre_workload_person_suggested_team_info): the people each team would get after the split, from which its rotation and its staffing gap follow.", "after-the-split")).
 		Targets(queries(tableQuery(`max by (job, instance, person, proposed_team) (sre_workload_person_suggested_team_info{`+byPerson+`})`))).
 		Transformations([]dashboard.DataTransformerConfig{
 			{Id: "organize", Options: map[string]any{
