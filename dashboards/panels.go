@@ -179,7 +179,7 @@ func overview() Dashboard {
 		Decimals(1).
 		Thresholds(thresholds("green", step{"yellow", 0}, step{"red", 1})), 8, 8)
 	l.add(newBarGauge("Bus factor per domain", units.Short,
-		describe("For each domain, the smallest number of people whose activities make up at least half of the domain's classified activity in the window. 1 (red) means one person does half of the domain's work; 2 (yellow) that two do. Absent for a domain with no classified activity.", "metrics")).
+		describe("For each domain, the smallest number of people whose activities make up at least half of the domain's classified activity in the window. 1 (red) means one person does half of the domain's work; 2 (yellow) that two do. Absent for a domain with no classified activity.", "after-the-split")).
 		Targets(queries(instant(`sre_workload_domain_bus_factor{`+byDomain+`}`, "{{domain}}"))).
 		Decimals(0).
 		Thresholds(thresholds("red", step{"yellow", 2}, step{"green", 3})), 8, 8)
