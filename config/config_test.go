@@ -90,6 +90,7 @@ func TestBadConfigs(t *testing.T) {
 		{"bad-oncall.yml", []string{
 			"pagerduty.oncall_escalation_policies[1]: must not be empty",
 			"split.oncall_time_ratio: must be more than 0 and at most 1 (a share of the window)",
+			"split.rotation_minimum_per_site: must be at least 1",
 			`split.rotation: "follow_the_sun" is not a rotation model: want per_team or shared`,
 		}},
 		{"bad-regexp.yml", []string{

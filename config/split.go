@@ -20,6 +20,11 @@ const (
 	// SRE's time goes to engineering, and of the rest no more than 25%
 	// to on-call).
 	DefaultOnCallTimeRatio = 0.25
+	// DefaultRotationSingleSite and DefaultRotationPerSite are the SRE
+	// book's minimum rotations ("Being On-Call"): eight engineers for a
+	// single-site team, six per site for a team across sites.
+	DefaultRotationSingleSite = 8
+	DefaultRotationPerSite    = 6
 )
 
 // SplitConfig holds the thresholds of the split signals. A signal holds
@@ -43,6 +48,10 @@ type SplitConfig struct {
 	// split: RotationPerTeam (each team its own rotation) or
 	// RotationShared (one rotation stays).
 	Rotation string `yaml:"rotation"`
+	// RotationSingleSite and RotationPerSite are the minimum rotation,
+	// in people, on one site and per site on more.
+	RotationSingleSite int `yaml:"rotation_minimum_single_site"`
+	RotationPerSite    int `yaml:"rotation_minimum_per_site"`
 }
 
 // Rotation models of split.rotation.
@@ -60,6 +69,8 @@ var defaultSplit = SplitConfig{
 	OrgRatio:                DefaultOrgRatio,
 	OnCallTimeRatio:         DefaultOnCallTimeRatio,
 	Rotation:                RotationPerTeam,
+	RotationSingleSite:      DefaultRotationSingleSite,
+	RotationPerSite:         DefaultRotationPerSite,
 }
 
 // UnmarshalYAML sets the defaults, then decodes the section: a key that
@@ -110,6 +121,12 @@ func (c *Config) validateSplit(errs *Errors) {
 	}
 	if !(s.OnCallTimeRatio > 0 && s.OnCallTimeRatio <= 1) {
 		errs.add("split.oncall_time_ratio", "must be more than 0 and at most 1 (a share of the window)")
+	}
+	if s.RotationSingleSite < 1 {
+		errs.add("split.rotation_minimum_single_site", "must be at least 1")
+	}
+	if s.RotationPerSite < 1 {
+		errs.add("split.rotation_minimum_per_site", "must be at least 1")
 	}
 	if s.Rotation != RotationPerTeam && s.Rotation != RotationShared {
 		errs.add("split.rotation", "%q is not a rotation model: want per_team or shared", s.Rotation)

@@ -246,7 +246,7 @@ func (r *Result) afterSplit(cfg *config.Config, pages []page, start, end int64) 
 				offsets[off] = true
 			}
 			rot.Sites = max(1, len(offsets))
-			rot.Minimum = RotationMinimum(rot.Sites)
+			rot.Minimum = RotationMinimum(cfg, rot.Sites)
 			rot.WithinCap = n > 0 && rot.Ratio <= cfg.Split.OnCallTimeRatio
 			rot.WithinLoad = cfg.Split.OnCallIncidentsPerShift == 0 || rot.IncidentsPerShift <= cfg.Split.OnCallIncidentsPerShift
 			a.Rotations = append(a.Rotations, rot)

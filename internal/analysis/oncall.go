@@ -11,24 +11,18 @@ import (
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 )
 
-// The Google SRE book's minimum rotation ("Being On-Call"): eight
-// engineers for a single-site team, six per site for a team across
-// sites.
-const (
-	MinRotationSingleSite = 8
-	MinRotationPerSite    = 6
-)
-
-// RotationMinimum is the book's minimum number of people in a rotation
-// across sites sites: 8 for one, 6 per site for more; 0 for none.
-func RotationMinimum(sites int) int {
+// RotationMinimum is the minimum number of people in a rotation across
+// sites sites: split.rotation_minimum_single_site (the SRE book's 8) for
+// one, split.rotation_minimum_per_site (the book's 6) per site for more;
+// 0 for none.
+func RotationMinimum(cfg *config.Config, sites int) int {
 	switch {
 	case sites <= 0:
 		return 0
 	case sites == 1:
-		return MinRotationSingleSite
+		return cfg.Split.RotationSingleSite
 	}
-	return MinRotationPerSite * sites
+	return cfg.Split.RotationPerSite * sites
 }
 
 // OnCallStats are one person's on-call measures within the window.
@@ -173,7 +167,7 @@ func (r *Result) onCallTime(cfg *config.Config, unions [][]span, pages []int, wi
 		}
 	}
 	r.Rotation.Sites = len(offsets)
-	r.Rotation.Minimum = RotationMinimum(r.Rotation.Sites)
+	r.Rotation.Minimum = RotationMinimum(cfg, r.Rotation.Sites)
 }
 
 // addPeriodSeconds adds the seconds of [from, to) to secs, by period in

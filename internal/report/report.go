@@ -244,7 +244,7 @@ func (r *Rotation) Sentence() string {
 	minimum := fmt.Sprintf("%d for a single-site rotation", r.Minimum)
 	if r.Sites > 1 {
 		sites = fmt.Sprintf("%d sites (UTC offsets)", r.Sites)
-		minimum = fmt.Sprintf("%d per site, %d", analysis.MinRotationPerSite, r.Minimum)
+		minimum = fmt.Sprintf("%d per site, %d", r.Minimum/r.Sites, r.Minimum)
 	}
 	verdict := "at or above it"
 	if r.Size < r.Minimum {
