@@ -1,0 +1,126 @@
+package analysis
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/config"
+)
+
+// The definitions of meeting time and uninterrupted time (issue 16, the
+// calendar source). They are pure functions over spans, pinned by the
+// hand-computed tests in meetings_test.go; the calendar source feeds them.
+
+// DefaultUninterruptedMin is the shortest gap that counts as uninterrupted
+// time: two hours, a maker's half-day.
+const DefaultUninterruptedMin = 2 * time.Hour
+
+// meeting is one meeting of a person: its span and its domain's index.
+type meeting struct {
+	span
+	domain int32
+}
+
+// meetingSeconds is, by domain index, the person's meeting time within
+// [start, end): the union of their meetings, so that overlapping meetings
+// count once, each instant going to the domain of the meeting that began
+// first among those covering it (a tie: the domain first in the config).
+// The domains' times add up to the union.
+func meetingSeconds(meetings []meeting, start, end int64, domains int) []int64 {
+	out := make([]int64, domains)
+	ms := slices.Clone(meetings)
+	slices.SortFunc(ms, func(a, b meeting) int { return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.domain, b.domain)) })
+	covered := start // everything before it is counted
+	for _, m := range ms {
+		from, to := max(m.from, covered), min(m.to, end)
+		if from < to {
+			out[m.domain] += to - from
+			covered = to
+		}
+	}
+	return out
+}
+
+// workingSpans are the person's working hours that overlap [start, end),
+// clipped to it: each of their working_hours days from start up to end
+// (a day that ends at or before it starts ends the next day), or, without
+// working_hours, PagerDuty's business hours, Monday to Friday 08:00 up to
+// 18:00, all in the person's time zone, so that a DST day has its real
+// length.
+func workingSpans(p *config.Person, start, end int64) []span {
+	loc := p.Location()
+	if loc == nil {
+		loc = time.UTC
+	}
+	days := [7]bool{false, true, true, true, true, true, false}
+	from, to := 8*3600, 18*3600
+	if w := p.WorkingHours; w != nil {
+		from, to = w.Bounds()
+		for d := range days {
+			days[d] = w.Contains(time.Weekday(d), from) // the day's start is within it when it is a working day
+		}
+	}
+	var out []span
+	first := time.Unix(start, 0).In(loc)
+	day := time.Date(first.Year(), first.Month(), first.Day()-1, 0, 0, 0, 0, loc) // the day before: a night shift reaches in
+	for ; day.Unix() < end; day = time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc) {
+		if !days[day.Weekday()] {
+			continue
+		}
+		a := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, from, 0, loc)
+		b := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, to, 0, loc)
+		if to <= from {
+			b = time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, to, 0, loc)
+		}
+		if lo, hi := max(a.Unix(), start), min(b.Unix(), end); lo < hi {
+			out = append(out, span{lo, hi})
+		}
+	}
+	return out
+}
+
+// uninterruptedSeconds is the person's uninterrupted time within
+// [start, end): within their working hours (workingSpans), the total
+// length of the gaps of at least minGap with no meeting and no page. A
+// meeting removes its span; a page, an instant, splits the gap it falls
+// in. A gap ends where working hours do.
+func uninterruptedSeconds(p *config.Person, meetings []span, pages []int64, start, end, minGap int64) int64 {
+	busy := slices.Clone(meetings)
+	slices.SortFunc(busy, func(a, b span) int { return cmp.Compare(a.from, b.from) })
+	cuts := slices.Clone(pages)
+	slices.Sort(cuts)
+	var total int64
+	for _, w := range workingSpans(p, start, end) {
+		// Walk the working span, from one obstacle to the next.
+		gapFrom := w.from
+		closeGap := func(at int64) {
+			if at-gapFrom >= minGap {
+				total += at - gapFrom
+			}
+		}
+		for _, m := range busy {
+			if m.to <= gapFrom || m.from >= w.to {
+				continue
+			}
+			for _, c := range cuts {
+				if c > gapFrom && c < min(m.from, w.to) {
+					closeGap(c)
+					gapFrom = c
+				}
+			}
+			closeGap(max(gapFrom, m.from))
+			gapFrom = max(gapFrom, m.to)
+		}
+		for _, c := range cuts {
+			if c > gapFrom && c < w.to {
+				closeGap(c)
+				gapFrom = c
+			}
+		}
+		if gapFrom < w.to {
+			closeGap(w.to)
+		}
+	}
+	return total
+}
