@@ -25,6 +25,8 @@ type Rule struct {
 	EscalationPolicies []string `yaml:"escalation_policies"`
 	Urgencies          []string `yaml:"urgencies"`
 	Priorities         []string `yaml:"priorities"`
+	// Organizers are globs on a meeting organizer's e-mail address.
+	Organizers []string `yaml:"organizers"`
 
 	title *regexp.Regexp
 }
@@ -33,20 +35,21 @@ var kindSource = map[string]string{
 	model.KindIssue:       model.SourceGitHub,
 	model.KindPullRequest: model.SourceGitHub,
 	model.KindIncident:    model.SourcePagerDuty,
+	model.KindMeeting:     model.SourceCalendar,
 }
 
 func (r *Rule) compile(p string, errs *Errors) {
 	if r.Source == "" && r.Kind == "" && len(r.Repositories) == 0 && len(r.Labels) == 0 &&
 		r.Title == "" && len(r.Services) == 0 && len(r.PagerDutyTeams) == 0 && len(r.EscalationPolicies) == 0 &&
-		len(r.Urgencies) == 0 && len(r.Priorities) == 0 {
-		errs.add(p, "a rule needs at least one match field (source, kind, repositories, labels, title, services, pagerduty_teams, escalation_policies, urgencies, priorities)")
+		len(r.Urgencies) == 0 && len(r.Priorities) == 0 && len(r.Organizers) == 0 {
+		errs.add(p, "a rule needs at least one match field (source, kind, repositories, labels, title, services, pagerduty_teams, escalation_policies, urgencies, priorities, organizers)")
 		return
 	}
 	// The source a rule can apply to, from whichever field implies one.
 	implied := ""
 	if r.Source != "" {
-		if r.Source != model.SourceGitHub && r.Source != model.SourcePagerDuty {
-			errs.add(p+".source", "%q must be github or pagerduty", r.Source)
+		if !slices.Contains(model.Sources, r.Source) {
+			errs.add(p+".source", "%q must be calendar, github or pagerduty", r.Source)
 		} else {
 			implied = r.Source
 		}
@@ -55,7 +58,7 @@ func (r *Rule) compile(p string, errs *Errors) {
 		src, ok := kindSource[r.Kind]
 		switch {
 		case !ok:
-			errs.add(p+".kind", "%q must be issue, pull_request or incident", r.Kind)
+			errs.add(p+".kind", "%q must be issue, pull_request, incident or meeting", r.Kind)
 		case implied != "" && src != implied:
 			errs.add(p+".kind", "kind %s never comes from source %s", r.Kind, implied)
 		default:
@@ -74,6 +77,7 @@ func (r *Rule) compile(p string, errs *Errors) {
 		{"escalation_policies", len(r.EscalationPolicies) > 0, model.SourcePagerDuty},
 		{"urgencies", len(r.Urgencies) > 0, model.SourcePagerDuty},
 		{"priorities", len(r.Priorities) > 0, model.SourcePagerDuty},
+		{"organizers", len(r.Organizers) > 0, model.SourceCalendar},
 	} {
 		if !f.given {
 			continue
@@ -98,6 +102,9 @@ func (r *Rule) compile(p string, errs *Errors) {
 		}
 	}
 	validateNonEmpty(p+".priorities", r.Priorities, errs)
+	for i, g := range r.Organizers {
+		validateGlob(index(p+".organizers", i), g, errs)
+	}
 	if r.Title != "" {
 		re, err := regexp.Compile(r.Title)
 		if err != nil {
@@ -137,6 +144,9 @@ func (r *Rule) Matches(it *model.Item) bool {
 		return false
 	}
 	if len(r.Priorities) > 0 && !anyRef(r.Priorities, it.Priority) {
+		return false
+	}
+	if len(r.Organizers) > 0 && !anyGlobFold(r.Organizers, it.Organizer) {
 		return false
 	}
 	return true
@@ -180,6 +190,17 @@ func anyFold(want []string, have ...string) bool {
 func anyRef(want []string, have ...model.Ref) bool {
 	for _, h := range have {
 		if (h.ID != "" && anyFold(want, h.ID)) || (h.Name != "" && anyFold(want, h.Name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyGlobFold reports whether v matches any of the globs, ignoring case.
+func anyGlobFold(globs []string, v string) bool {
+	v = strings.ToLower(v)
+	for _, g := range globs {
+		if ok, _ := path.Match(strings.ToLower(g), v); ok {
 			return true
 		}
 	}

@@ -64,7 +64,7 @@ func TestUnknownSourceIsLeftOut(t *testing.T) {
 	w := newWorld()
 	w.gha(w.issue(1, "product"), "tk", model.ActionOpened, "2026-11-24T01:00:00Z")
 	want := w.analyze(c)
-	other := model.Snapshot{Source: "calendar", End: now.Unix(), Items: []model.Item{{Source: "calendar", Kind: "meeting", Key: "m1", Labels: []string{"product"}}},
+	other := model.Snapshot{Source: "gitlab", End: now.Unix(), Items: []model.Item{{Source: "gitlab", Kind: "issue", Key: "m1", Labels: []string{"product"}}},
 		Activities: []model.Activity{{Item: 0, Actor: "tk", Action: model.ActionOpened, At: at("2026-11-24T02:00:00Z")}}}
 	got := Analyze([]*model.Snapshot{&w.gh, &w.pd, &other}, c, now)
 	if len(got.Classified) != len(want.Classified) || got.People["tokyo"].Classified != want.People["tokyo"].Classified {
@@ -72,7 +72,7 @@ func TestUnknownSourceIsLeftOut(t *testing.T) {
 			len(got.Classified), len(want.Classified), got.People["tokyo"].Classified, want.People["tokyo"].Classified)
 	}
 	for k := range got.PersonActivities {
-		if k.Source != model.SourceGitHub && k.Source != model.SourcePagerDuty {
+		if k.Source != model.SourceGitHub && k.Source != model.SourcePagerDuty && k.Source != model.SourceCalendar {
 			t.Errorf("activities counted for source %q", k.Source)
 		}
 	}

@@ -12,19 +12,21 @@ import "time"
 
 // Sources, in the fixed set used as the "source" label value.
 const (
+	SourceCalendar  = "calendar"
 	SourceGitHub    = "github"
 	SourcePagerDuty = "pagerduty"
 )
 
 // Sources is every source, in byte order: the one list of the "source"
 // label's values.
-var Sources = []string{SourceGitHub, SourcePagerDuty}
+var Sources = []string{SourceCalendar, SourceGitHub, SourcePagerDuty}
 
 // Kinds, in the fixed set used as the "kind" label value.
 const (
 	KindIssue       = "issue"
 	KindPullRequest = "pull_request"
 	KindIncident    = "incident"
+	KindMeeting     = "meeting"
 )
 
 // Actions: what a person did to an item.
@@ -42,10 +44,12 @@ const (
 	ActionResolved     = "resolved"
 	ActionAnnotated    = "annotated"
 	ActionNotified     = "notified"
+	// ActionMeeting is a person's meeting, at its start.
+	ActionMeeting = "meeting"
 )
 
 // Kinds is every kind of item.
-var Kinds = []string{KindIssue, KindPullRequest, KindIncident}
+var Kinds = []string{KindIssue, KindPullRequest, KindIncident, KindMeeting}
 
 // KindsOf returns the kinds of item a source tracks, in label order.
 func KindsOf(source string) []string {
@@ -54,6 +58,8 @@ func KindsOf(source string) []string {
 		return []string{KindIssue, KindPullRequest}
 	case SourcePagerDuty:
 		return []string{KindIncident}
+	case SourceCalendar:
+		return []string{KindMeeting}
 	}
 	return nil
 }
@@ -87,6 +93,11 @@ type Item struct {
 	// GitHub only.
 	Repo   string // owner/name
 	Labels []string
+
+	// Calendar only: the meeting's organizer's lower-case e-mail
+	// address, and its end (CreatedAt is its start).
+	Organizer string
+	EndsAt    int64
 
 	// PagerDuty only.
 	Service          Ref
