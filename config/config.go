@@ -59,11 +59,14 @@ type Config struct {
 	Timezone        string           `yaml:"timezone"`
 	GitHub          *GitHubConfig    `yaml:"github"`
 	PagerDuty       *PagerDutyConfig `yaml:"pagerduty"`
-	Domains         []Domain         `yaml:"domains"`
-	Rules           []Rule           `yaml:"rules"`
-	People          []Person         `yaml:"people"`
-	Split           SplitConfig      `yaml:"split"`
-	Inventory       []Duty           `yaml:"inventory"`
+	// Calendar is the optional calendar source: the people's iCalendar
+	// feeds (people[].calendar).
+	Calendar  *CalendarConfig `yaml:"calendar"`
+	Domains   []Domain        `yaml:"domains"`
+	Rules     []Rule          `yaml:"rules"`
+	People    []Person        `yaml:"people"`
+	Split     SplitConfig     `yaml:"split"`
+	Inventory []Duty          `yaml:"inventory"`
 
 	location *time.Location
 	domains  map[string]int // name -> index in Domains
@@ -87,6 +90,8 @@ type Person struct {
 	Joined       string        `yaml:"joined"`
 	Left         string        `yaml:"left"`
 	WorkingHours *WorkingHours `yaml:"working_hours"`
+	// Calendar is the person's iCalendar feed, with the calendar section.
+	Calendar *PersonCalendar `yaml:"calendar"`
 
 	location *time.Location
 	joined   date // zero when Joined is ""
@@ -242,6 +247,7 @@ func (c *Config) resolveSecrets(env Environment) error {
 	if c.PagerDuty != nil {
 		c.PagerDuty.resolveSecret("pagerduty", env, &errs)
 	}
+	c.resolveCalendarURLs(env, &errs)
 	if len(errs) > 0 {
 		return &errs
 	}

@@ -246,7 +246,8 @@ func TestSameSourceOfMissingSections(t *testing.T) {
 		{gh, pd, "github", false},
 		{pd, gh, "github", false},
 		{gh, gh, "pagerduty", true},
-		{gh, gh, "calendar", false},
+		{gh, gh, "calendar", true}, // missing from both
+		{gh, gh, "gitlab", false},
 	} {
 		if got := SameSource(tc.a, tc.b, tc.source); got != tc.want {
 			t.Errorf("SameSource(%v, %v, %s) = %v, want %v", tc.a.Sources(), tc.b.Sources(), tc.source, got, tc.want)

@@ -9,6 +9,12 @@ var sourceKinds = []struct {
 	// section is the kind's section in c, nil when c has none.
 	section func(c *Config) section
 }{
+	{"calendar", func(c *Config) section {
+		if c.Calendar == nil {
+			return nil
+		}
+		return c.Calendar
+	}},
 	{"github", func(c *Config) section {
 		if c.GitHub == nil {
 			return nil

@@ -41,6 +41,7 @@ func (c *Config) validate(errs *Errors) {
 	c.validateDomains(errs)
 	c.validateRules(errs)
 	c.validatePeople(errs)
+	c.validateCalendar(errs)
 	c.validateSplit(errs)
 	c.validateInventory(errs)
 }
