@@ -66,6 +66,7 @@ type Config struct {
 	Rules     []Rule          `yaml:"rules"`
 	People    []Person        `yaml:"people"`
 	Split     SplitConfig     `yaml:"split"`
+	Analysis  AnalysisConfig  `yaml:"analysis"`
 	Inventory []Duty          `yaml:"inventory"`
 
 	location *time.Location
@@ -209,7 +210,8 @@ func parseOnly(data []byte) (*Config, error) {
 	// Defaults first: a key that is left out keeps its default, and one
 	// that is written keeps what is written, 0 included. A document that
 	// is only null decodes nothing, and means the defaults too.
-	c := &Config{RefreshInterval: DefaultRefreshInterval, Window: DefaultWindow, Timezone: DefaultTimezone, Split: defaultSplit}
+	c := &Config{RefreshInterval: DefaultRefreshInterval, Window: DefaultWindow, Timezone: DefaultTimezone, Split: defaultSplit,
+		Analysis: AnalysisConfig{UninterruptedMin: DefaultUninterruptedMin}}
 	strict := yaml.NewDecoder(bytes.NewReader(data))
 	strict.KnownFields(true)
 	if err := strict.Decode(c); err != nil {
@@ -252,4 +254,21 @@ func (c *Config) resolveSecrets(env Environment) error {
 		return &errs
 	}
 	return nil
+}
+
+// AnalysisConfig holds the analysis's own settings.
+type AnalysisConfig struct {
+	// UninterruptedMin is the shortest gap in a person's working hours,
+	// with no meeting and no page, that counts as uninterrupted time.
+	UninterruptedMin model.Duration `yaml:"uninterrupted_min"`
+}
+
+// DefaultUninterruptedMin is two hours, a maker's half-morning.
+const DefaultUninterruptedMin = model.Duration(2 * time.Hour)
+
+// UnmarshalYAML keeps the defaults of the keys left out.
+func (a *AnalysisConfig) UnmarshalYAML(unmarshal func(any) error) error {
+	*a = AnalysisConfig{UninterruptedMin: DefaultUninterruptedMin}
+	type plain AnalysisConfig
+	return unmarshal((*plain)(a))
 }

@@ -42,6 +42,9 @@ func (c *Config) validate(errs *Errors) {
 	c.validateRules(errs)
 	c.validatePeople(errs)
 	c.validateCalendar(errs)
+	if c.Analysis.UninterruptedMin < model.Duration(15*time.Minute) {
+		errs.add("analysis.uninterrupted_min", "must be at least 15m")
+	}
 	c.validateSplit(errs)
 	c.validateInventory(errs)
 }

@@ -96,6 +96,16 @@ type Result struct {
 	// pages are the window's high-urgency incidents, replayed by
 	// afterSplit.
 	pages []page
+	// HasCalendar is true when a calendar snapshot was analysed;
+	// MeetingSeconds is then each person's meeting time within the
+	// window by domain (meetingSeconds), and Uninterrupted their
+	// uninterrupted time (uninterruptedSeconds), for every person.
+	HasCalendar    bool
+	MeetingSeconds map[PersonDomain]int64
+	Uninterrupted  map[string]int64
+	// pageTimes are each person's interruptions within the window, for
+	// their uninterrupted time.
+	pageTimes [][]int64
 	// OnCall holds, when HasOnCall, every configured person's on-call
 	// time within the window; Rotation is the team's rotation.
 	OnCall   map[string]*OnCallStats
@@ -196,7 +206,7 @@ func kindIndex(k string) int { return slices.Index(kinds, k) }
 // actionNames are every action in byte order; an action's rank breaks ties.
 var actionNames = func() []string {
 	a := []string{model.ActionOpened, model.ActionCommented, model.ActionReviewComment, model.ActionReviewed, model.ActionClosed, model.ActionMerged,
-		model.ActionReopened, model.ActionAcknowledged, model.ActionResolved, model.ActionAnnotated, model.ActionNotified}
+		model.ActionReopened, model.ActionAcknowledged, model.ActionResolved, model.ActionAnnotated, model.ActionNotified, model.ActionMeeting}
 	slices.Sort(a)
 	return a
 }()
@@ -257,6 +267,8 @@ func (pr *personResolver) person(actor string) int {
 		if i, ok := pr.byID[actor]; ok && p < 0 {
 			p = i
 		}
+	case model.SourceCalendar:
+		p = personIndex(pr.cfg, actor) // a feed is its person's, by name
 	}
 	pr.cache[actor] = p
 	return p

@@ -12,10 +12,6 @@ import (
 // calendar source). They are pure functions over spans, pinned by the
 // hand-computed tests in meetings_test.go; the calendar source feeds them.
 
-// DefaultUninterruptedMin is the shortest gap that counts as uninterrupted
-// time: two hours, a maker's half-day.
-const DefaultUninterruptedMin = 2 * time.Hour
-
 // meeting is one meeting of a person: its span and its domain's index.
 type meeting struct {
 	span

@@ -1,8 +1,12 @@
 package analysis
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/model"
 )
 
 // Hand-computed tests of meeting time and uninterrupted time, on Monday
@@ -73,5 +77,43 @@ func TestUninterruptedTime(t *testing.T) {
 	sun := time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC).Add(-time.Hour).Unix() // 00:00 CET
 	if got := uninterruptedSeconds(berlin, nil, nil, sun-86400, sun+2*86400, twoHours); got != 5*3600 {
 		t.Errorf("the DST day: %d s, want 5 h", got)
+	}
+}
+
+// TestMeetingsInTheAnalysis: a calendar snapshot's meetings are the
+// person's activities (classified by title, taking part in switches),
+// their meeting time by domain and their uninterrupted time, in the
+// window of split_test.go (Sunday 22nd 23:00 to Sunday 29th 23:00 UTC).
+func TestMeetingsInTheAnalysis(t *testing.T) {
+	cfg, err := config.ParseWithoutSecrets([]byte(strings.Replace(baseConfig, "rules:\n", "rules:\n  - {domain: security, source: calendar, title: \"(?i)security\"}\n", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld()
+	cal := model.Snapshot{Source: model.SourceCalendar, End: now.Unix()}
+	meet := func(title, from, to string) {
+		cal.Items = append(cal.Items, model.Item{Source: model.SourceCalendar, Kind: model.KindMeeting, Key: "utc/" + title + from, Title: title,
+			CreatedAt: at(from), EndsAt: at(to)})
+		cal.Activities = append(cal.Activities, model.Activity{Item: int32(len(cal.Items) - 1), Actor: "utc", Action: model.ActionMeeting, At: at(from)})
+	}
+	// Monday: a security sync 09:00-10:00 and another 17:00-19:00.
+	meet("Security sync", "2026-11-23T09:00:00Z", "2026-11-23T10:00:00Z")
+	meet("Security review", "2026-11-23T17:00:00Z", "2026-11-23T19:00:00Z")
+	// A page at 13:00 on Monday.
+	q := w.incident("Q1", "product", "high", at("2026-11-23T12:00:00Z"), 0, 0, 0)
+	w.pda(q, "PUT", "notified", "2026-11-23T13:00:00Z")
+	r := Analyze([]*model.Snapshot{&w.gh, &w.pd, &cal}, cfg, now)
+	if !r.HasCalendar || r.MeetingSeconds[PersonDomain{"utc", "security"}] != 3*3600 {
+		t.Errorf("meeting seconds %v", r.MeetingSeconds)
+	}
+	// Working hours Monday to Friday 08:00-18:00 UTC: Monday's gaps are
+	// 08-09 (short), 10-13 and 13-17 (3 h and 4 h, the page between),
+	// Tuesday to Friday 10 h each: 7 + 40 = 47 h.
+	if got := r.Uninterrupted["utc"]; got != 47*3600 {
+		t.Errorf("utc uninterrupted %d s, want 47 h", got)
+	}
+	// Meetings are activities: two security activities for utc.
+	if n := r.PersonActivities[PersonSourceDomain{"utc", model.SourceCalendar, "security"}]; n != 2 {
+		t.Errorf("meeting activities %d", n)
 	}
 }

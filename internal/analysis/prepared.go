@@ -35,6 +35,9 @@ type Prepared struct {
 	// (within their span in the team), sorted by activityLess.
 	byPerson [][]personActivity
 	spans    [][2]int64
+	// meetings are each person's meetings, from the calendar snapshot,
+	// by start.
+	meetings [][]meeting
 }
 
 // preparedSnap is one snapshot's share of a Prepared.
@@ -133,6 +136,15 @@ func Prepare(snaps []*model.Snapshot, cfg *config.Config) *Prepared {
 			for d := 0; d < nd; d++ {
 				if n := openItems[pi*nd+d]; n > 0 {
 					p.personOpen[PersonDomain{cfg.People[pi].Name, domainName(cfg, d)}] += n
+				}
+			}
+		}
+		if s.Source == model.SourceCalendar {
+			p.meetings = make([][]meeting, np)
+			for _, a := range s.Activities {
+				if pi := ps.people.person(a.Actor); pi >= 0 && a.Action == model.ActionMeeting {
+					it := &s.Items[a.Item]
+					p.meetings[pi] = append(p.meetings[pi], meeting{span{it.CreatedAt, it.EndsAt}, ps.domains[a.Item]})
 				}
 			}
 		}
@@ -274,6 +286,40 @@ func (p *Prepared) At(now time.Time) *Result {
 	if windowEnd == math.MinInt64 {
 		windowEnd = now.Unix()
 	}
+	r.pageTimes = make([][]int64, len(cfg.People))
 	r.splitAnalysis(cfg, p.byPerson, windows, unions, windowEnd-int64(time.Duration(cfg.Window)/time.Second), windowEnd)
+	if p.meetings != nil {
+		r.meetingTime(cfg, p, windows[sourceIndex(model.SourceCalendar)])
+	}
 	return r
+}
+
+// meetingTime computes each person's meeting seconds by domain and their
+// uninterrupted time within the calendar's window, in their span in the
+// team.
+func (r *Result) meetingTime(cfg *config.Config, p *Prepared, w window) {
+	r.HasCalendar = true
+	r.MeetingSeconds, r.Uninterrupted = map[PersonDomain]int64{}, map[string]int64{}
+	nd := len(cfg.Domains) + 1
+	minGap := int64(time.Duration(cfg.Analysis.UninterruptedMin) / time.Second)
+	for pi := range cfg.People {
+		person := &cfg.People[pi]
+		from, to := max(w.start, p.spans[pi][0]), min(w.end, p.spans[pi][1])
+		var busy []span
+		for _, m := range p.meetings[pi] {
+			if m.from < to && m.to > from {
+				busy = append(busy, m.span)
+			}
+		}
+		if from < to {
+			for d, secs := range meetingSeconds(p.meetings[pi], from, to, nd) {
+				if secs > 0 {
+					r.MeetingSeconds[PersonDomain{person.Name, domainName(cfg, d)}] = secs
+				}
+			}
+			r.Uninterrupted[person.Name] = uninterruptedSeconds(person, busy, r.pageTimes[pi], from, to, minGap)
+		} else {
+			r.Uninterrupted[person.Name] = 0
+		}
+	}
 }

@@ -254,12 +254,17 @@ func (r *Result) splitAnalysis(cfg *config.Config, byPerson [][]personActivity, 
 			}
 			activities[(pi*ns+int(a.src))*(nd+1)+int(a.domain)]++
 			r.ItemActivities[a.ci]++
-			actions[int(a.domain)*len(actionNames)+int(a.order&0xff)]++
+			if k := int(a.order & 0xff); k < len(actionNames) { // an unknown action has no count
+				actions[int(a.domain)*len(actionNames)+k]++
+			}
 			if a.notify && a.at-lastNotified >= dedupSeconds {
 				lastNotified = a.at
 				interruptions[(pi*(nd+1)+int(a.domain))*len(Periods)+int(a.period)]++
 				if unions != nil && onCallAt(unions[pi], a.at) {
 					pages[pi]++
+				}
+				if r.pageTimes != nil {
+					r.pageTimes[pi] = append(r.pageTimes[pi], a.at)
 				}
 			}
 			if int(a.domain) == nd {
