@@ -68,7 +68,7 @@ func TestBadConfigs(t *testing.T) {
 	}{
 		{"empty.yml", []string{"the config file is empty"}},
 		{"bad-yaml.yml", []string{"invalid YAML: line 1: did not find expected ',' or '}'"}},
-		{"no-source.yml", []string{"at least one of github and pagerduty must be configured"}},
+		{"no-source.yml", []string{"at least one of github, pagerduty and calendar must be configured"}},
 		{"unknown-field.yml", []string{
 			"github.token: unknown field",
 			"rules[0].labelz: unknown field",

@@ -27,8 +27,8 @@ func (c *Config) validate(errs *Errors) {
 	}
 	c.location = loc
 
-	if c.GitHub == nil && c.PagerDuty == nil {
-		errs.add("", "at least one of github and pagerduty must be configured")
+	if c.GitHub == nil && c.PagerDuty == nil && c.Calendar == nil {
+		errs.add("", "at least one of github, pagerduty and calendar must be configured")
 	}
 	if c.GitHub != nil {
 		c.GitHub.validate(c.RefreshInterval, errs)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
+	"github.com/sre-workload/sre_workload_exporter/collectors/calendar"
 	"github.com/sre-workload/sre_workload_exporter/collectors/github"
 	"github.com/sre-workload/sre_workload_exporter/collectors/pagerduty"
 	"github.com/sre-workload/sre_workload_exporter/config"
@@ -16,6 +17,7 @@ import (
 // source from the config. A new source is a package under collectors/ and
 // one line here.
 var sourceKinds = map[string]func(*config.Config, *apiclient.Metrics, *slog.Logger) (collectors.Source, error){
+	model.SourceCalendar:  calendar.New,
 	model.SourceGitHub:    github.New,
 	model.SourcePagerDuty: pagerduty.New,
 }

@@ -213,8 +213,8 @@ func TestParseRules(t *testing.T) {
 			want: []occurrence{{"2026-03-10T14:00Z", "2026-03-10T15:00Z", "Floating"}},
 		},
 		{
-			name: "an all-day series is skipped once, not per day",
-			feed: feed("SUMMARY:On leave\nDTSTART;VALUE=DATE:20260309\nRRULE:FREQ=DAILY;COUNT=5"),
+			name:    "an all-day series is skipped once, not per day",
+			feed:    feed("SUMMARY:On leave\nDTSTART;VALUE=DATE:20260309\nRRULE:FREQ=DAILY;COUNT=5"),
 			skipped: Skipped{AllDay: 1},
 		},
 		{
@@ -330,4 +330,6 @@ func TestUTCOffset(t *testing.T) {
 	}
 }
 
-func prop(v string) *ics.IANAProperty { return &ics.IANAProperty{BaseProperty: ics.BaseProperty{Value: v}} }
+func prop(v string) *ics.IANAProperty {
+	return &ics.IANAProperty{BaseProperty: ics.BaseProperty{Value: v}}
+}

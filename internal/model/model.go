@@ -95,9 +95,11 @@ type Item struct {
 	Labels []string
 
 	// Calendar only: the meeting's organizer's lower-case e-mail
-	// address, and its end (CreatedAt is its start).
+	// address, its end (CreatedAt is its start), and whether it is an
+	// occurrence of a recurring series.
 	Organizer string
 	EndsAt    int64
+	Recurring bool
 
 	// PagerDuty only.
 	Service          Ref
@@ -152,6 +154,9 @@ type Snapshot struct {
 	// that overlap the window, in a fixed order (user, start, escalation
 	// policy, level).
 	OnCalls []OnCall
+	// Skipped counts what the source read and left out, by a reason of
+	// a fixed set: the calendar's events that are not meetings.
+	Skipped map[string]int
 }
 
 // OnCall is one on-call entry: a span in which a PagerDuty user is on

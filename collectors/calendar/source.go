@@ -1,0 +1,199 @@
+// Package calendar is the calendar source: it reads each person's
+// iCalendar (RFC 5545) feed over HTTP, expands it into the occurrences of
+// their meetings (parse.go), and maps those to model items and activities.
+//
+// A feed's URL is its credential (Google Calendar's "secret address in iCal
+// format"; an Outlook published calendar's ICS link), so it never reaches a
+// log, an error, a metric, a page or the state file: errors name the person
+// instead, and the state is keyed by person.
+package calendar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/collectors"
+	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
+	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/model"
+)
+
+// horizon is how far past a refresh a feed's occurrences are kept, so that
+// the next refreshes within it can ask the server whether the feed
+// changed (If-None-Match, If-Modified-Since) and reuse them when it did
+// not. Past it, the feed is read again whole.
+const horizon = 24 * time.Hour
+
+// maxFeed bounds a feed's body. The transport buffers at most 64 MiB;
+// a person's calendar is kilobytes to a few megabytes.
+const maxFeed = 32 << 20
+
+// Source reads the people's feeds.
+type Source struct {
+	hc     *http.Client
+	feeds  atomic.Pointer[[]config.CalendarFeed]
+	logger *slog.Logger
+
+	mu    sync.Mutex // guards state; refreshes never overlap
+	state *State
+}
+
+// New builds the calendar source of cfg, with its own transport, which api
+// instruments.
+func New(cfg *config.Config, api *apiclient.Metrics, logger *slog.Logger) (collectors.Source, error) {
+	t := apiclient.NewTransport(model.SourceCalendar, cfg.Calendar.API(), api, logger, nil)
+	return newSource(cfg, &http.Client{Transport: t}, logger), nil
+}
+
+func newSource(cfg *config.Config, hc *http.Client, logger *slog.Logger) *Source {
+	s := &Source{hc: hc, logger: logger, state: newState()}
+	s.Reconfigure(cfg)
+	return s
+}
+
+// Reconfigure takes the feeds of a reloaded config whose calendar section
+// did not change: people who joined or left, or a feed's new URL. A feed
+// whose URL changed is read again whole at the next refresh.
+func (s *Source) Reconfigure(cfg *config.Config) {
+	feeds := cfg.Calendar.Feeds()
+	s.feeds.Store(&feeds)
+}
+
+// Name is the source label value.
+func (*Source) Name() string { return model.SourceCalendar }
+
+// CloseIdleConnections closes the source's idle keep-alive connections.
+func (s *Source) CloseIdleConnections() { s.hc.CloseIdleConnections() }
+
+// Fetch reads every person's feed, at most calendar.concurrency at once,
+// and returns their meetings that overlap the window. A feed that cannot
+// be read keeps its last good meetings, and the snapshot comes with a
+// *collectors.PartialError naming its person; a feed never read is Unread.
+func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapshot, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	feeds := *s.feeds.Load()
+	next := make([]*Feed, len(feeds))
+	errs := make([]error, len(feeds))
+	_ = collectors.ForEachAll(ctx, len(feeds), collectors.Indexes(len(feeds)), func(ctx context.Context, i int) error {
+		next[i], errs[i] = s.read(ctx, feeds[i], s.state.Feeds[feeds[i].Person], w)
+		return errs[i]
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	st := newState()
+	var failures []collectors.RepoFailure
+	for i, f := range feeds {
+		switch {
+		case errs[i] == nil:
+			st.Feeds[f.Person] = next[i]
+		case s.state.Feeds[f.Person] != nil:
+			st.Feeds[f.Person] = s.state.Feeds[f.Person] // the last good meetings
+			failures = append(failures, collectors.RepoFailure{Repo: f.Person, Err: errs[i]})
+		default:
+			failures = append(failures, collectors.RepoFailure{Repo: f.Person, Err: errs[i]})
+		}
+	}
+	if len(feeds) > 0 && len(failures) == len(feeds) {
+		return nil, errors.Join(errs...) // nothing new to publish
+	}
+	s.state = st
+	snap := st.snapshot(feeds, w)
+	for _, f := range failures {
+		if st.Feeds[f.Repo] == nil {
+			snap.Unread = append(snap.Unread, f.Repo)
+		}
+	}
+	if len(failures) > 0 {
+		return snap, &collectors.PartialError{Source: model.SourceCalendar, Failures: failures}
+	}
+	return snap, nil
+}
+
+// read brings one feed up to date: a conditional request when the last
+// read's occurrences cover the window, else a whole read.
+func (s *Source) read(ctx context.Context, f config.CalendarFeed, last *Feed, w collectors.Window) (*Feed, error) {
+	u := f.URL()
+	fail := func(format string, args ...any) error {
+		// The URL is the credential: the person names the feed, and
+		// the URL and its parts are scrubbed from whatever the cause
+		// says.
+		secrets := []config.Secret{u}
+		if p, err := url.Parse(string(u)); err == nil {
+			secrets = append(secrets, config.Secret(p.RawQuery), config.Secret(p.Path), config.Secret(p.EscapedPath()))
+		}
+		return apiclient.Scrub(fmt.Errorf("calendar: feed of %s: "+format, append([]any{f.Person}, args...)...), secrets...)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, string(u), nil)
+	if err != nil {
+		return nil, fail("bad URL")
+	}
+	req.Header.Set("Accept", "text/calendar")
+	reuse := last != nil && last.Key == feedKey(u, f.Email) && !w.Start.Before(last.From) && !w.End.After(last.Until)
+	if reuse {
+		if last.ETag != "" {
+			req.Header.Set("If-None-Match", last.ETag)
+		}
+		if last.LastModified != "" {
+			req.Header.Set("If-Modified-Since", last.LastModified)
+		}
+	}
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its text quotes the URL
+		}
+		return nil, fail("GET: %w", err)
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusNotModified && reuse:
+		return last.within(w), nil
+	case resp.StatusCode != http.StatusOK:
+		return nil, apiclient.WithStatus(fail("GET: %s", resp.Status), resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxFeed+1))
+	if err != nil {
+		return nil, fail("reading the feed: %w", err)
+	}
+	if len(body) > maxFeed {
+		return nil, fail("the feed is over %d MiB", maxFeed>>20)
+	}
+	until := w.End.Add(horizon)
+	meetings, skipped, err := safeParse(body, Options{Self: f.Email, From: w.Start, To: until})
+	if err != nil {
+		return nil, fail("%w", err)
+	}
+	if skipped.Invalid > 0 && last == nil {
+		s.logger.Debug("calendar feed has events it cannot read", "person", f.Person, "invalid", skipped.Invalid)
+	}
+	return &Feed{Key: feedKey(u, f.Email), ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"),
+		From: w.Start, Until: until, Meetings: meetings, Skipped: skipped}, nil
+}
+
+// safeParse is Parse, with a panic of a library on a malformed feed
+// turned into an error.
+func safeParse(body []byte, opt Options) (ms []Meeting, sk Skipped, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			ms, sk, err = nil, Skipped{}, fmt.Errorf("the feed could not be parsed: %v", p)
+		}
+	}()
+	return Parse(body, opt)
+}
+
+// itemKey identifies one occurrence of a person's meeting.
+func itemKey(person string, m Meeting) string {
+	return person + "/" + m.UID + "/" + strconv.FormatInt(m.Start.Unix(), 10)
+}
