@@ -193,7 +193,14 @@ func TestReadyOnlyAfterEveryFirstRefresh(t *testing.T) {
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 		return rec.Body.String()
 	}
-	reason := "not enough data: " + sources[1].Name() + " has not completed a refresh"
+	var waiting []string
+	for _, s := range sources[1:] {
+		waiting = append(waiting, s.Name())
+	}
+	reason := "not enough data: " + strings.Join(waiting, " and ") + " have not completed a refresh"
+	if len(waiting) == 1 {
+		reason = "not enough data: " + waiting[0] + " has not completed a refresh"
+	}
 	for _, format := range report.Formats {
 		out := body("/report?format=" + format)
 		if !strings.Contains(strings.ToLower(out), reason) || strings.Contains(out, "split recommended") || strings.Contains(out, "split_recommended") {
@@ -204,7 +211,9 @@ func TestReadyOnlyAfterEveryFirstRefresh(t *testing.T) {
 		!strings.Contains(out, "sre_workload_open_items") || !strings.Contains(out, "sre_workload_oncall_sustainable_ratio 0.25") {
 		t.Errorf("/metrics with %s not refreshed: split_recommended or on-call time present, or the counts or the config's cap missing", sources[1].Name())
 	}
-	_ = r.RefreshOnce(t.Context(), sources[1])
+	for _, s := range sources[1:] {
+		_ = r.RefreshOnce(t.Context(), s)
+	}
 	if got := status("/-/ready"); got != http.StatusOK {
 		t.Errorf("ready after every source refreshed: %d", got)
 	}
@@ -268,7 +277,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	// Bounded cardinality: every label value of our metrics comes from the
 	// config or from a fixed set, never from API data (titles, logins of
 	// non-members, label names).
-	allowed := map[string]bool{"github": true, "pagerduty": true, "issue": true, "pull_request": true, "incident": true,
+	allowed := map[string]bool{"github": true, "pagerduty": true, "calendar": true, "issue": true, "pull_request": true, "incident": true, "meeting": true,
 		"business_hours": true, "off_hours": true, "sleep_hours": true, "unclassified": true,
 		"context_switching": true, "secondary_team_share": true, "oncall_load": true, "org_ratio": true}
 	for _, m := range analysis.Models {

@@ -51,7 +51,7 @@ func TestProcessNeverLeaksTokensAndStopsOnSIGTERM(t *testing.T) {
 	var out syncWriter
 	cmd := exec.Command(bin, "--config.file", cfgPath, "--web.listen-address", addr, "--log.level", "debug",
 		"--storage.path", filepath.Join(dir, "state"))
-	cmd.Env = append(os.Environ(), "DEMO_GITHUB_TOKEN="+sim.GitHubToken, "DEMO_PAGERDUTY_TOKEN="+sim.PagerDutyToken)
+	cmd.Env = append(os.Environ(), sim.DemoEnv()...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -123,7 +123,7 @@ func TestProcessNeverLeaksTokensAndStopsOnSIGTERM(t *testing.T) {
 		}
 		state = append(state, plain...)
 	}
-	for _, tok := range []string{sim.GitHubToken, sim.PagerDutyToken} {
+	for _, tok := range sim.Secrets() {
 		for what, text := range map[string]string{"the log": logs, "a page": served.String(), "the state files": string(state)} {
 			if strings.Contains(text, tok) {
 				t.Errorf("a token reached %s", what)

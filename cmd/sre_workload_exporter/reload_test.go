@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -88,8 +89,10 @@ func TestReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	t.Setenv("DEMO_GITHUB_TOKEN", sim.GitHubToken)
-	t.Setenv("DEMO_PAGERDUTY_TOKEN", sim.PagerDutyToken)
+	for _, kv := range sim.DemoEnv() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
 	path := filepath.Join(t.TempDir(), "config.yml")
 	write := func(yml string) {
 		if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
@@ -180,7 +183,7 @@ func TestReload(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if strings.Contains(stderr.String(), sim.GitHubToken) || strings.Contains(stderr.String(), sim.PagerDutyToken) {
+	if slices.ContainsFunc(sim.Secrets(), func(s string) bool { return strings.Contains(stderr.String(), s) }) {
 		t.Error("a token reached the log")
 	}
 }

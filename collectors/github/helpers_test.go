@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sre-workload/sre_workload_exporter/collectors"
+	"github.com/sre-workload/sre_workload_exporter/collectors/calendar"
 	"github.com/sre-workload/sre_workload_exporter/collectors/pagerduty"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/exposition"
@@ -19,6 +20,7 @@ import (
 var sources = sourcetest.Sources(map[string]sourcetest.Constructor{
 	model.SourceGitHub:    New,
 	model.SourcePagerDuty: pagerduty.New,
+	model.SourceCalendar:  calendar.New,
 })
 
 // newTestRefresher is a refresher over the sources of cfg, with the API

@@ -94,7 +94,7 @@ func (r *Report) UnclassifiedActivityNote() string {
 // UnclassifiedItemsNote says what the data quality's unclassified share
 // measures: tracked items by count, not the work.
 func (d *DataQuality) UnclassifiedItemsNote() string {
-	return fmt.Sprintf("%s of the tracked items match no rule: a count of items (issues, pull requests, incidents), not of work, whatever the activity on them", pct(d.UnclassifiedShare))
+	return fmt.Sprintf("%s of the tracked items match no rule: a count of items (issues, pull requests, incidents, meetings), not of work, whatever the activity on them", pct(d.UnclassifiedShare))
 }
 
 // Splits are the configured grouping of the domains and the suggested one.

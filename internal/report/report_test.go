@@ -237,7 +237,7 @@ func TestRenderByFormat(t *testing.T) {
 // measure: only what was collected when.
 func TestNoVerdictWithoutData(t *testing.T) {
 	rep := build(demoRefresher(t).View()) // no refresh yet
-	const reason = "not enough data: github and pagerduty have not completed a refresh"
+	const reason = "not enough data: calendar, github and pagerduty have not completed a refresh"
 	for _, f := range Formats {
 		var b bytes.Buffer
 		if err := rep.Render(&b, f); err != nil {

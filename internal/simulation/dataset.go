@@ -12,6 +12,8 @@ import "time"
 type Dataset struct {
 	GitHub    GitHubData
 	PagerDuty PagerDutyData
+	// Calendars are the people's published iCalendar feeds.
+	Calendars []*Calendar
 }
 
 // GitHubData holds organisations and users with their repositories.

@@ -115,6 +115,7 @@ func Demo(now time.Time) *Dataset {
 	g.mergeDuplicate()
 	g.reviews()
 	g.oncalls()
+	g.demoCalendars()
 	return g.ds
 }
 

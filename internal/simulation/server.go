@@ -23,7 +23,7 @@ const (
 // Request is one request the simulation served, for tests to inspect.
 type Request struct {
 	Time   time.Time
-	API    string // "github" or "pagerduty"
+	API    string // "github", "pagerduty" or "calendar"
 	Method string
 	Path   string // without the API prefix
 	Query  string
@@ -144,6 +144,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		api, p = "github", "/"+strings.TrimPrefix(r.URL.Path, GitHubPrefix)
 	case strings.HasPrefix(r.URL.Path, PagerDutyPrefix+"/"):
 		api, p = "pagerduty", strings.TrimPrefix(r.URL.Path, PagerDutyPrefix)
+	case strings.HasPrefix(r.URL.Path, CalendarPrefix):
+		api, p = "calendar", "/"+strings.TrimPrefix(r.URL.Path, CalendarPrefix)
 	default:
 		http.NotFound(w, r)
 		return
@@ -162,7 +164,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer func() {
 		s.mu.Lock()
-		s.requests = append(s.requests, Request{Time: now, API: api, Method: r.Method, Path: p, Query: r.URL.RawQuery, Status: rec.status})
+		path := p
+		if api == "calendar" { // the path is the feed's credential
+			path = "/REDACTED/" + p[strings.LastIndexByte(p, '/')+1:]
+		}
+		s.requests = append(s.requests, Request{Time: now, API: api, Method: r.Method, Path: path, Query: r.URL.RawQuery, Status: rec.status})
 		s.mu.Unlock()
 	}()
 
@@ -193,9 +199,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.cur = f
 	github := api == "github"
 	counted := false
-	if github {
+	switch api {
+	case "github":
 		counted = s.serveGitHub(resp, r, p, now)
-	} else {
+	case "calendar":
+		s.serveCalendar(resp, r, p)
+	default:
 		s.servePagerDuty(resp, r, p, now)
 	}
 	s.cur = nil

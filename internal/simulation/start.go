@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
@@ -37,6 +38,13 @@ func (r *Running) Close() error {
 
 // Serve starts serving ds on 127.0.0.1 with fresh random tokens.
 func Serve(ds *Dataset) (*Running, error) {
+	for _, c := range ds.Calendars {
+		if c.Token == "" {
+			// The shape of a Google Calendar secret address's part
+			// (13Bytes/eInkCalendar#3); Assumption: its length.
+			c.Token = c.Person + "/" + randomToken("private-")
+		}
+	}
 	s := NewServer(ds, randomToken("ghp_"), randomToken("pd_"))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -51,6 +59,11 @@ func Serve(ds *Dataset) (*Running, error) {
 func (r *Running) Configure(cfg *config.Config) {
 	cfg.SetEndpoint("github", r.GitHubURL(), config.Secret(r.GitHubToken))
 	cfg.SetEndpoint("pagerduty", r.PagerDutyURL(), config.Secret(r.PagerDutyToken))
+	r.mu.Lock()
+	for _, c := range r.ds.Calendars {
+		cfg.SetCalendarURL(c.Person, config.Secret(r.URL+CalendarPrefix+c.Token+"/basic.ics"))
+	}
+	r.mu.Unlock()
 	if r.adjust != nil {
 		r.adjust(cfg)
 	}
@@ -149,4 +162,41 @@ func (r *Running) RotateGitHubToken() string {
 	defer r.mu.Unlock()
 	r.GitHubToken = tok
 	return tok
+}
+
+// CalendarURL is the address of a person's simulated feed, a secret; ""
+// when the person has none.
+func (r *Running) CalendarURL(person string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range r.ds.Calendars {
+		if c.Person == person {
+			return r.URL + CalendarPrefix + c.Token + "/basic.ics"
+		}
+	}
+	return ""
+}
+
+// DemoEnv is the environment that config/demo.yml reads its secrets from,
+// for this simulation: the tokens and the people's feed addresses.
+func (r *Running) DemoEnv() []string {
+	env := []string{"DEMO_GITHUB_TOKEN=" + r.GitHubToken, "DEMO_PAGERDUTY_TOKEN=" + r.PagerDutyToken}
+	for _, p := range demoPeople {
+		if u := r.CalendarURL(p.name); u != "" {
+			env = append(env, "DEMO_CALENDAR_"+strings.ToUpper(p.name)+"="+u)
+		}
+	}
+	return env
+}
+
+// Secrets are every credential of this simulation: the tokens, and the
+// secret parts of the feeds' addresses.
+func (r *Running) Secrets() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := []string{r.GitHubToken, r.PagerDutyToken}
+	for _, c := range r.ds.Calendars {
+		out = append(out, c.Token[strings.LastIndexByte(c.Token, '/')+1:])
+	}
+	return out
 }

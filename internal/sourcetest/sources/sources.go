@@ -5,6 +5,7 @@
 package sources
 
 import (
+	"github.com/sre-workload/sre_workload_exporter/collectors/calendar"
 	"github.com/sre-workload/sre_workload_exporter/collectors/github"
 	"github.com/sre-workload/sre_workload_exporter/collectors/pagerduty"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
@@ -13,6 +14,7 @@ import (
 
 // Build builds the sources that a config configures.
 var Build = sourcetest.Sources(map[string]sourcetest.Constructor{
+	model.SourceCalendar:  calendar.New,
 	model.SourceGitHub:    github.New,
 	model.SourcePagerDuty: pagerduty.New,
 })
