@@ -85,6 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	classifyCmd := app.Command("classify", "Collect once (or read --storage.path), list every tracked item with its domain and the rule that decided it, and exit. For tuning rules.")
 	classifyUnclassified := classifyCmd.Flag("unclassified", "List only the items that no rule matched.").Bool()
 	classifySource := classifyCmd.Flag("source", "List only the items of this source.").Enum(model.Sources...)
+	classifyRecurring := classifyCmd.Flag("recurring", "With --source=calendar: list the recurring meetings, with their domain, owners and hours per week, as ready-to-paste inventory: entries.").Bool()
 	backfillCmd := app.Command("backfill", "Collect the history once and write, in OpenMetrics text for promtool tsdb create-blocks-from openmetrics, the value every analysis metric would have had at each step.")
 	backfillFrom := backfillCmd.Flag("from", "The first step: now, -DURATION before now (-90d), or an RFC 3339 time.").Default("-90d").String()
 	backfillTo := backfillCmd.Flag("to", "The last step: now, -DURATION or an RFC 3339 time.").Default("now").String()
@@ -121,7 +122,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		defer sim.Close()
-		logger.Info("demo: serving the simulated GitHub and PagerDuty APIs", "address", sim.URL, "scale", *demoScale)
+		logger.Info("demo: serving the simulated GitHub and PagerDuty APIs and calendar feeds", "address", sim.URL, "scale", *demoScale)
 	default:
 		cfg, err = load()
 	}
@@ -133,6 +134,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
+	if *classifyRecurring && *classifySource != model.SourceCalendar {
+		fmt.Fprintln(stderr, "--recurring lists the calendar's recurring meetings: give --source=calendar too")
+		return 1
+	}
 	switch command {
 	case reportCmd.FullCommand(), classifyCmd.FullCommand():
 		if command == reportCmd.FullCommand() {
@@ -149,6 +154,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			fmt.Fprintf(stderr, "cannot collect: %v\n", err)
 			return 1
+		}
+		if command == classifyCmd.FullCommand() && *classifyRecurring {
+			return printRecurring(stdout, stderr, cfg, view)
 		}
 		if command == classifyCmd.FullCommand() {
 			return printClassified(stdout, view, *classifyUnclassified, *classifySource)

@@ -439,6 +439,48 @@ func TestReportAndClassifyCommands(t *testing.T) {
 	}
 }
 
+// TestClassifyRecurring: classify --source=calendar --recurring on the
+// demo prints inventory entries that the config takes as they are, with
+// the demo's recurring meetings; without --source=calendar it refuses.
+func TestClassifyRecurring(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(t.Context(), []string{"classify", "--demo", "--source=calendar", "--recurring"}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	text := out.String()
+	// Pasted in place of the demo's own inventory.
+	yml := string(config.DemoYAML)
+	i, j := strings.Index(yml, "\ninventory:\n"), strings.Index(yml, "\npeople:\n")
+	pasted := yml[:i+1] + text + yml[j:]
+	cfg, err := config.ParseWithoutSecrets([]byte(pasted))
+	if err != nil {
+		t.Fatalf("the suggestions do not paste: %v\n%s", err, text)
+	}
+	names := map[string]config.Duty{}
+	for _, d := range cfg.Inventory {
+		names[d.Name] = d
+	}
+	// The standup is on five workdays for all three, 15 minutes: 3.75 h
+	// a week; the security sync was moved, and keeps its name.
+	if d, ok := names["Platform standup"]; !ok || d.Domain != "product" || d.Hours != 3.75 || d.Every != "1w" || len(d.Owners) != 3 {
+		t.Errorf("Platform standup: %+v\n%s", d, text)
+	}
+	if d, ok := names["Okta SSO office hours"]; !ok || d.Domain != "saas-admin" {
+		t.Errorf("Okta SSO office hours: %+v", d)
+	}
+	if _, ok := names["Security sync (moved)"]; ok {
+		t.Errorf("a moved occurrence is its own suggestion:\n%s", text)
+	}
+	if !strings.Contains(text, "counted twice") {
+		t.Errorf("no warning about counting duties and meetings both:\n%s", text)
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := run(t.Context(), []string{"classify", "--demo", "--recurring"}, &out, &errOut); code == 0 || !strings.Contains(errOut.String(), "--source=calendar") {
+		t.Errorf("--recurring without --source=calendar: exit %d, %q", code, errOut.String())
+	}
+}
+
 // TestLandingPage: every link of the landing page answers 200 (the
 // 60-second CPU profile is asked for 1 second), and the page shows a
 // version, here from the test binary's build information.

@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
+	"strings"
 	"text/tabwriter"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
@@ -69,6 +73,38 @@ func printClassified(w io.Writer, v *refresh.View, unclassifiedOnly bool, source
 	}
 	if err := tw.Flush(); err != nil {
 		return 1
+	}
+	return 0
+}
+
+// printRecurring prints the calendar's recurring meetings as inventory
+// entries, each under a comment that says what was measured.
+func printRecurring(w, stderr io.Writer, cfg *config.Config, v *refresh.View) int {
+	if cfg.Calendar == nil {
+		fmt.Fprintln(stderr, "no calendar is configured: --recurring reads the people's calendars (calendar: and people[].calendar)")
+		return 1
+	}
+	if msg := v.Analysis.NotEnoughData(); msg != "" {
+		fmt.Fprintf(stderr, "no suggestions: %s\n", msg)
+		return 1
+	}
+	fmt.Fprintf(w, "# The recurring meetings of the people's calendars over the window (%s),\n", cfg.Window)
+	fmt.Fprintln(w, "# as inventory duties: hours are everyone's together, per week (every: 1w).")
+	fmt.Fprintln(w, "# Paste those that are duties into the config's inventory. A duty that is")
+	fmt.Fprintln(w, "# also a meeting in a calendar the exporter reads is then counted twice:")
+	fmt.Fprintln(w, "# the inventory is planned load, and meetings are measured.")
+	fmt.Fprintln(w, "inventory:")
+	for _, m := range v.Analysis.Recurring {
+		entry := []config.Duty{{Name: m.Name, Domain: m.Domain, Owners: m.Owners, Every: "1w", Hours: math.Round(m.HoursPerWeek*100) / 100}}
+		out, err := yaml.Marshal(entry)
+		if err != nil {
+			return 1
+		}
+		fmt.Fprintf(w, "  # %d occurrences in the window, %.2f h a week\n", m.Occurrences, m.HoursPerWeek)
+		for _, line := range strings.SplitAfter(strings.TrimSuffix(string(out), "\n"), "\n") {
+			fmt.Fprint(w, "  "+line)
+		}
+		fmt.Fprintln(w)
 	}
 	return 0
 }

@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -194,6 +193,4 @@ func safeParse(body []byte, opt Options) (ms []Meeting, sk Skipped, err error) {
 }
 
 // itemKey identifies one occurrence of a person's meeting.
-func itemKey(person string, m Meeting) string {
-	return person + "/" + m.UID + "/" + strconv.FormatInt(m.Start.Unix(), 10)
-}
+func itemKey(person string, m Meeting) string { return model.MeetingKey(person, m.UID, m.Start.Unix()) }

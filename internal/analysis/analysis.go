@@ -103,6 +103,9 @@ type Result struct {
 	HasCalendar    bool
 	MeetingSeconds map[PersonDomain]int64
 	Uninterrupted  map[string]int64
+	// Recurring are the calendar's recurring meetings as inventory
+	// suggestions (RecurringMeetings), with a calendar snapshot.
+	Recurring []RecurringMeeting
 	// pageTimes are each person's interruptions within the window, for
 	// their uninterrupted time.
 	pageTimes [][]int64

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/model"
 )
 
 // The definitions of meeting time and uninterrupted time (issue 16, the
@@ -119,4 +120,91 @@ func uninterruptedSeconds(p *config.Person, meetings []span, pages []int64, star
 		}
 	}
 	return total
+}
+
+// RecurringMeeting is one recurring meeting of the people's calendars,
+// described as an inventory duty would be (config.Duty): the talk's first
+// step, listing the team's duties, from data.
+type RecurringMeeting struct {
+	Name   string // the title most of its occurrences have
+	Domain string
+	// Owners are the people whose calendars hold it, in config order.
+	Owners []string
+	// HoursPerWeek is the people's time in it per week: every owner's
+	// occurrences within the window, clipped to it, over the window's
+	// length in weeks. An inventory duty's hours are for all its owners
+	// together, so this is its hours with every: 1w.
+	HoursPerWeek float64
+	// Occurrences counts the occurrences within the window, in all the
+	// owners' calendars.
+	Occurrences int
+}
+
+// RecurringMeetings is the definition of the calendar's inventory
+// suggestions. A recurring meeting is the occurrences of recurring events
+// (an RRULE, RDATE or RECURRENCE-ID) that share a UID, in the calendars of
+// the configured people, within the window [start, end]. Its domain is the
+// domain that most of its meeting time has (ties: the first in the
+// config's domains, then unclassified); its name, the title that most of
+// its occurrences have (ties: the first in byte order). They are sorted by
+// hours per week, the most first, then by name.
+func RecurringMeetings(cfg *config.Config, classified []ClassifiedItem, start, end int64) []RecurringMeeting {
+	type series struct {
+		titles  map[string]int
+		domains map[string]int64
+		owners  map[string]bool
+		seconds int64
+		n       int
+	}
+	byUID := map[string]*series{}
+	var order []string
+	for _, c := range classified {
+		it := c.Item
+		if it.Source != model.SourceCalendar || !it.Recurring {
+			continue
+		}
+		person, uid := model.MeetingSeries(it.Key)
+		from, to := max(it.CreatedAt, start), min(it.EndsAt, end)
+		if to <= from || personIndex(cfg, person) < 0 {
+			continue
+		}
+		s := byUID[uid]
+		if s == nil {
+			s = &series{titles: map[string]int{}, domains: map[string]int64{}, owners: map[string]bool{}}
+			byUID[uid] = s
+			order = append(order, uid)
+		}
+		s.titles[it.Title]++
+		s.domains[c.Domain] += to - from
+		s.owners[person] = true
+		s.seconds += to - from
+		s.n++
+	}
+	weeks := float64(end-start) / (7 * 24 * 3600)
+	out := make([]RecurringMeeting, 0, len(order))
+	for _, uid := range order {
+		s := byUID[uid]
+		m := RecurringMeeting{HoursPerWeek: float64(s.seconds) / 3600 / weeks, Occurrences: s.n}
+		for title, n := range s.titles {
+			if n > s.titles[m.Name] || n == s.titles[m.Name] && (m.Name == "" || title < m.Name) {
+				m.Name = title
+			}
+		}
+		best := int64(-1)
+		for d := range len(cfg.Domains) + 1 {
+			if t, ok := s.domains[domainName(cfg, d)]; ok && t > best {
+				m.Domain, best = domainName(cfg, d), t
+			}
+		}
+		for _, p := range cfg.People {
+			if s.owners[p.Name] {
+				m.Owners = append(m.Owners, p.Name)
+			}
+		}
+		out = append(out, m)
+	}
+	slices.SortStableFunc(out, func(a, b RecurringMeeting) int {
+		return cmp.Or(cmp.Compare(b.HoursPerWeek, a.HoursPerWeek), cmp.Compare(a.Name, b.Name))
+	})
+	return out
 }

@@ -289,7 +289,9 @@ func (p *Prepared) At(now time.Time) *Result {
 	r.pageTimes = make([][]int64, len(cfg.People))
 	r.splitAnalysis(cfg, p.byPerson, windows, unions, windowEnd-int64(time.Duration(cfg.Window)/time.Second), windowEnd)
 	if p.meetings != nil {
-		r.meetingTime(cfg, p, windows[sourceIndex(model.SourceCalendar)])
+		w := windows[sourceIndex(model.SourceCalendar)]
+		r.meetingTime(cfg, p, w)
+		r.Recurring = RecurringMeetings(cfg, r.Classified, w.start, w.end)
 	}
 	return r
 }

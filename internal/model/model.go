@@ -8,7 +8,11 @@
 // structs compact for large organisations.
 package model
 
-import "time"
+import (
+	"strconv"
+	"strings"
+	"time"
+)
 
 // Sources, in the fixed set used as the "source" label value.
 const (
@@ -171,6 +175,22 @@ type OnCall struct {
 	// permanent on-call (a user who is an escalation target directly).
 	Schedule   Ref
 	Start, End int64
+}
+
+// MeetingKey is the Key of one occurrence of a calendar meeting: the
+// person whose feed it is, the event's UID, and the occurrence's start.
+func MeetingKey(person, uid string, start int64) string {
+	return person + "/" + uid + "/" + strconv.FormatInt(start, 10)
+}
+
+// MeetingSeries is the person and the UID of a meeting's Key: every
+// occurrence of a series in one person's calendar shares them.
+func MeetingSeries(key string) (person, uid string) {
+	person, rest, _ := strings.Cut(key, "/")
+	if i := strings.LastIndexByte(rest, '/'); i >= 0 {
+		rest = rest[:i]
+	}
+	return person, rest
 }
 
 // Unix converts a time to the model's Unix seconds, mapping the zero time
