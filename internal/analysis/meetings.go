@@ -208,3 +208,25 @@ func RecurringMeetings(cfg *config.Config, classified []ClassifiedItem, start, e
 	})
 	return out
 }
+
+// MeetingShare is the definition of the share of a proposed team's work
+// that is meetings: of the team's activities (every person's, in the
+// team's domains), the share that are meetings. Meetings count as one
+// activity each, as everywhere else, so this is a share of the counted
+// work, not of hours. It is 0 for a team without activities.
+func (r *Result) MeetingShare(domains []string) float64 {
+	var all, meetings int
+	for k, n := range r.PersonActivities {
+		if !slices.Contains(domains, k.Domain) {
+			continue
+		}
+		all += n
+		if k.Source == model.SourceCalendar {
+			meetings += n
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return float64(meetings) / float64(all)
+}

@@ -57,3 +57,25 @@ people:
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}
 }
+
+// TestMeetingShare: a team of security and saas-admin has 6 + 2 GitHub
+// and PagerDuty activities and 3 + 1 meetings: 4 of 12, a third. Product's
+// activities, and a team without any, do not count.
+func TestMeetingShare(t *testing.T) {
+	r := &Result{PersonActivities: map[PersonSourceDomain]int{
+		{"alice", model.SourceGitHub, "security"}:   4,
+		{"bob", model.SourcePagerDuty, "security"}:  2,
+		{"bob", model.SourceGitHub, "saas-admin"}:   2,
+		{"alice", model.SourceCalendar, "security"}: 2,
+		{"bob", model.SourceCalendar, "security"}:   1,
+		{"bob", model.SourceCalendar, "saas-admin"}: 1,
+		{"alice", model.SourceCalendar, "product"}:  9,
+		{"alice", model.SourceGitHub, "product"}:    1,
+	}}
+	if got := r.MeetingShare([]string{"security", "saas-admin"}); got != 4.0/12 {
+		t.Errorf("corporate: %v, want 1/3", got)
+	}
+	if got := r.MeetingShare([]string{"cloud-governance"}); got != 0 {
+		t.Errorf("a team without activities: %v, want 0", got)
+	}
+}

@@ -154,7 +154,7 @@ func TestUnclassifiedFiguresSayWhatTheyMeasure(t *testing.T) {
 		out := b.String()
 		for _, want := range []string{
 			"unclassified 0%: the share of the team's activities that were on items no rule matched",
-			"9% of the tracked items match no rule: a count of items (issues, pull requests, incidents, meetings), not of work",
+			pct(r.DataQuality.UnclassifiedShare) + " of the tracked items match no rule: a count of items (issues, pull requests, incidents, meetings), not of work",
 		} {
 			if f == "html" {
 				want = template.HTMLEscapeString(want)

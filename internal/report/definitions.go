@@ -55,6 +55,11 @@ var Definitions = []Definition{
 	{"interruption", "Interruption",
 		"Each PagerDuty notification to a person, except e-mail, and not again within 60 seconds of the last one counted. " +
 			"Each falls into a period in the person's time zone: business hours (Monday to Friday 08:00 to 18:00, or their own working_hours), sleep hours (22:00 to 08:00), off hours (the rest)."},
+	{"meeting-time-and-uninterrupted-time", "Meeting time and uninterrupted time",
+		"From the people's calendars. A meeting is one activity of its person at its start, in the domain the rules give it, and takes part in context switches. " +
+			"Meeting time is the union of the person's meetings within the window and their span in the team, so that overlapping meetings count once; each instant goes to the domain of the meeting that began first. " +
+			"Uninterrupted time is, within the person's working hours in the window, the total length of the gaps of at least analysis.uninterrupted_min (2 hours) with no meeting and no page. " +
+			"A proposed team's meeting share is the share of its activities (everyone's, in its domains) that are meetings: a share of counted work, not of hours."},
 	{"on-call-load", "On-call load",
 		"High-urgency incidents created within the window, divided by the number of 12-hour shifts in it. The SRE book sets the sustainable load at no more than 2 incidents per 12-hour shift."},
 	{"on-call-time", "On-call time",
@@ -101,6 +106,7 @@ func (r *Report) definitions() []Definition {
 		switch {
 		case d.Anchor == "no-answer-without-data":
 		case (d.Anchor == "the-history-in-the-report" || d.Anchor == "forecast") && r.History == nil:
+		case d.Anchor == "meeting-time-and-uninterrupted-time" && r.Meetings == nil:
 		default:
 			out = append(out, d)
 		}

@@ -113,6 +113,20 @@ func (r *Report) Markdown(w io.Writer) error {
 	p("\nDefinitions: [workdays](%s), [context switch](%s), [focus ratio](%s), [estimated switching loss](%s) (a published rule of thumb, not a measurement), [interruption](%s).\n\n",
 		def("workdays"), def("context-switch"), def("focus-ratio"), def("estimated-switching-loss"), def("interruption"))
 
+	if m := r.Meetings; m != nil {
+		p("## Meetings\n\n")
+		p("| person | meeting time | by domain | uninterrupted time |\n|---|---|---|---|\n")
+		for _, pe := range m.People {
+			p("| %s | %.1f h | %s | %.1f h |\n", pe.Name, pe.Hours, pe.DomainList(), pe.UninterruptedHours)
+		}
+		var teams []string
+		for _, t := range m.Teams {
+			teams = append(teams, fmt.Sprintf("%s %s", t.Name, pct(t.MeetingShare)))
+		}
+		p("\nThe share of each proposed team's work that is meetings: %s.\n", strings.Join(teams, ", "))
+		p("\nDefinitions: [meeting time, uninterrupted time and the meeting share](%s).\n\n", def("meeting-time-and-uninterrupted-time"))
+	}
+
 	p("## On-call\n\n")
 	if r.OnCall.IncidentsPerShift != nil {
 		p("%.2f high-urgency incidents per 12-hour shift, against the SRE book's sustainable maximum of %g ([definition](%s)).\n\n", *r.OnCall.IncidentsPerShift, r.OnCall.SustainableMax, def("on-call-load"))

@@ -33,7 +33,9 @@ type Report struct {
 	DomainShares []DomainShare `json:"domain_shares,omitempty"`
 	Splits       *Splits       `json:"splits,omitempty"`
 	People       []Person      `json:"people,omitempty"`
-	OnCall       *OnCall       `json:"oncall,omitempty"`
+	// Meetings are the calendar's measures; absent without a calendar.
+	Meetings *Meetings `json:"meetings,omitempty"`
+	OnCall   *OnCall   `json:"oncall,omitempty"`
 	// History is the history section; absent when the report was built
 	// without one (a running exporter's /report keeps no history).
 	History *History `json:"history,omitempty"`
@@ -180,6 +182,73 @@ func (p Person) MedianNote() string {
 		span = fmt.Sprintf(" (left %s)", p.Left)
 	}
 	return fmt.Sprintf("%s is left out of the context_switching median: %.1f workdays in the team within the window%s, less than one.", p.Name, p.InTeamWorkdays, span)
+}
+
+// Meetings are the people's meeting time, their uninterrupted time, and
+// the share of each proposed team's work that is meetings. The recurring
+// meetings are classify --source=calendar --recurring's: the report shows
+// no titles outside data quality.
+type Meetings struct {
+	People []MeetingPerson `json:"people"`
+	Teams  []MeetingTeam   `json:"teams"`
+}
+
+// MeetingPerson is one person's meeting time by domain (config order,
+// unclassified last; only domains with time), its total, and their
+// uninterrupted time, in hours within the window.
+type MeetingPerson struct {
+	Name               string        `json:"name"`
+	Domains            []DomainHours `json:"domains"`
+	Hours              float64       `json:"hours"`
+	UninterruptedHours float64       `json:"uninterrupted_hours"`
+}
+
+// DomainList is the person's meeting hours by domain, as a sentence
+// part: "security 1.5 h, product 0.5 h", or "none".
+func (p MeetingPerson) DomainList() string {
+	if len(p.Domains) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(p.Domains))
+	for i, d := range p.Domains {
+		parts[i] = fmt.Sprintf("%s %.1f h", d.Domain, d.Hours)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// DomainHours is a domain's hours.
+type DomainHours struct {
+	Domain string  `json:"domain"`
+	Hours  float64 `json:"hours"`
+}
+
+// MeetingTeam is a configured proposed team and the share of its work
+// that is meetings (analysis.Result.MeetingShare).
+type MeetingTeam struct {
+	Name         string  `json:"name"`
+	MeetingShare float64 `json:"meeting_share"`
+}
+
+// buildMeetings is the meetings section, or nil without a calendar.
+func buildMeetings(cfg *config.Config, res *analysis.Result, configured Grouping) *Meetings {
+	if !res.HasCalendar {
+		return nil
+	}
+	m := &Meetings{People: []MeetingPerson{}, Teams: []MeetingTeam{}}
+	for _, p := range cfg.People {
+		row := MeetingPerson{Name: p.Name, Domains: []DomainHours{}, UninterruptedHours: float64(res.Uninterrupted[p.Name]) / 3600}
+		for _, d := range append(cfg.DomainNames(), config.Unclassified) {
+			if s := res.MeetingSeconds[analysis.PersonDomain{Person: p.Name, Domain: d}]; s > 0 {
+				row.Domains = append(row.Domains, DomainHours{Domain: d, Hours: float64(s) / 3600})
+				row.Hours += float64(s) / 3600
+			}
+		}
+		m.People = append(m.People, row)
+	}
+	for _, t := range configured.Teams {
+		m.Teams = append(m.Teams, MeetingTeam{Name: t.Name, MeetingShare: res.MeetingShare(t.Domains)})
+	}
+	return m
 }
 
 // OnCall is the on-call load and the incident times.
@@ -372,6 +441,8 @@ func Build(cfg *config.Config, res *analysis.Result, sources []Source) *Report {
 		}
 		r.People = append(r.People, row)
 	}
+
+	r.Meetings = buildMeetings(cfg, res, r.Splits.Configured)
 
 	r.OnCall = &OnCall{SustainableMax: config.DefaultOnCallPerShift, MeanTimeToAcknowledge: res.MTTA, MeanTimeToResolve: res.MTTR,
 		TimeToAcknowledge: percentiles(res.TimeToAcknowledge), TimeToResolve: percentiles(res.TimeToResolve)}

@@ -118,12 +118,13 @@ func (g *demoGen) firstWeekday(p demoPerson, day int, days, at string) time.Time
 }
 
 // lastOccurrence is the last weekly occurrence of a series that starts
-// more than a day before now, in wall-clock time.
+// more than two days before now (so that the next day is past too), in
+// wall-clock time.
 func (g *demoGen) lastOccurrence(e *CalEvent, loc *time.Location) time.Time {
 	t := e.Start
 	for {
 		next := time.Date(t.Year(), t.Month(), t.Day()+7, t.Hour(), t.Minute(), 0, 0, loc)
-		if next.After(g.now.Add(-24 * time.Hour)) {
+		if next.After(g.now.Add(-48 * time.Hour)) {
 			return t
 		}
 		t = next
