@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	imodel "github.com/sre-workload/sre_workload_exporter/internal/model"
 
 	"github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
@@ -282,6 +283,9 @@ func TestDemoEndToEnd(t *testing.T) {
 		"context_switching": true, "secondary_team_share": true, "oncall_load": true, "org_ratio": true}
 	for _, m := range analysis.Models {
 		allowed[m] = true // the rotations' model label
+	}
+	for _, r := range imodel.SkipReasons {
+		allowed[r] = true // the calendar's skipped events' reason label
 	}
 	for _, q := range analysis.IncidentQuantiles {
 		allowed[strconv.FormatFloat(q, 'g', -1, 64)] = true // the summaries' quantile label

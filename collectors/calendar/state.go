@@ -89,9 +89,14 @@ func (st *State) snapshot(feeds []config.CalendarFeed, w collectors.Window) *mod
 	return snap
 }
 
-// byReason are the skipped counts by the reason label's fixed values.
+// byReason are the skipped counts by model.SkipReasons.
 func (s Skipped) byReason() map[string]int {
-	return map[string]int{"all_day": s.AllDay, "cancelled": s.Cancelled, "declined": s.Declined, "too_long": s.TooLong, "invalid": s.Invalid}
+	counts := []int{s.AllDay, s.Cancelled, s.Declined, s.TooLong, s.Invalid}
+	out := make(map[string]int, len(counts))
+	for i, r := range model.SkipReasons {
+		out[r] = counts[i]
+	}
+	return out
 }
 
 // SaveState writes the sync state, for the state file.

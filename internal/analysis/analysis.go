@@ -106,6 +106,10 @@ type Result struct {
 	// Recurring are the calendar's recurring meetings as inventory
 	// suggestions (RecurringMeetings), with a calendar snapshot.
 	Recurring []RecurringMeeting
+	// CalendarSkipped counts, by model.SkipReasons, the calendar's events
+	// overlapping the window that are not meetings (a series once), with
+	// a calendar snapshot.
+	CalendarSkipped map[string]int
 	// pageTimes are each person's interruptions within the window, for
 	// their uninterrupted time.
 	pageTimes [][]int64

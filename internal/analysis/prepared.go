@@ -38,6 +38,8 @@ type Prepared struct {
 	// meetings are each person's meetings, from the calendar snapshot,
 	// by start.
 	meetings [][]meeting
+	// skipped are the calendar's events that are not meetings, by reason.
+	skipped map[string]int
 }
 
 // preparedSnap is one snapshot's share of a Prepared.
@@ -140,6 +142,7 @@ func Prepare(snaps []*model.Snapshot, cfg *config.Config) *Prepared {
 			}
 		}
 		if s.Source == model.SourceCalendar {
+			p.skipped = s.Skipped
 			p.meetings = make([][]meeting, np)
 			for _, a := range s.Activities {
 				if pi := ps.people.person(a.Actor); pi >= 0 && a.Action == model.ActionMeeting {
@@ -292,6 +295,10 @@ func (p *Prepared) At(now time.Time) *Result {
 		w := windows[sourceIndex(model.SourceCalendar)]
 		r.meetingTime(cfg, p, w)
 		r.Recurring = RecurringMeetings(cfg, r.Classified, w.start, w.end)
+		r.CalendarSkipped = map[string]int{}
+		for _, reason := range model.SkipReasons {
+			r.CalendarSkipped[reason] = p.skipped[reason]
+		}
 	}
 	return r
 }

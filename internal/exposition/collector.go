@@ -49,6 +49,7 @@ type Collector struct {
 	rotationSize, rotationRatio, rotationLoad   *prometheus.Desc
 	busFactor, suggestedTeam, staffingGap       *prometheus.Desc
 	meetingSeconds, uninterrupted               *prometheus.Desc
+	calendarSkipped                             *prometheus.Desc
 }
 
 // NewCollector serves whatever view returns at each scrape.
@@ -97,14 +98,15 @@ func NewCollector(view func() *refresh.View) *Collector {
 		oncallRatio:          desc("person_oncall_ratio", "The person's on-call time within the window (person_oncall_seconds over all periods) divided by the window's length.", "person"),
 		oncallCap: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "oncall_sustainable_ratio"),
 			"The sustainable share of a person's time on call, from split.oncall_time_ratio (the SRE book's cap, 0.25, by default); present whenever PagerDuty is configured.", nil, nil),
-		rotationSize:   desc("split_rotation_size", "People in the proposed team's on-call rotation under the model: per_team, the people the suggested assignment puts in the team; shared, everyone in the team within the window.", "proposed_team", "model"),
-		rotationRatio:  desc("split_rotation_oncall_ratio", "Each member's share of time on call in the proposed team's rotation under the model: 1 over its size; absent for a rotation of nobody.", "proposed_team", "model"),
-		rotationLoad:   desc("split_rotation_incidents_per_shift", "The window's high-urgency incidents replayed onto the proposed team's rotation under the model (per_team: those of its domains; shared: all), per 12-hour shift.", "proposed_team", "model"),
-		busFactor:      desc("domain_bus_factor", "The smallest number of people whose activities make up at least half of the domain's classified activity within the window; absent for a domain with none.", "domain"),
-		suggestedTeam:  desc("person_suggested_team_info", "The proposed team the suggested assignment puts the person in (the team holding most of their classified activity); always 1.", "person", "proposed_team"),
-		staffingGap:    desc("proposed_team_staffing_gap", "People the proposed team needs (its equivalent headcount, plus its planned duties in FTE, plus the people its own rotation would still need under split.rotation: per_team) less the people the suggested assignment gives it; negative is spare.", "proposed_team"),
-		meetingSeconds: desc("person_meeting_seconds", "The person's meeting time within the window, by the meetings' domain: the union of their calendar's meetings (overlapping meetings count once, each instant to the meeting that began first), within their span in the team.", "person", "domain"),
-		uninterrupted:  desc("person_uninterrupted_seconds", "Within the person's working hours in the window, the total length of the gaps of at least analysis.uninterrupted_min (2 h by default) with no meeting and no page.", "person"),
+		rotationSize:    desc("split_rotation_size", "People in the proposed team's on-call rotation under the model: per_team, the people the suggested assignment puts in the team; shared, everyone in the team within the window.", "proposed_team", "model"),
+		rotationRatio:   desc("split_rotation_oncall_ratio", "Each member's share of time on call in the proposed team's rotation under the model: 1 over its size; absent for a rotation of nobody.", "proposed_team", "model"),
+		rotationLoad:    desc("split_rotation_incidents_per_shift", "The window's high-urgency incidents replayed onto the proposed team's rotation under the model (per_team: those of its domains; shared: all), per 12-hour shift.", "proposed_team", "model"),
+		busFactor:       desc("domain_bus_factor", "The smallest number of people whose activities make up at least half of the domain's classified activity within the window; absent for a domain with none.", "domain"),
+		suggestedTeam:   desc("person_suggested_team_info", "The proposed team the suggested assignment puts the person in (the team holding most of their classified activity); always 1.", "person", "proposed_team"),
+		staffingGap:     desc("proposed_team_staffing_gap", "People the proposed team needs (its equivalent headcount, plus its planned duties in FTE, plus the people its own rotation would still need under split.rotation: per_team) less the people the suggested assignment gives it; negative is spare.", "proposed_team"),
+		meetingSeconds:  desc("person_meeting_seconds", "The person's meeting time within the window, by the meetings' domain: the union of their calendar's meetings (overlapping meetings count once, each instant to the meeting that began first), within their span in the team.", "person", "domain"),
+		uninterrupted:   desc("person_uninterrupted_seconds", "Within the person's working hours in the window, the total length of the gaps of at least analysis.uninterrupted_min (2 h by default) with no meeting and no page.", "person"),
+		calendarSkipped: desc("calendar_skipped_events", "Events of the people's calendars that overlap the window and are not meetings, by reason: all_day, cancelled (a series or one occurrence), declined (the person's own PARTSTAT=DECLINED), too_long (over 24 hours), invalid (unreadable dates, zones or rules); a series counts once.", "reason"),
 		refreshInterval: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "refresh_interval_seconds"),
 			"The configured refresh_interval: how often each source is refreshed in the background.", nil, nil),
 	}
@@ -118,7 +120,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 		c.mtta, c.mttr, c.ttaQuantiles, c.ttrQuantiles, c.oncallPerShift, c.teamActivityRatio, c.crossTeamSwitchRatio,
 		c.signal, c.signalValue, c.signalThreshold, c.splitRecommended, c.refreshInterval,
 		c.suggestedRatio, c.personPlanned, c.teamPlanned, c.oncallSeconds, c.oncallRatio, c.oncallCap,
-		c.rotationSize, c.rotationRatio, c.rotationLoad, c.busFactor, c.suggestedTeam, c.staffingGap, c.meetingSeconds, c.uninterrupted} {
+		c.rotationSize, c.rotationRatio, c.rotationLoad, c.busFactor, c.suggestedTeam, c.staffingGap, c.meetingSeconds, c.uninterrupted, c.calendarSkipped} {
 		ch <- d
 	}
 }
@@ -281,6 +283,9 @@ func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config
 				gauge(ch, c.meetingSeconds, float64(res.MeetingSeconds[analysis.PersonDomain{Person: p.Name, Domain: d}]), p.Name, d)
 			}
 			gauge(ch, c.uninterrupted, float64(res.Uninterrupted[p.Name]), p.Name)
+		}
+		for _, reason := range model.SkipReasons {
+			gauge(ch, c.calendarSkipped, float64(res.CalendarSkipped[reason]), reason)
 		}
 	}
 }

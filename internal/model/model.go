@@ -177,6 +177,11 @@ type OnCall struct {
 	Start, End int64
 }
 
+// SkipReasons are the reasons a calendar's event is not a meeting: the
+// values of Snapshot.Skipped's keys and of the skipped-events metric's
+// reason label.
+var SkipReasons = []string{"all_day", "cancelled", "declined", "too_long", "invalid"}
+
 // MeetingKey is the Key of one occurrence of a calendar meeting: the
 // person whose feed it is, the event's UID, and the occurrence's start.
 func MeetingKey(person, uid string, start int64) string {

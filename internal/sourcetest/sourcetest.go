@@ -188,6 +188,17 @@ func Golden() *simulation.Dataset {
 	// bob for the second (on past its end), 84 hours each, a ratio of
 	// 0.5; bob's day at level 2 within his half counts once, one shift.
 	// Q1's page to bob, a day before the end, is a page on call.
+	// alice's calendar (GoldenConfig reads it): a weekly security sync
+	// from Tuesday 17 November 09:00 UTC, whose 24 November occurrence is
+	// in the window; an all-day offsite and a vendor pitch she declined,
+	// which are not meetings.
+	ds.Calendars = []*simulation.Calendar{{Person: "alice", Name: "alice@acme.example", Zone: "UTC", Modified: Ago(10), Events: []*simulation.CalEvent{
+		{UID: "sync@acme.example", Summary: "Security sync", Organizer: "security@acme.example", Attendees: []string{"alice@acme.example"},
+			Start: time.Date(2026, 11, 17, 9, 0, 0, 0, time.UTC), Length: time.Hour, RRule: "FREQ=WEEKLY"},
+		{UID: "offsite@acme.example", Summary: "Offsite", AllDay: true, Start: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), Length: 24 * time.Hour},
+		{UID: "pitch@acme.example", Summary: "Vendor pitch", Organizer: "vendors@acme.example", Attendees: []string{"alice@acme.example"},
+			Declined: []string{"alice@acme.example"}, Start: time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC), Length: time.Hour},
+	}}}
 	pd.Schedules = []simulation.PDRef{{ID: "PSCH1", Name: "Primary rotation"}}
 	pd.OnCalls = []*simulation.OnCall{
 		{UserID: "PALICE1", EscalationPolicyID: "PEP1", Level: 1, ScheduleID: "PSCH1", Start: Ago(7.5), End: Ago(3.5)},
@@ -197,11 +208,15 @@ func Golden() *simulation.Dataset {
 	return ds
 }
 
-// GoldenConfig is Config with a duty inventory, so that the golden
-// file holds every metric of the contract: one duty of 10 hours a week
-// shared by alice and bob is 0.125 FTE each in security, and 0.25 for
-// corporate-sre.
-const GoldenConfig = Config + `inventory:
+// GoldenConfig is Config with a duty inventory and alice's calendar, so
+// that the golden file holds every metric of the contract: one duty of 10
+// hours a week shared by alice and bob is 0.125 FTE each in security, and
+// 0.25 for corporate-sre; alice's security sync is a security meeting.
+var GoldenConfig = strings.NewReplacer(
+	"rules:\n", "rules:\n  - {name: security-meetings, domain: security, organizers: [\"security@*\"]}\n",
+	"pagerduty: [alice@acme.example]}", "pagerduty: [alice@acme.example], calendar: {url_env: UNUSED}}",
+).Replace(Config) + `calendar: {}
+inventory:
   - {name: account vending review, domain: security, owners: [alice, bob], every: 1w, hours: 10}
 `
 
