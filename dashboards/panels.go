@@ -115,6 +115,17 @@ func overview() Dashboard {
 		Targets(queries(tableQuery(`sum by (job, instance, person, domain) (sre_workload_person_open_items{`+byPersonDomain+`})`))).
 		Transformations(matrix("person", "domain")), 8, 8)
 
+	l.row("Meetings")
+	l.add(stackedBars(newTimeseries("Meeting hours by domain", units.Hours,
+		describe("The people's meeting time within the window, by the meetings' domain: for each person the union of their calendar's meetings (overlapping meetings count once). Meetings are planned work that never becomes an issue: the corporate side's access reviews, vendor reviews and audits are largely here. Empty without a calendar section.", "meeting-time-and-uninterrupted-time"))).
+		Targets(queries(q(`sum by (job, instance, domain) (sre_workload_person_meeting_seconds{`+byPersonDomain+`}) / 3600`, "{{domain}}"))), 8, 8)
+	l.add(newTimeseries("Uninterrupted hours per person", units.Hours,
+		describe("Within each person's working hours in the window, the total length of the gaps of at least analysis.uninterrupted_min (2 h by default) with no meeting and no page: the maker's time that meetings and interruptions leave. Empty without a calendar section.", "meeting-time-and-uninterrupted-time")).
+		Targets(queries(q(`sre_workload_person_uninterrupted_seconds{`+byPerson+`} / 3600`, "{{person}}"))), 8, 8)
+	l.add(newBarGauge("Calendar events that are not meetings", units.Short,
+		describe("Events of the people's calendars overlapping the window that the exporter left out, by reason: all-day events, cancelled events or occurrences, the person's own declined invitations, events over 24 hours, and unreadable ones (invalid: look at the feed). A series counts once. Empty without a calendar section.", "meeting-time-and-uninterrupted-time")).
+		Targets(queries(instant(`max by (job, instance, reason) (sre_workload_calendar_skipped_events{`+exporter+`})`, "{{reason}}"))), 8, 8)
+
 	l.row("On-call")
 	l.add(newTable("Interruptions by period", units.Short,
 		describe("Non-e-mail pages to each person within the window, deduplicated over 60 s, by period in the person's time zone: business hours (Mon-Fri 08-18), off hours, and sleep hours (22-08).", "interruption")).
@@ -294,6 +305,15 @@ func person() Dashboard {
 		Targets(queries(instant(`sre_workload_person_domains{`+byPerson+`}`, "{{person}}"))).
 		Min(0).
 		Thresholds(thresholds("green", step{"yellow", 3}, step{"red", 4})), 8, 5)
+
+	l.row("Meetings")
+	l.add(stackedBars(newTimeseries("Meeting hours by domain", units.Hours,
+		describe("The person's meeting time within the window, by domain: the union of their calendar's meetings, so that overlapping meetings count once. Empty without a calendar for the person.", "meeting-time-and-uninterrupted-time"))).
+		Targets(queries(q(`sre_workload_person_meeting_seconds{`+byPersonDomain+`} / 3600`, "{{person}} {{domain}}"))), 16, 8)
+	l.add(newStat("Uninterrupted hours", units.Hours,
+		describe("Within the person's working hours in the window, the total length of the gaps of at least analysis.uninterrupted_min (2 h by default) with no meeting and no page.", "meeting-time-and-uninterrupted-time")).
+		Targets(queries(instant(`sre_workload_person_uninterrupted_seconds{`+byPerson+`} / 3600`, "{{person}}"))).
+		Min(0), 8, 8)
 
 	l.row("On-call")
 	l.add(stackedBars(newTimeseries("Interruptions by period", units.Short,

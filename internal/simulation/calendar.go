@@ -81,7 +81,7 @@ func (s *Server) serveCalendar(w http.ResponseWriter, r *http.Request, p string)
 		http.Error(w, "Not Found", http.StatusNotFound)
 		return
 	}
-	body := []byte(cal.serialize())
+	body := cal.Feed()
 	if !cal.NoValidators {
 		sum := sha256.Sum256(body)
 		etag := `"` + hex.EncodeToString(sum[:12]) + `"`
@@ -99,6 +99,9 @@ func (s *Server) serveCalendar(w http.ResponseWriter, r *http.Request, p string)
 	w.Header().Set("Content-Type", "text/calendar; charset=UTF-8")
 	_, _ = w.Write(body)
 }
+
+// Feed is the calendar's iCalendar text, as served.
+func (c *Calendar) Feed() []byte { return []byte(c.serialize()) }
 
 // serialize writes the calendar as Google Calendar's export does: its
 // PRODID, X-WR-CALNAME and X-WR-TIMEZONE, UTC times for single events and

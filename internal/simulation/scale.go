@@ -21,19 +21,22 @@ type ScaleParams struct {
 	People     int
 	Domains    int
 	Rules      int
-	Window     time.Duration
+	// Calendars is how many people (the first) have a calendar feed, each
+	// with a year of recurring meetings (ScaleCalendars).
+	Calendars int
+	Window    time.Duration
 }
 
 // Large is the reference size of the scale goals.
 var Large = ScaleParams{Orgs: 2, Repos: 300, Issues: 60_000, Comments: 300_000, Reviews: 2_000, Incidents: 20_000, LogEntries: 100_000,
-	People: 40, Domains: 10, Rules: 50, Window: 7 * 24 * time.Hour}
+	People: 40, Domains: 10, Rules: 50, Calendars: 40, Window: 7 * 24 * time.Hour}
 
 // Divide returns p with every count divided by n (at least 1 of each), for
 // a quick version of a scenario.
 func (p ScaleParams) Divide(n int) ScaleParams {
 	d := func(v int) int { return max(1, v/n) }
 	return ScaleParams{Orgs: p.Orgs, Repos: d(p.Repos), Issues: d(p.Issues), Comments: d(p.Comments), Reviews: d(p.Reviews), Incidents: d(p.Incidents),
-		LogEntries: d(p.LogEntries), People: p.People, Domains: p.Domains, Rules: p.Rules, Window: p.Window}
+		LogEntries: d(p.LogEntries), People: p.People, Domains: p.Domains, Rules: p.Rules, Calendars: p.Calendars, Window: p.Window}
 }
 
 // RepoName is the name of repository i of a scale dataset.
@@ -154,7 +157,78 @@ func Scale(p ScaleParams, now time.Time) *Dataset {
 		pd.Incidents = append(pd.Incidents, in)
 	}
 	scaleOnCalls(p, pd, start, now)
+	ds.Calendars = ScaleCalendars(p, now)
 	return ds
+}
+
+// scaleZones are the time zones of a scale dataset's people, by u % 4.
+var scaleZones = []string{"UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"}
+
+// ScaleCalendars are the feeds of the first p.Calendars people of a scale
+// dataset: each a year of recurring meetings in the person's zone (a
+// daily standup on workdays, four weekly and two biweekly meetings, one
+// monthly), with moved and cancelled occurrences and exceptions, and
+// forty single meetings, titled so that the scale config's title rules
+// classify most of them.
+func ScaleCalendars(p ScaleParams, now time.Time) []*Calendar {
+	now = now.UTC().Truncate(time.Second)
+	year := now.AddDate(-1, 0, 0)
+	var out []*Calendar
+	for u := 0; u < min(p.Calendars, p.People); u++ {
+		rnd := rand.New(rand.NewPCG(uint64(u), 16))
+		zone := scaleZones[u%4]
+		loc, _ := time.LoadLocation(zone)
+		day := func(d int) time.Time {
+			t := year.In(loc).AddDate(0, 0, d)
+			return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+		}
+		at := func(d, hour, minute int) time.Time {
+			return day(d).Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute)
+		}
+		cal := &Calendar{Person: fmt.Sprintf("p%d", u), Name: fmt.Sprintf("user%d@acme.example", u), Zone: zone, Modified: now.Add(-time.Hour)}
+		self := cal.Name
+		series := []struct {
+			rule   string
+			hour   int
+			length time.Duration
+		}{
+			{"FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", 9, 15 * time.Minute},
+			{"FREQ=WEEKLY;BYDAY=MO", 11, time.Hour},
+			{"FREQ=WEEKLY;BYDAY=TU", 14, 45 * time.Minute},
+			{"FREQ=WEEKLY;BYDAY=WE", 16, time.Hour},
+			{"FREQ=WEEKLY;BYDAY=TH", 10, 30 * time.Minute},
+			{"FREQ=WEEKLY;INTERVAL=2;BYDAY=FR", 13, time.Hour},
+			{"FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", 15, 90 * time.Minute},
+			{"FREQ=MONTHLY;BYDAY=1TU", 15, 2 * time.Hour},
+		}
+		for i, s := range series {
+			uid := fmt.Sprintf("series-%d-%d@acme.example", u, i)
+			e := &CalEvent{UID: uid, Summary: fmt.Sprintf("sync on topic%d", rnd.IntN(60)), Organizer: fmt.Sprintf("user%d@acme.example", rnd.IntN(p.People)),
+				Attendees: []string{self}, Zone: zone, Start: at(0, s.hour, 0), Length: s.length, RRule: s.rule}
+			for k := 0; k < 3; k++ {
+				e.ExDates = append(e.ExDates, at(rnd.IntN(350), s.hour, 0)) // mostly no occurrence: harmless, as in real feeds
+			}
+			cal.Events = append(cal.Events, e)
+			for k := 0; k < 4; k++ { // moved, and one cancelled
+				occ := at(7*(1+rnd.IntN(50)), s.hour, 0)
+				ov := &CalEvent{UID: uid, Summary: e.Summary, Organizer: e.Organizer, Attendees: e.Attendees, Zone: zone,
+					Start: occ.Add(time.Duration(1+rnd.IntN(3)) * time.Hour), Length: s.length, RecurrenceID: occ, Cancelled: k == 3}
+				cal.Events = append(cal.Events, ov)
+			}
+		}
+		for k := 0; k < 40; k++ {
+			e := &CalEvent{UID: fmt.Sprintf("single-%d-%d@acme.example", u, k), Summary: fmt.Sprintf("review of topic%d", rnd.IntN(60)),
+				Organizer: fmt.Sprintf("user%d@acme.example", rnd.IntN(p.People)), Attendees: []string{self}, Zone: zone,
+				Start: at(rnd.IntN(365), 9+rnd.IntN(8), 30), Length: time.Duration(1+rnd.IntN(4)) * 30 * time.Minute}
+			if k%10 == 0 {
+				e.Declined = []string{self}
+			}
+			cal.Events = append(cal.Events, e)
+		}
+		cal.sortEvents()
+		out = append(out, cal)
+	}
+	return out
 }
 
 // scaleOnCalls adds the on-call entries of escalation policy PE0001: a
@@ -263,14 +337,20 @@ func ScaleConfig(p ScaleParams) []byte {
 			fmt.Fprintf(&y, "  - {domain: d%d, services: [service-%d]}\n", r%p.Domains, r%p.Domains)
 		}
 	}
+	if p.Calendars > 0 {
+		y.WriteString("calendar: {}\n")
+	}
 	y.WriteString("people:\n")
-	zones := []string{"UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"}
 	for u := 0; u < p.People; u++ {
 		pdID := fmt.Sprintf("PU%03d", u)
 		if u%10 == 0 {
 			pdID = fmt.Sprintf("user%d@acme.example", u) // some by e-mail
 		}
-		fmt.Fprintf(&y, "  - {name: p%d, github: [user%d], pagerduty: [%s], timezone: %s}\n", u, u, pdID, zones[u%4])
+		cal := ""
+		if u < p.Calendars {
+			cal = fmt.Sprintf(", calendar: {url_env: SIM_CALENDAR_P%d, self: user%d@acme.example}", u, u)
+		}
+		fmt.Fprintf(&y, "  - {name: p%d, github: [user%d], pagerduty: [%s], timezone: %s%s}\n", u, u, pdID, scaleZones[u%4], cal)
 	}
 	return []byte(y.String())
 }
