@@ -76,6 +76,8 @@ func TestProcessNeverLeaksTokensAndStopsOnSIGTERM(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond)
 	sim.SetFault(simulation.Fault{API: "pagerduty", Status: 500, Times: 1})
 	time.Sleep(1500 * time.Millisecond)
+	sim.SetFault(simulation.Fault{API: "calendar", Status: 404})
+	time.Sleep(1500 * time.Millisecond)
 	sim.ClearFault()
 	for _, p := range []string{"/metrics", "/", "/-/ready", "/-/healthy"} {
 		fetch(http.MethodGet, p)
@@ -100,13 +102,13 @@ func TestProcessNeverLeaksTokensAndStopsOnSIGTERM(t *testing.T) {
 	}
 
 	logs := out.String()
-	if !strings.Contains(logs, "401 Unauthorized") || !strings.Contains(logs, "config reload refused") {
+	if !strings.Contains(logs, "401 Unauthorized") || !strings.Contains(logs, "config reload refused") || !strings.Contains(logs, "calendar: feed of alice: GET: 404 Not Found") {
 		t.Errorf("the failures were not logged:\n%s", logs)
 	}
 	// The state files are gzipped: search what they hold, not the
 	// compressed bytes, in which no token could be seen.
 	var state []byte
-	for _, name := range []string{"github.json.gz", "pagerduty.json.gz"} {
+	for _, name := range []string{"calendar.json.gz", "github.json.gz", "pagerduty.json.gz"} {
 		b, err := os.ReadFile(filepath.Join(dir, "state", name))
 		if err != nil {
 			t.Errorf("state file %s: %v", name, err)

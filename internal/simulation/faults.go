@@ -43,7 +43,7 @@ const (
 
 // Fault makes the simulation misbehave the way the real APIs do.
 type Fault struct {
-	// API is "github" or "pagerduty".
+	// API is "github", "pagerduty" or "calendar".
 	API string
 	// PathPrefix limits the fault to paths that start with it; empty
 	// means every path of the API.
@@ -162,6 +162,9 @@ func answerFault(w http.ResponseWriter, f *Fault) bool {
 				return true
 			}
 			githubError(w, f.Status, http.StatusText(f.Status))
+		} else if f.API == "calendar" {
+			// Assumption: a calendar server's error is plain text.
+			http.Error(w, http.StatusText(f.Status), f.Status)
 		} else {
 			code, msg := pagerdutyCode(f.Status)
 			pagerdutyError(w, f.Status, code, msg)
