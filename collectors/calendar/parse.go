@@ -452,13 +452,14 @@ func (p *parser) occurrences(ev *ics.VEvent) ([]time.Time, bool, error) {
 	// at 09:00 on both sides of a DST change; then give each its instant.
 	set := &rrule.Set{}
 	set.DTStart(start.wall)
-	for _, r := range rrules {
-		rule, err := p.rule(r.Value, start)
+	// RFC 5545 §3.8.5.3: an RRULE "SHOULD NOT occur more than once"; the
+	// first is read.
+	if len(rrules) > 0 {
+		rule, err := p.rule(rrules[0].Value, start)
 		if err != nil {
 			return nil, false, err
 		}
 		set.RRule(rule)
-		break // RFC 5545 allows one RRULE ("SHOULD NOT occur more than once")
 	}
 	if err := p.dates(rdates, start, set.RDate); err != nil {
 		return nil, false, err

@@ -56,7 +56,7 @@ func (f *feedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Content-Type", "text/calendar; charset=UTF-8")
-	w.Write(f.body)
+	_, _ = w.Write(f.body)
 }
 
 func calendarConfig(t *testing.T, urls map[string]string) *config.Config {

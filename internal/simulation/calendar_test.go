@@ -76,7 +76,9 @@ func TestCalendarServing(t *testing.T) {
 func TestDemoCalendars(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	start := now.Add(-DemoDays * 24 * time.Hour)
-	corporate := func(title string) bool { return !strings.Contains("Platform standup Incident review Deploy planning", title) }
+	corporate := func(title string) bool {
+		return !strings.Contains("Platform standup Incident review Deploy planning", title)
+	}
 	for _, c := range Demo(now).Calendars {
 		feed := c.Feed()
 		ms, skipped, err := calendar.Parse(feed, calendar.Options{Self: c.Name, From: start, To: now})

@@ -141,7 +141,8 @@ func answerFault(w http.ResponseWriter, f *Fault) bool {
 			_, _ = w.Write([]byte(f.Body))
 			return true
 		}
-		if f.API == "github" {
+		switch f.API {
+		case "github":
 			// A 403 with Retry-After is GitHub's secondary rate limit:
 			// "If you exceed a secondary rate limit, you will receive a 403
 			// or 429 response ... If the retry-after response header is
@@ -162,10 +163,10 @@ func answerFault(w http.ResponseWriter, f *Fault) bool {
 				return true
 			}
 			githubError(w, f.Status, http.StatusText(f.Status))
-		} else if f.API == "calendar" {
+		case "calendar":
 			// Assumption: a calendar server's error is plain text.
 			http.Error(w, http.StatusText(f.Status), f.Status)
-		} else {
+		default:
 			code, msg := pagerdutyCode(f.Status)
 			pagerdutyError(w, f.Status, code, msg)
 		}
