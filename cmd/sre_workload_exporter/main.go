@@ -369,6 +369,14 @@ func checkConfig(cfg *config.Config, err error, path string, stdout, stderr io.W
 	if cfg.PagerDuty != nil {
 		fmt.Fprintf(stdout, "    pagerduty: %s\n", cfg.PagerDuty.APIURL)
 	}
+	if cfg.Calendar != nil {
+		var people []string
+		for _, f := range cfg.Calendar.Feeds() {
+			people = append(people, f.Person)
+		}
+		// The feeds' addresses are secrets: only whose they are.
+		fmt.Fprintf(stdout, "    calendar: %d feeds %v\n", len(people), people)
+	}
 	fmt.Fprintf(stdout, "  domains: %d %v\n", len(cfg.Domains), cfg.DomainNames())
 	fmt.Fprintf(stdout, "  rules: %d\n", len(cfg.Rules))
 	fmt.Fprintf(stdout, "  people: %d\n", len(cfg.People))

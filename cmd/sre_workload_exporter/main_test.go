@@ -531,3 +531,21 @@ func TestLandingPage(t *testing.T) {
 		t.Errorf("%d local links on the landing page, want at least 6 (metrics, report, ready, healthy, two profiles):\n%s", local, page)
 	}
 }
+
+// TestConfigCheckCalendar: --config.check names whose feeds there are,
+// never where they are.
+func TestConfigCheckCalendar(t *testing.T) {
+	const secret = "https://calendar.example/calendar/ical/alice/private-7e3f09c2/basic.ics"
+	f := filepath.Join(t.TempDir(), "c.yml")
+	if err := os.WriteFile(f, []byte("calendar: {}\ndomains: [{name: d}]\npeople:\n  - {name: alice, calendar: {url_env: SRE_TEST_CAL}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SRE_TEST_CAL", secret)
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"--config.check", "--config.file", f}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if out := stdout.String() + stderr.String(); !strings.Contains(out, "calendar: 1 feeds [alice]") || strings.Contains(out, "private-7e3f09c2") {
+		t.Errorf("--config.check:\n%s", out)
+	}
+}
