@@ -54,13 +54,23 @@ func TestScaleProcessRSS(t *testing.T) {
 	addr := freeAddress(t)
 	cmd := exec.Command(bin, "--config.file", cfgPath, "--web.listen-address", addr, "--log.level", "warn",
 		"--storage.path", filepath.Join(dir, "state"))
-	cmd.Env = append(os.Environ(), "SIM_GITHUB_TOKEN="+sim.GitHubToken, "SIM_PAGERDUTY_TOKEN="+sim.PagerDutyToken)
+	cmd.Env = append(append(os.Environ(), "SIM_GITHUB_TOKEN="+sim.GitHubToken, "SIM_PAGERDUTY_TOKEN="+sim.PagerDutyToken), sim.CalendarEnv("SIM_CALENDAR_")...)
+	var stderr syncWriter
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() { _ = cmd.Process.Kill(); <-exited }()
 	start := time.Now()
 	for {
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("the exporter exited before it was ready: %v\n%s", err, stderr.String())
+		default:
+		}
 		resp, err := http.Get("http://" + addr + "/-/ready")
 		if err == nil {
 			resp.Body.Close()
@@ -75,7 +85,7 @@ func TestScaleProcessRSS(t *testing.T) {
 	}
 	ready := time.Since(start)
 	// The state files are written after the first refresh: wait for both.
-	for _, name := range []string{"github.json.gz", "pagerduty.json.gz"} {
+	for _, name := range []string{"calendar.json.gz", "github.json.gz", "pagerduty.json.gz"} {
 		for {
 			if _, err := os.Stat(filepath.Join(dir, "state", name)); err == nil {
 				break

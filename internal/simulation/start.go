@@ -180,11 +180,19 @@ func (r *Running) CalendarURL(person string) string {
 // DemoEnv is the environment that config/demo.yml reads its secrets from,
 // for this simulation: the tokens and the people's feed addresses.
 func (r *Running) DemoEnv() []string {
-	env := []string{"DEMO_GITHUB_TOKEN=" + r.GitHubToken, "DEMO_PAGERDUTY_TOKEN=" + r.PagerDutyToken}
-	for _, p := range demoPeople {
-		if u := r.CalendarURL(p.name); u != "" {
-			env = append(env, "DEMO_CALENDAR_"+strings.ToUpper(p.name)+"="+u)
-		}
+	return append([]string{"DEMO_GITHUB_TOKEN=" + r.GitHubToken, "DEMO_PAGERDUTY_TOKEN=" + r.PagerDutyToken}, r.CalendarEnv("DEMO_CALENDAR_")...)
+}
+
+// CalendarEnv is, for each person with a feed, the variable prefix +
+// their name in upper case, set to their feed's address: what the demo's
+// and the scale scenario's configs read (DEMO_CALENDAR_ALICE,
+// SIM_CALENDAR_P0).
+func (r *Running) CalendarEnv(prefix string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var env []string
+	for _, c := range r.ds.Calendars {
+		env = append(env, prefix+strings.ToUpper(c.Person)+"="+r.URL+CalendarPrefix+c.Token+"/basic.ics")
 	}
 	return env
 }
