@@ -46,7 +46,7 @@ var Definitions = []Definition{
 			"5 for a 7-day window. Every per-workday figure divides by them. A person with less than one workday in the team is left out of the context_switching median."},
 	{"context-switch", "Context switch",
 		"Take a person's classified activities within the window and their span in the team, sorted by time. " +
-			"Each consecutive pair in different domains on the same calendar date in the person's time zone is one context switch; an unclassified activity between them does not break the pair. Being paged is an activity."},
+			"Each consecutive pair in different domains on the same calendar date in the person's time zone is one context switch; an unclassified activity between them does not break the pair. Being paged is an activity, and so is a meeting, at its start."},
 	{"focus-ratio", "Focus ratio",
 		"The share of the person's classified activities in the window that fall in their most frequent domain."},
 	{"estimated-switching-loss", "Estimated switching loss",
