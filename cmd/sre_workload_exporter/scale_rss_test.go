@@ -62,7 +62,7 @@ func TestScaleProcessRSS(t *testing.T) {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	defer func() { _ = cmd.Process.Kill(); _ = <-exited }()
+	defer func() { _ = cmd.Process.Kill(); t.Log("exporter stopped:", <-exited) }()
 	start := time.Now()
 	for {
 		select {
