@@ -68,6 +68,8 @@ type Config struct {
 	Split     SplitConfig     `yaml:"split"`
 	Analysis  AnalysisConfig  `yaml:"analysis"`
 	Inventory []Duty          `yaml:"inventory"`
+	// Privacy is how people are shown in what the exporter writes.
+	Privacy PrivacyConfig `yaml:"privacy"`
 
 	location *time.Location
 	domains  map[string]int // name -> index in Domains

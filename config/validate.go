@@ -47,6 +47,7 @@ func (c *Config) validate(errs *Errors) {
 	}
 	c.validateSplit(errs)
 	c.validateInventory(errs)
+	c.validatePrivacy(errs)
 }
 
 // positive checks a duration that is left out for its default: an

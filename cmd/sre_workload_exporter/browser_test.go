@@ -210,7 +210,7 @@ func TestHistoryReportInBrowser(t *testing.T) {
 	}
 	defer sim.Close()
 	var page, stderr bytes.Buffer
-	if code := reportWithHistory(context.Background(), cfg, 90*24*time.Hour, "html", &page, &stderr, testLogger()); code != 0 {
+	if code := reportWithHistory(context.Background(), cfg, 90*24*time.Hour, "html", false, &page, &stderr, testLogger()); code != 0 {
 		t.Fatalf("report: %d %s", code, stderr.String())
 	}
 	path := filepath.Join(t.TempDir(), "report.html")

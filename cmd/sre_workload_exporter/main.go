@@ -81,6 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	serveCmd := app.Command("serve", "Serve the metrics (the default).").Default()
 	reportCmd := app.Command("report", "Collect once (or read --storage.path), print the split report, and exit.")
 	reportFormat := reportCmd.Flag("format", "markdown, json or html.").Default("markdown").Enum(report.Formats...)
+	reportAnonymise := reportCmd.Flag("anonymise", "Show every person as person-1, person-2 (in people[] order), as privacy.people: pseudonymous would, whatever the config says: a report to hand upward.").Bool()
 	reportHistory := reportCmd.Flag("history", "The range of the report's history section, at daily steps, collected with the report (0s: no history, and the report reads --storage.path).").Default("90d").String()
 	classifyCmd := app.Command("classify", "Collect once (or read --storage.path), list every tracked item with its domain and the rule that decided it, and exit. For tuning rules.")
 	classifyUnclassified := classifyCmd.Flag("unclassified", "List only the items that no rule matched.").Bool()
@@ -147,7 +148,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				return 1
 			}
 			if history > 0 {
-				return reportWithHistory(ctx, cfg, time.Duration(history), *reportFormat, stdout, stderr, logger)
+				return reportWithHistory(ctx, cfg, time.Duration(history), *reportFormat, *reportAnonymise, stdout, stderr, logger)
 			}
 		}
 		view, err := collectOnce(ctx, cfg, *storagePath, logger)
@@ -161,7 +162,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if command == classifyCmd.FullCommand() {
 			return printClassified(stdout, view, *classifyUnclassified, *classifySource)
 		}
-		return printReport(stdout, stderr, view, *reportFormat)
+		return printReport(stdout, stderr, view, *reportFormat, *reportAnonymise)
 	case backfillCmd.FullCommand():
 		now := time.Now().UTC().Truncate(time.Second)
 		var b backfillRange
@@ -257,8 +258,17 @@ func newHandler(live *prometheus.Registry, runtime prometheus.Gatherer, snapshot
 			http.Error(w, fmt.Sprintf("unknown format %q: want html, markdown or json", format), http.StatusBadRequest)
 			return
 		}
+		rep := buildReport(refresher.View())
+		switch a := r.URL.Query().Get("anonymise"); a {
+		case "", "0", "false":
+		case "1", "true":
+			rep.Anonymise()
+		default:
+			http.Error(w, fmt.Sprintf("anonymise=%q: want 1 or 0", a), http.StatusBadRequest)
+			return
+		}
 		var buf bytes.Buffer
-		if err := buildReport(refresher.View()).Render(&buf, format); err != nil {
+		if err := rep.Render(&buf, format); err != nil {
 			logger.Error("cannot render the report", "format", format, "err", err)
 			http.Error(w, "cannot render the report", http.StatusInternalServerError)
 			return

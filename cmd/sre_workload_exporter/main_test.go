@@ -549,3 +549,43 @@ func TestConfigCheckCalendar(t *testing.T) {
 		t.Errorf("--config.check:\n%s", out)
 	}
 }
+
+// TestReportAnonymise: /report?anonymise=1 in every format and report
+// --anonymise hold no configured name, login or e-mail address of the
+// demo's people; a bad anonymise value is a 400.
+func TestReportAnonymise(t *testing.T) {
+	ids := []string{"alice", "bob", "carol", "alice-sre", "bob-ops", "carol-cloud", "@acme.example"}
+	leaks := func(what, text string) {
+		t.Helper()
+		for _, id := range ids {
+			if strings.Contains(strings.ToLower(text), id) {
+				t.Errorf("%s holds %q", what, id)
+			}
+		}
+		if !strings.Contains(text, "person-1") {
+			t.Errorf("%s has no person-1", what)
+		}
+	}
+	h, r, sources := demoHandler(t)
+	for _, s := range sources {
+		_ = r.RefreshOnce(t.Context(), s)
+	}
+	for _, format := range report.Formats {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/report?anonymise=1&format="+format, nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d", format, rec.Code)
+		}
+		leaks("/report?anonymise=1&format="+format, rec.Body.String())
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/report?anonymise=yes", nil))
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("anonymise=yes: %d", rec.Code)
+	}
+	var out, errOut bytes.Buffer
+	if code := run(t.Context(), []string{"report", "--demo", "--anonymise", "--history=0s"}, &out, &errOut); code != 0 {
+		t.Fatalf("report --anonymise: exit %d: %s", code, errOut.String())
+	}
+	leaks("report --anonymise", out.String())
+}

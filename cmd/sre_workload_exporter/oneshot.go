@@ -50,12 +50,16 @@ func collectOnce(ctx context.Context, cfg *config.Config, storagePath string, lo
 // printReport prints the report, or, when a source has not completed a
 // refresh (a repository never read), says so on stderr and exits 1: no
 // verdict without data.
-func printReport(w, stderr io.Writer, v *refresh.View, format string) int {
+func printReport(w, stderr io.Writer, v *refresh.View, format string, anonymise bool) int {
 	if msg := v.Analysis.NotEnoughData(); msg != "" {
 		fmt.Fprintf(stderr, "no report: %s\n", msg)
 		return 1
 	}
-	if err := buildReport(v).Render(w, format); err != nil {
+	rep := buildReport(v)
+	if anonymise {
+		rep.Anonymise()
+	}
+	if err := rep.Render(w, format); err != nil {
 		return 1
 	}
 	return 0
@@ -112,7 +116,7 @@ func printRecurring(w, stderr io.Writer, cfg *config.Config, v *refresh.View) in
 // reportWithHistory collects the history once (as backfill does), and
 // prints the report at now with its history section at daily steps over
 // history. The report at now is the analysis of the same collection.
-func reportWithHistory(ctx context.Context, cfg *config.Config, history time.Duration, format string, stdout, stderr io.Writer, logger *slog.Logger) int {
+func reportWithHistory(ctx context.Context, cfg *config.Config, history time.Duration, format string, anonymise bool, stdout, stderr io.Writer, logger *slog.Logger) int {
 	now := time.Now().UTC().Truncate(time.Second)
 	from := now.Add(-history)
 	snaps, err := collectHistory(ctx, cfg, from, now, "", logger)
@@ -132,6 +136,9 @@ func reportWithHistory(ctx context.Context, cfg *config.Config, history time.Dur
 	}
 	r := report.Build(cfg, res, sources)
 	r.History = report.BuildHistory(cfg, from, now, prepared.At)
+	if anonymise {
+		r.Anonymise()
+	}
 	if err := r.Render(stdout, format); err != nil {
 		return 1
 	}

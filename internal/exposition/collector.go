@@ -180,11 +180,11 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 	}
-	for _, p := range cfg.People {
+	for _, p := range shownPeople(cfg) {
 		for _, d := range domains {
-			gauge(ch, c.personOpenItems, float64(res.PersonOpenItems[analysis.PersonDomain{Person: p.Name, Domain: d}]), p.Name, d)
+			gauge(ch, c.personOpenItems, float64(res.PersonOpenItems[analysis.PersonDomain{Person: p.Name, Domain: d}]), p.Label, d)
 			for _, src := range cfg.Sources() {
-				gauge(ch, c.personActivities, float64(res.PersonActivities[analysis.PersonSourceDomain{Person: p.Name, Source: src, Domain: d}]), p.Name, src, d)
+				gauge(ch, c.personActivities, float64(res.PersonActivities[analysis.PersonSourceDomain{Person: p.Name, Source: src, Domain: d}]), p.Label, src, d)
 			}
 		}
 	}
@@ -204,28 +204,28 @@ func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config
 	if len(res.Waiting) > 0 {
 		return
 	}
-	for _, p := range cfg.People {
+	for _, p := range shownPeople(cfg) {
 		ps := res.People[p.Name]
 		if ps == nil {
 			continue
 		}
-		gauge(ch, c.switches, float64(ps.Switches), p.Name)
+		gauge(ch, c.switches, float64(ps.Switches), p.Label)
 		// Under one workday in the team within the window, a rate per
 		// workday means little: the person is left out of the
 		// context_switching median, and the series is absent, so that
 		// the median's recording rule and the alert leave them out too.
 		if !ps.LeftOutOfMedian {
-			gauge(ch, c.switchesPerWorkday, ps.SwitchesPerWorkday, p.Name)
+			gauge(ch, c.switchesPerWorkday, ps.SwitchesPerWorkday, p.Label)
 		}
-		gauge(ch, c.personDomains, float64(ps.Domains), p.Name)
+		gauge(ch, c.personDomains, float64(ps.Domains), p.Label)
 		if ps.Classified > 0 {
-			gauge(ch, c.focusRatio, ps.FocusRatio, p.Name)
-			gauge(ch, c.switchingLoss, ps.SwitchingLoss, p.Name)
+			gauge(ch, c.focusRatio, ps.FocusRatio, p.Label)
+			gauge(ch, c.switchingLoss, ps.SwitchingLoss, p.Label)
 		}
 		if cfg.PagerDuty != nil {
 			for _, d := range domains {
 				for _, period := range analysis.Periods {
-					gauge(ch, c.interruptions, float64(res.Interruptions[analysis.PersonDomainPeriod{Person: p.Name, Domain: d, Period: period}]), p.Name, d, period)
+					gauge(ch, c.interruptions, float64(res.Interruptions[analysis.PersonDomainPeriod{Person: p.Name, Domain: d, Period: period}]), p.Label, d, period)
 				}
 			}
 		}
@@ -246,12 +246,12 @@ func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config
 	}
 	if res.HasOnCall {
 		gauge(ch, c.oncallPerShift, res.OnCallIncidentsPerShift)
-		for _, p := range cfg.People {
+		for _, p := range shownPeople(cfg) {
 			if st := res.OnCall[p.Name]; st != nil {
 				for _, period := range analysis.Periods {
-					gauge(ch, c.oncallSeconds, float64(st.Seconds[period]), p.Name, period)
+					gauge(ch, c.oncallSeconds, float64(st.Seconds[period]), p.Label, period)
 				}
-				gauge(ch, c.oncallRatio, st.Ratio, p.Name)
+				gauge(ch, c.oncallRatio, st.Ratio, p.Label)
 			}
 		}
 	}
@@ -278,11 +278,11 @@ func (c *Collector) collectSplit(ch chan<- prometheus.Metric, cfg *config.Config
 	}
 	c.collectAfterSplit(ch, cfg, res)
 	if res.HasCalendar {
-		for _, p := range cfg.People {
+		for _, p := range shownPeople(cfg) {
 			for _, d := range domains {
-				gauge(ch, c.meetingSeconds, float64(res.MeetingSeconds[analysis.PersonDomain{Person: p.Name, Domain: d}]), p.Name, d)
+				gauge(ch, c.meetingSeconds, float64(res.MeetingSeconds[analysis.PersonDomain{Person: p.Name, Domain: d}]), p.Label, d)
 			}
-			gauge(ch, c.uninterrupted, float64(res.Uninterrupted[p.Name]), p.Name)
+			gauge(ch, c.uninterrupted, float64(res.Uninterrupted[p.Name]), p.Label)
 		}
 		for _, reason := range model.SkipReasons {
 			gauge(ch, c.calendarSkipped, float64(res.CalendarSkipped[reason]), reason)
@@ -310,7 +310,9 @@ func (c *Collector) collectAfterSplit(ch chan<- prometheus.Metric, cfg *config.C
 		}
 	}
 	for _, as := range a.Assignment {
-		gauge(ch, c.suggestedTeam, 1, as.Person, as.Team)
+		if cfg.Privacy.Mode() != config.PrivacyAggregate {
+			gauge(ch, c.suggestedTeam, 1, cfg.Shown(cfg.Privacy.Mode(), as.Person), as.Team)
+		}
 	}
 	for _, st := range a.Staffing {
 		gauge(ch, c.staffingGap, st.Gap, st.Team)
@@ -320,13 +322,32 @@ func (c *Collector) collectAfterSplit(ch chan<- prometheus.Metric, cfg *config.C
 // collectPlanned sends the inventory's planned load, when there is one.
 func (c *Collector) collectPlanned(ch chan<- prometheus.Metric, cfg *config.Config, res *analysis.Result) {
 	if len(cfg.Inventory) > 0 {
-		for _, p := range cfg.People {
+		for _, p := range shownPeople(cfg) {
 			for _, d := range cfg.Domains {
-				gauge(ch, c.personPlanned, analysis.FTE(res.PlannedHours[analysis.PersonDomain{Person: p.Name, Domain: d.Name}]), p.Name, d.Name)
+				gauge(ch, c.personPlanned, analysis.FTE(res.PlannedHours[analysis.PersonDomain{Person: p.Name, Domain: d.Name}]), p.Label, d.Name)
 			}
 		}
 		for _, team := range cfg.ProposedTeams() {
 			gauge(ch, c.teamPlanned, analysis.FTE(res.TeamPlannedHours[team]), team)
 		}
 	}
+}
+
+// shownPerson is a configured person: their name, to look their figures
+// up, and their person label under privacy.people.
+type shownPerson struct{ Name, Label string }
+
+// shownPeople are the people whose series are sent, in config order: all
+// of them, by name or by pseudonym, or none under privacy.people:
+// aggregate, where only team-level series are sent.
+func shownPeople(cfg *config.Config) []shownPerson {
+	mode := cfg.Privacy.Mode()
+	if mode == config.PrivacyAggregate {
+		return nil
+	}
+	out := make([]shownPerson, len(cfg.People))
+	for i, p := range cfg.People {
+		out[i] = shownPerson{Name: p.Name, Label: cfg.Shown(mode, p.Name)}
+	}
+	return out
 }

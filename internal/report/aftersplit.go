@@ -29,6 +29,12 @@ type RotationRow struct {
 	Team    string   `json:"proposed_team"`
 	Model   string   `json:"model"`
 	Members []string `json:"members"`
+	// Size is the number of members, also under privacy.people:
+	// aggregate, which leaves Members and SleepPagesPerWeek out.
+	Size int `json:"size"`
+	// MostSleepPagesPerWeek is the most sleep-hour pages per week of any
+	// member: the team-level figure of the column.
+	MostSleepPagesPerWeek float64 `json:"most_sleep_pages_per_week"`
 	// OnCallRatio is absent for a rotation of nobody.
 	OnCallRatio       *float64           `json:"oncall_ratio,omitempty"`
 	IncidentsPerShift float64            `json:"incidents_per_shift"`
@@ -128,8 +134,11 @@ func buildAfterSplit(cfg *config.Config, res *analysis.Result) *AfterSplit {
 	shared := map[string]analysis.TeamRotation{}
 	own := map[string]analysis.TeamRotation{}
 	for _, rot := range a.Rotations {
-		row := RotationRow{Team: rot.Team, Model: rot.Model, Members: rot.Members, IncidentsPerShift: rot.IncidentsPerShift,
+		row := RotationRow{Team: rot.Team, Model: rot.Model, Members: rot.Members, Size: len(rot.Members), IncidentsPerShift: rot.IncidentsPerShift,
 			SleepPagesPerWeek: rot.SleepPagesPerWeek, Sites: rot.Sites, Minimum: rot.Minimum, CanRun: rot.CanRun()}
+		for _, v := range rot.SleepPagesPerWeek {
+			row.MostSleepPagesPerWeek = max(row.MostSleepPagesPerWeek, v)
+		}
 		if len(rot.Members) > 0 {
 			row.OnCallRatio = ptr(rot.Ratio)
 		}

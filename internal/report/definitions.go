@@ -37,7 +37,7 @@ var Definitions = []Definition{
 	{"equivalent-headcount", "Equivalent headcount",
 		"A proposed team's share of all classified activity within the window × the number of people in the team: the configured people whose span in the team (joined to left) overlaps the window, by any amount. " +
 			"It is a proportion of today's work, not hours. " +
-			"With alice in the team all window, bob gone before it began and carol joined on its last day, the team is 2 people, and a team with 25% of the classified activity is 0.25 × 2 = 0.5."},
+			"With one person in the team all window, a second gone before it began and a third joined on its last day, the team is 2 people, and a team with 25% of the classified activity is 0.25 × 2 = 0.5."},
 	{"the-duty-inventory", "Planned duties and FTE",
 		"The duty inventory lists recurring work that never becomes an issue or an incident. Each duty's load is its hours over its period in weeks (a month is 52/12 weeks), split evenly between its owners. " +
 			"A full-time equivalent (FTE) is 40 hours a week: 10 hours a week is 0.25 FTE. Duties are planned load: they create no activities and never count in context switches."},

@@ -88,6 +88,7 @@ type htmlData struct {
 // it works offline and behind a proxy, and every text is escaped by
 // html/template.
 func (r *Report) HTML(w io.Writer) error {
+	r.applyPrivacy()
 	if r.NotEnoughData != "" {
 		return page.Execute(w, htmlData{Report: r, Definitions: r.definitions()})
 	}

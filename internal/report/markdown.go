@@ -14,6 +14,7 @@ import (
 
 // JSON writes the report as indented JSON.
 func (r *Report) JSON(w io.Writer) error {
+	r.applyPrivacy()
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
@@ -37,6 +38,7 @@ func yes(b bool) string {
 
 // Markdown writes the report for pasting into a proposal.
 func (r *Report) Markdown(w io.Writer) error {
+	r.applyPrivacy()
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 
@@ -53,13 +55,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	if r.Verdict.SplitRecommended {
 		verdict = "**A split is recommended.**"
 	}
-	held := 0
-	for _, s := range r.Verdict.Signals {
-		if s.Holds {
-			held++
-		}
-	}
-	p("%s %d of %d split signals hold; %d are needed ([definitions](%s)).\n\n", verdict, held, len(r.Verdict.Signals), r.Verdict.MinSignals, def("split-signals"))
+	p("%s %s ([definitions](%s)).\n\n", verdict, r.Verdict.Count(), def("split-signals"))
 	p("| signal | value | threshold | |\n|---|---|---|---|\n")
 	for _, s := range r.Verdict.Signals {
 		p("| %s (`%s`) | %.2f | %g | %s |\n", s.Title, s.Name, s.Value, s.Threshold, yes(s.Holds))
@@ -96,7 +92,11 @@ func (r *Report) Markdown(w io.Writer) error {
 	r.afterSplitSection(p)
 
 	p("## People\n\n")
-	p("| person | workdays in the team | switches per workday | focus | domains | estimated switching loss | interruptions (business / off / sleep) | open items |\n|---|---|---|---|---|---|---|---|\n")
+	if r.PeopleShown == config.PrivacyAggregate {
+		p("%s\n\n", aggregateNote)
+	} else {
+		p("| person | workdays in the team | switches per workday | focus | domains | estimated switching loss | interruptions (business / off / sleep) | open items |\n|---|---|---|---|---|---|---|---|\n")
+	}
 	for _, pe := range r.People {
 		focus, loss := "n/a", "n/a"
 		if pe.FocusRatio != nil {
@@ -115,7 +115,11 @@ func (r *Report) Markdown(w io.Writer) error {
 
 	if m := r.Meetings; m != nil {
 		p("## Meetings\n\n")
-		p("| person | meeting time | by domain | uninterrupted time |\n|---|---|---|---|\n")
+		if r.PeopleShown == config.PrivacyAggregate {
+			p("%s\n", aggregateNote)
+		} else {
+			p("| person | meeting time | by domain | uninterrupted time |\n|---|---|---|---|\n")
+		}
 		for _, pe := range m.People {
 			p("| %s | %.1f h | %s | %.1f h |\n", pe.Name, pe.Hours, pe.DomainList(), pe.UninterruptedHours)
 		}
@@ -327,9 +331,14 @@ func (r *Report) afterSplitSection(p func(format string, args ...any)) {
 		if rot.OnCallRatio != nil {
 			share = pct(*rot.OnCallRatio)
 		}
-		p("| %s | %s | %d | %s | %.2f | %s | %d | %s |\n", rot.Team, rot.Model, len(rot.Members), share, rot.IncidentsPerShift, sleepPages(rot), rot.Minimum, yesNo(rot.CanRun))
+		p("| %s | %s | %d | %s | %.2f | %s | %d | %s |\n", rot.Team, rot.Model, rot.Size, share, rot.IncidentsPerShift, sleepPages(rot), rot.Minimum, yesNo(rot.CanRun))
 	}
-	p("\n### Who would go where\n\n| person | suggested team | work that stays |\n|---|---|---|\n")
+	p("\n### Who would go where\n\n")
+	if r.PeopleShown == config.PrivacyAggregate {
+		p("%s\n", aggregateNote)
+	} else {
+		p("| person | suggested team | work that stays |\n|---|---|---|\n")
+	}
 	for _, as := range a.Assignment {
 		stays := pct(as.Stays)
 		if as.Classified == 0 {
@@ -379,11 +388,17 @@ func sleepPages(rot RotationRow) string {
 	for _, m := range rot.Members {
 		out = append(out, fmt.Sprintf("%s %.1f", m, rot.SleepPagesPerWeek[m]))
 	}
-	if len(out) == 0 {
-		return "n/a"
+	switch {
+	case len(out) > 0:
+		return strings.Join(out, ", ")
+	case rot.Size > 0: // privacy.people: aggregate
+		return fmt.Sprintf("up to %.1f", rot.MostSleepPagesPerWeek)
 	}
-	return strings.Join(out, ", ")
+	return "n/a"
 }
+
+// aggregateNote says why a per-person table is not there.
+const aggregateNote = "Per-person figures are not shown: `privacy.people` is `aggregate`. The split signals are team-level (the median over people, the team shares), and hold as they would with names."
 
 func named(list []Named) string {
 	if len(list) == 0 {

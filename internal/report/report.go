@@ -44,6 +44,23 @@ type Report struct {
 	AfterSplit  *AfterSplit  `json:"after_split,omitempty"`
 	DataQuality *DataQuality `json:"data_quality,omitempty"`
 	Sources     []Source     `json:"sources"`
+	// People is privacy.people's mode the report is shown in (named,
+	// pseudonymous or aggregate).
+	PeopleShown string `json:"people_shown"`
+
+	privacy privacy
+}
+
+// Count says how many signals hold against how many are needed: "2 of 4
+// split signals hold; 2 are needed".
+func (v *Verdict) Count() string {
+	held := 0
+	for _, s := range v.Signals {
+		if s.Holds {
+			held++
+		}
+	}
+	return fmt.Sprintf("%d of %d split signals hold; %d are needed", held, len(v.Signals), v.MinSignals)
 }
 
 // Verdict is whether a split is recommended, and why.
@@ -378,7 +395,7 @@ type Source struct {
 // source was collected. It reads only what it is given: the report depends
 // on no collector and no API client.
 func Build(cfg *config.Config, res *analysis.Result, sources []Source) *Report {
-	r := &Report{GeneratedAt: res.Now.UTC(), Window: cfg.Window.String(), Sources: sources}
+	r := &Report{GeneratedAt: res.Now.UTC(), Window: cfg.Window.String(), Sources: sources, privacy: newPrivacy(cfg)}
 	if r.NotEnoughData = res.NotEnoughData(); r.NotEnoughData != "" {
 		return r
 	}

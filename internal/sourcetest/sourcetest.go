@@ -220,6 +220,13 @@ inventory:
   - {name: account vending review, domain: security, owners: [alice, bob], every: 1w, hours: 10}
 `
 
+// GoldenIdentities are the configured people's names, logins and e-mail
+// addresses of Config and GoldenConfig: what a privacy mode must keep out
+// of everything the process writes.
+func GoldenIdentities() []string {
+	return []string{`"alice"`, `"bob"`, "alice-sre", "bob-ops", "alice@acme.example", "bob@acme.example"}
+}
+
 func PagerDutyBase() *simulation.Dataset {
 	return &simulation.Dataset{PagerDuty: simulation.PagerDutyData{
 		Users: []simulation.PDUser{
