@@ -2,7 +2,10 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
+	"sort"
+	"strings"
 )
 
 // The privacy.people modes.
@@ -64,4 +67,54 @@ func (c *Config) Shown(mode, name string) string {
 		return Pseudonym(i)
 	}
 	return name
+}
+
+// Pseudonymiser rewrites text as privacy.people shows people: under
+// pseudonymous and aggregate, every configured name, GitHub login and
+// e-mail address of a person (case-insensitive, as a whole word) becomes
+// the person's pseudonym; under named it returns the text as it is. Logs
+// and error texts go through it, so that a message that quotes an account
+// (a search query, a feed's person) names nobody.
+func (c *Config) Pseudonymiser() func(string) string {
+	if c.Privacy.Mode() == PrivacyNamed {
+		return func(s string) string { return s }
+	}
+	byID := map[string]string{}
+	var ids []string
+	for i, p := range c.People {
+		for _, id := range append(append([]string{p.Name}, p.GitHub...), p.PagerDuty...) {
+			if id = strings.ToLower(strings.TrimSpace(id)); len(id) >= 2 && byID[id] == "" {
+				byID[id] = Pseudonym(i)
+				ids = append(ids, regexp.QuoteMeta(id))
+			}
+		}
+		if p.Calendar != nil && p.Calendar.Self != "" {
+			if id := strings.ToLower(p.Calendar.Self); byID[id] == "" {
+				byID[id] = Pseudonym(i)
+				ids = append(ids, regexp.QuoteMeta(id))
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return func(s string) string { return s }
+	}
+	// The longest first, so that alice-sre is replaced whole before alice.
+	sort.Slice(ids, func(i, j int) bool { return len(ids[i]) > len(ids[j]) })
+	// A word: not inside a longer run of name characters (letters,
+	// digits, _, - and .), so that "al" never matches inside "calendar".
+	re := regexp.MustCompile(`(?i)(^|[^a-z0-9_.@-])(` + strings.Join(ids, "|") + `)($|[^a-z0-9_@-])`)
+	return func(s string) string {
+		// Matches can share their boundary character: replace until
+		// nothing changes.
+		for {
+			out := re.ReplaceAllStringFunc(s, func(m string) string {
+				sub := re.FindStringSubmatch(m)
+				return sub[1] + byID[strings.ToLower(sub[2])] + sub[3]
+			})
+			if out == s {
+				return out
+			}
+			s = out
+		}
+	}
 }

@@ -36,6 +36,7 @@ import (
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/exposition"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
+	"github.com/sre-workload/sre_workload_exporter/internal/privacylog"
 	"github.com/sre-workload/sre_workload_exporter/internal/refresh"
 	"github.com/sre-workload/sre_workload_exporter/internal/report"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
@@ -105,7 +106,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	logConfig.Writer = stderr
-	logger := promslog.New(logConfig)
+	// Under privacy.people: pseudonymous or aggregate the log names
+	// nobody: every record goes through the config's pseudonymiser.
+	private := privacylog.New(promslog.New(logConfig).Handler())
+	logger := slog.New(private)
 
 	var cfg *config.Config
 	source := *configFile
@@ -135,6 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
+	private.Use(cfg)
 	if *classifyRecurring && *classifySource != model.SourceCalendar {
 		fmt.Fprintln(stderr, "--recurring lists the calendar's recurring meetings: give --source=calendar too")
 		return 1
@@ -211,6 +216,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	snapshot := exposition.NewSnapshotGatherer(refresher.View)
 	rl := newReloader(load, refresher, api, logger, reg)
+	rl.private = private
 
 	refreshCtx, stopRefresh := context.WithCancel(ctx)
 	defer stopRefresh()

@@ -16,6 +16,7 @@ import (
 	"github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/privacylog"
 	"github.com/sre-workload/sre_workload_exporter/internal/refresh"
 )
 
@@ -26,6 +27,9 @@ type reloader struct {
 	refresher *refresh.Refresher
 	api       *apiclient.Metrics
 	logger    *slog.Logger
+	// private is the log's privacy handler, which takes the reloaded
+	// config's people; nil in tests that log elsewhere.
+	private *privacylog.Handler
 
 	mu                sync.Mutex // one reload at a time
 	successful        prometheus.Gauge
@@ -64,6 +68,9 @@ func (rl *reloader) reload() error {
 		rl.successful.Set(0)
 		rl.logger.Error("config reload refused; the old config keeps running", "err", err)
 		return err
+	}
+	if rl.private != nil {
+		rl.private.Use(cfg)
 	}
 	rl.successful.Set(1)
 	rl.lastSuccessfulSec.SetToCurrentTime()

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,8 +39,11 @@ const maxFeed = 32 << 20
 
 // Source reads the people's feeds.
 type Source struct {
-	hc     *http.Client
-	feeds  atomic.Pointer[[]config.CalendarFeed]
+	hc    *http.Client
+	feeds atomic.Pointer[[]config.CalendarFeed]
+	// team are the configured people's e-mail addresses, lower case,
+	// which the state file holds only as hashes (savedAddress).
+	team   atomic.Pointer[[]string]
 	logger *slog.Logger
 
 	mu    sync.Mutex // guards state; refreshes never overlap
@@ -65,6 +69,18 @@ func newSource(cfg *config.Config, hc *http.Client, logger *slog.Logger) *Source
 func (s *Source) Reconfigure(cfg *config.Config) {
 	feeds := cfg.Calendar.Feeds()
 	s.feeds.Store(&feeds)
+	var team []string
+	for _, p := range cfg.People {
+		for _, v := range p.PagerDuty {
+			if strings.Contains(v, "@") {
+				team = append(team, strings.ToLower(strings.TrimSpace(v)))
+			}
+		}
+		if p.Calendar != nil && p.Calendar.Self != "" {
+			team = append(team, strings.ToLower(p.Calendar.Self))
+		}
+	}
+	s.team.Store(&team)
 }
 
 // Name is the source label value.
@@ -84,7 +100,7 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 	next := make([]*Feed, len(feeds))
 	errs := make([]error, len(feeds))
 	_ = collectors.ForEachAll(ctx, len(feeds), collectors.Indexes(len(feeds)), func(ctx context.Context, i int) error {
-		next[i], errs[i] = s.read(ctx, feeds[i], s.state.Feeds[feeds[i].Person], w)
+		next[i], errs[i] = s.read(ctx, feeds[i], s.state.Feeds[feedKey(feeds[i].URL(), feeds[i].Email)], w)
 		return errs[i]
 	})
 	if err := ctx.Err(); err != nil {
@@ -92,14 +108,17 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 	}
 	st := newState()
 	var failures []collectors.RepoFailure
+	unread := map[string]bool{}
 	for i, f := range feeds {
+		key := feedKey(f.URL(), f.Email)
 		switch {
 		case errs[i] == nil:
-			st.Feeds[f.Person] = next[i]
-		case s.state.Feeds[f.Person] != nil:
-			st.Feeds[f.Person] = s.state.Feeds[f.Person] // the last good meetings
+			st.Feeds[key] = next[i]
+		case s.state.Feeds[key] != nil:
+			st.Feeds[key] = s.state.Feeds[key] // the last good meetings
 			failures = append(failures, collectors.RepoFailure{Repo: f.Person, Err: errs[i]})
 		default:
+			unread[f.Person] = true
 			failures = append(failures, collectors.RepoFailure{Repo: f.Person, Err: errs[i]})
 		}
 	}
@@ -109,7 +128,7 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 	s.state = st
 	snap := st.snapshot(feeds, w)
 	for _, f := range failures {
-		if st.Feeds[f.Repo] == nil {
+		if unread[f.Repo] {
 			snap.Unread = append(snap.Unread, f.Repo)
 		}
 	}
@@ -138,7 +157,7 @@ func (s *Source) read(ctx context.Context, f config.CalendarFeed, last *Feed, w 
 		return nil, fail("bad URL")
 	}
 	req.Header.Set("Accept", "text/calendar")
-	reuse := last != nil && last.Key == feedKey(u, f.Email) && !w.Start.Before(last.From) && !w.End.After(last.Until)
+	reuse := last != nil && !w.Start.Before(last.From) && !w.End.After(last.Until)
 	if reuse {
 		if last.ETag != "" {
 			req.Header.Set("If-None-Match", last.ETag)
@@ -177,7 +196,7 @@ func (s *Source) read(ctx context.Context, f config.CalendarFeed, last *Feed, w 
 	if skipped.Invalid > 0 && last == nil {
 		s.logger.Debug("calendar feed has events it cannot read", "person", f.Person, "invalid", skipped.Invalid)
 	}
-	return &Feed{Key: feedKey(u, f.Email), ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"),
+	return &Feed{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"),
 		From: w.Start, Until: until, Meetings: meetings, Skipped: skipped}, nil
 }
 

@@ -29,23 +29,28 @@ func TestMain(m *testing.M) {
 // feedServer serves google.ics at a secret path with an ETag, answering
 // 304 to a matching If-None-Match, and fails while fail is set.
 type feedServer struct {
-	mu      sync.Mutex
-	fail    bool
-	body    []byte
-	headers []http.Header
+	mu   sync.Mutex
+	fail bool
+	// failOnly, when set, is the one path that fails while fail is set.
+	failOnly string
+	body     []byte
+	headers  []http.Header
 }
 
-const secretPath = "/calendar/ical/alice%40example.com/private-5f2a9c01d7e4b3a8/basic.ics"
+const (
+	secretPath  = "/calendar/ical/alice%40example.com/private-5f2a9c01d7e4b3a8/basic.ics"
+	secretPath2 = "/calendar/ical/bob%40example.com/private-9d1e7a3c5b0f2468/basic.ics"
+)
 
 func (f *feedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.headers = append(f.headers, r.Header.Clone())
-	if r.URL.EscapedPath() != secretPath {
+	if r.URL.EscapedPath() != secretPath && r.URL.EscapedPath() != secretPath2 {
 		http.NotFound(w, r)
 		return
 	}
-	if f.fail {
+	if f.fail && (f.failOnly == "" || f.failOnly == r.URL.EscapedPath()) {
 		http.Error(w, "backend error", http.StatusServiceUnavailable)
 		return
 	}
@@ -161,12 +166,12 @@ func TestSource(t *testing.T) {
 	if got := collectors.KindOf(err); got == "" {
 		t.Errorf("kind of %v is empty", err)
 	}
-	// bob's feed now works and alice's still fails: alice keeps her last
-	// good meetings, within the new window.
+	// bob's feed now has an address that works and alice's still fails:
+	// alice keeps her last good meetings, within the new window.
 	fs.mu.Lock()
-	fs.fail = false
+	fs.failOnly = secretPath
 	fs.mu.Unlock()
-	cfg2 := calendarConfig(t, map[string]string{"ALICE": srv.URL + "/gone", "BOB": aliceURL})
+	cfg2 := calendarConfig(t, map[string]string{"ALICE": aliceURL, "BOB": srv.URL + secretPath2})
 	s.Reconfigure(cfg2)
 	snap4, err := s.Fetch(context.Background(), w2)
 	if !errors.As(err, &partial) || len(partial.Failures) != 1 || partial.Failures[0].Repo != "alice" {
@@ -209,6 +214,11 @@ func TestSourceState(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkSecret(t, saved.String(), u)
+	for _, who := range []string{"alice", "bob"} {
+		if strings.Contains(saved.String(), `"`+who) {
+			t.Errorf("the saved state names %s: %.300s", who, saved.String())
+		}
+	}
 	s2 := newTestSource(t, cfg)
 	if err := s2.RestoreState(strings.NewReader(saved.String())); err != nil {
 		t.Fatal(err)
@@ -223,6 +233,10 @@ func TestSourceState(t *testing.T) {
 		if h.Get("If-None-Match") != `"v1"` {
 			t.Errorf("restored source asked unconditionally: %v", h)
 		}
+	}
+	// alice's own address, saved as a hash, is hers again for the rules.
+	if it := snap.Items[0]; it.Title != "Infra sync" || it.Organizer != "alice@example.com" {
+		t.Errorf("restored organizer: %+v", it)
 	}
 	if err := s2.RestoreState(strings.NewReader(`{"feeds":{"alice":null}}`)); err == nil {
 		t.Error("an incomplete state was restored")

@@ -13,17 +13,16 @@ import (
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 )
 
-// State is what the calendar source keeps between refreshes, by person;
-// the state file persists it. It holds no URL.
+// State is what the calendar source keeps between refreshes, by feed:
+// the key of each is a one-way hash of its URL and its person's address
+// (feedKey), so that the state file holds neither, nor the person's
+// name, and a feed whose URL changed is read again whole.
 type State struct {
 	Feeds map[string]*Feed `json:"feeds"`
 }
 
 // Feed is the last good read of one person's feed.
 type Feed struct {
-	// Key is a hash of the feed's URL and the person's address: a feed
-	// whose URL changed is read again whole.
-	Key string `json:"key"`
 	// ETag and LastModified are the validators of the last 200 answer.
 	ETag         string `json:"etag,omitempty"`
 	LastModified string `json:"last_modified,omitempty"`
@@ -63,7 +62,7 @@ func (f *Feed) within(w collectors.Window) *Feed {
 func (st *State) snapshot(feeds []config.CalendarFeed, w collectors.Window) *model.Snapshot {
 	snap := &model.Snapshot{Source: model.SourceCalendar, End: w.End.Unix(), Skipped: map[string]int{}}
 	for _, f := range feeds {
-		fd := st.Feeds[f.Person]
+		fd := st.Feeds[feedKey(f.URL(), f.Email)]
 		if fd == nil {
 			continue
 		}
@@ -99,11 +98,37 @@ func (s Skipped) byReason() map[string]int {
 	return out
 }
 
+// savedAddress is how the state file holds a team member's address as a
+// meeting's organizer: a one-way hash, which RestoreState maps back with
+// the config's addresses (issue 17: the state file holds no configured
+// person's e-mail address). Other organizers' addresses, which the rules'
+// organizers globs match, are kept as they are.
+func savedAddress(a string) string {
+	h := sha256.Sum256([]byte("sre_workload_exporter address\x00" + a))
+	return "~" + hex.EncodeToString(h[:12])
+}
+
 // SaveState writes the sync state, for the state file.
 func (s *Source) SaveState(w io.Writer) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return json.NewEncoder(w).Encode(s.state)
+	team := map[string]bool{}
+	for _, a := range *s.team.Load() {
+		team[a] = true
+	}
+	saved := &State{Feeds: make(map[string]*Feed, len(s.state.Feeds))}
+	for k, f := range s.state.Feeds {
+		c := *f
+		c.Meetings = make([]Meeting, len(f.Meetings))
+		for i, m := range f.Meetings {
+			if team[m.Organizer] {
+				m.Organizer = savedAddress(m.Organizer)
+			}
+			c.Meetings[i] = m
+		}
+		saved.Feeds[k] = &c
+	}
+	return json.NewEncoder(w).Encode(saved)
 }
 
 // RestoreState takes back a saved state.
@@ -115,9 +140,18 @@ func (s *Source) RestoreState(r io.Reader) error {
 	if st.Feeds == nil {
 		return errors.New("incomplete calendar state")
 	}
-	for person, f := range st.Feeds {
+	back := map[string]string{}
+	for _, a := range *s.team.Load() {
+		back[savedAddress(a)] = a
+	}
+	for _, f := range st.Feeds {
 		if f == nil {
-			return errors.New("incomplete calendar state of " + person)
+			return errors.New("incomplete calendar state")
+		}
+		for i, m := range f.Meetings {
+			if a, ok := back[m.Organizer]; ok {
+				f.Meetings[i].Organizer = a
+			}
 		}
 	}
 	s.mu.Lock()

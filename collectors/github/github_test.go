@@ -136,12 +136,12 @@ func TestGitHubWindowBoundariesAndActivities(t *testing.T) {
 			"bob-ops merged " + sourcetest.Ago(0.5).Format(time.RFC3339),
 		}},
 		{"acme/infra#6", []string{
-			"dev-dan opened " + sourcetest.Ago(2).Format(time.RFC3339),
-			"dev-dan commented " + sourcetest.Ago(2).Format(time.RFC3339),
+			savedLogin("dev-dan") + " opened " + sourcetest.Ago(2).Format(time.RFC3339),
+			savedLogin("dev-dan") + " commented " + sourcetest.Ago(2).Format(time.RFC3339),
 			"alice-sre commented " + end,
 		}},
 		{"acme/infra#7", []string{
-			"dev-dan opened " + sourcetest.Ago(3).Format(time.RFC3339),
+			savedLogin("dev-dan") + " opened " + sourcetest.Ago(3).Format(time.RFC3339),
 			"bob-ops closed " + sourcetest.Ago(2).Format(time.RFC3339),
 			"alice-sre reopened " + sourcetest.Ago(1).Format(time.RFC3339),
 		}},

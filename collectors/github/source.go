@@ -99,8 +99,9 @@ func (s *Source) intern(login string) string {
 	if s.logins == nil {
 		s.logins = map[string]string{}
 	}
-	s.logins[login] = login
-	return login
+	v := s.account(login)
+	s.logins[login] = v
+	return v
 }
 
 // newSource builds a GitHub source that sends its requests through hc.
@@ -188,4 +189,18 @@ func login(u *github.User) string {
 		return ""
 	}
 	return strings.ToLower(u.GetLogin())
+}
+
+// account is how the state holds a login from the API: a team member's
+// as it is, anyone else's as its one-way hash (savedLogin), never
+// attributed; so that the state in memory and in the state file are the
+// same, and the exporter keeps no login of people outside the team.
+func (s *Source) account(l string) string {
+	if l == "" {
+		return ""
+	}
+	if _, ok := slices.BinarySearch(s.reviewers, l); ok {
+		return l
+	}
+	return savedLogin(l)
 }

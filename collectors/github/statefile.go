@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 )
@@ -27,7 +28,7 @@ func (s *Source) SaveState(w io.Writer) error {
 		}
 		bw.json(k)
 		bw.write(":")
-		bw.json(s.state.Repos[k])
+		bw.json(s.state.Repos[k].saved())
 	}
 	bw.write(`},"owners":`)
 	bw.json(s.state.Owners)
@@ -38,7 +39,11 @@ func (s *Source) SaveState(w io.Writer) error {
 	bw.write(`,"retry":`)
 	bw.json(s.state.Retry)
 	bw.write(`,"reviewed_by":`)
-	bw.json(s.state.ReviewedBy)
+	reviewed := make([]string, len(s.state.ReviewedBy))
+	for i, l := range s.state.ReviewedBy {
+		reviewed[i] = savedLogin(l)
+	}
+	bw.json(reviewed)
 	bw.write(`,"etags":`)
 	bw.json(s.etags.Entries())
 	bw.write("}")
@@ -50,6 +55,7 @@ func (s *Source) SaveState(w io.Writer) error {
 func (s *Source) RestoreState(r io.Reader) error {
 	dec := json.NewDecoder(r)
 	state := &State{Repos: map[string]*RepoState{}, Owners: map[string][]OwnerPage{}}
+	codec := newLoginCodec(s.reviewers)
 	etags := map[string]apiclient.ETagEntry{}
 	if err := expectDelim(dec, '{'); err != nil {
 		return err
@@ -76,6 +82,7 @@ func (s *Source) RestoreState(r io.Reader) error {
 				if st.Items == nil || st.Comments == nil || st.Reviews == nil || st.Submitted == nil || st.Events == nil {
 					return fmt.Errorf("incomplete state of repository %v", name)
 				}
+				st.mapLogins(codec.login)
 				state.Repos[fmt.Sprint(name)] = &st
 			}
 			if err := expectDelim(dec, '}'); err != nil {
@@ -107,6 +114,15 @@ func (s *Source) RestoreState(r io.Reader) error {
 	if state.Owners == nil {
 		state.Owners = map[string][]OwnerPage{}
 	}
+	// A login searched for that no configured person has is nobody's
+	// now: leave it out, and search for it again if it comes back.
+	var reviewed []string
+	for _, l := range state.ReviewedBy {
+		if l = codec.login(l); !strings.HasPrefix(l, loginHashPrefix) {
+			reviewed = append(reviewed, l)
+		}
+	}
+	state.ReviewedBy = reviewed
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.state = state

@@ -63,6 +63,10 @@ func (s *Source) syncRepo(ctx context.Context, st *RepoState, w collectors.Windo
 	changedPulls := map[int]bool{} // pull requests new or changed since the last refresh
 	mergeIssue := func(is *github.Issue) bool {
 		it := issueItem(st.Full, is)
+		it.Author = s.intern(it.Author)
+		for i, a := range it.Item.Assignees {
+			it.Item.Assignees[i] = s.intern(a)
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		old := st.Items[is.GetNumber()]

@@ -26,10 +26,13 @@ type State struct {
 	Entries  map[string]LogEntry `json:"entries"`
 	LogSince time.Time           `json:"log_since"`
 	// Emails are people's e-mail addresses resolved to user IDs, for the
-	// list of addresses in EmailsKey, at EmailsAt.
-	Emails    map[string]string `json:"emails"`
-	EmailsKey string            `json:"emails_key"`
-	EmailsAt  time.Time         `json:"emails_at"`
+	// list of addresses in EmailsKey, at EmailsAt. They are never saved
+	// (issue 17: the state file holds no e-mail address): a restored
+	// state resolves the addresses again at its first refresh, one users
+	// request per address.
+	Emails    map[string]string `json:"-"`
+	EmailsKey string            `json:"-"`
+	EmailsAt  time.Time         `json:"-"`
 	// OnCalls are the people's on-call entries that overlap the window,
 	// by oncallKey, listed for the user IDs in OnCallUsersKey; the next
 	// listing starts at OnCallSince.

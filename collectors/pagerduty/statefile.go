@@ -21,9 +21,10 @@ func (s *Source) RestoreState(r io.Reader) error {
 	if err := json.NewDecoder(r).Decode(st); err != nil {
 		return err
 	}
-	if st.Incidents == nil || st.Entries == nil || st.Ignored == nil || st.Emails == nil {
+	if st.Incidents == nil || st.Entries == nil || st.Ignored == nil {
 		return errors.New("incomplete PagerDuty state")
 	}
+	st.Emails = map[string]string{} // never saved: resolved again
 	if st.OnCalls == nil {
 		// A state saved before on-call entries were kept: the next
 		// refresh lists the window's (OnCallUsersKey is "").
