@@ -16,6 +16,7 @@ import (
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
+	"github.com/sre-workload/sre_workload_exporter/internal/model"
 	"github.com/sre-workload/sre_workload_exporter/internal/refresh"
 	"github.com/sre-workload/sre_workload_exporter/internal/report"
 )
@@ -73,7 +74,12 @@ func printClassified(w io.Writer, v *refresh.View, unclassifiedOnly bool, source
 		if rule == "" {
 			rule = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", it.Source, it.Kind, it.Key, it.Domain, rule, it.Title)
+		key := it.Key
+		if it.Source == model.SourceCalendar { // person/UID/start: the person as privacy.people shows them
+			person, rest, _ := strings.Cut(key, "/")
+			key = v.Config.Shown(v.Config.Privacy.Mode(), person) + "/" + rest
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", it.Source, it.Kind, key, it.Domain, rule, it.Title)
 	}
 	if err := tw.Flush(); err != nil {
 		return 1
@@ -97,9 +103,18 @@ func printRecurring(w, stderr io.Writer, cfg *config.Config, v *refresh.View) in
 	fmt.Fprintln(w, "# Paste those that are duties into the config's inventory. A duty that is")
 	fmt.Fprintln(w, "# also a meeting in a calendar the exporter reads is then counted twice:")
 	fmt.Fprintln(w, "# the inventory is planned load, and meetings are measured.")
+	if cfg.Privacy.Mode() != config.PrivacyNamed {
+		fmt.Fprintf(w, "# Owners are pseudonyms (privacy.people: %s): person-N is the N-th\n# person of people[]; write their names before pasting.\n", cfg.Privacy.Mode())
+	}
 	fmt.Fprintln(w, "inventory:")
 	for _, m := range v.Analysis.Recurring {
-		entry := []config.Duty{{Name: m.Name, Domain: m.Domain, Owners: m.Owners, Every: "1w", Hours: math.Round(m.HoursPerWeek*100) / 100}}
+		// Owners as privacy.people shows them: pseudonyms are not
+		// config names, so under pseudonymous each entry says so.
+		owners := make([]string, len(m.Owners))
+		for i, o := range m.Owners {
+			owners[i] = cfg.Shown(cfg.Privacy.Mode(), o)
+		}
+		entry := []config.Duty{{Name: m.Name, Domain: m.Domain, Owners: owners, Every: "1w", Hours: math.Round(m.HoursPerWeek*100) / 100}}
 		out, err := yaml.Marshal(entry)
 		if err != nil {
 			return 1

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
+)
+
+// demoIdentities are the demo people's names, GitHub logins and e-mail
+// addresses (config/demo.yml).
+var demoIdentities = []string{"alice", "bob", "carol", "alice-sre", "bob-ops", "carol-cloud", "alice@acme.example", "bob@acme.example", "carol@acme.example"}
+
+// word matches an identity as a whole word, case-insensitive: not inside
+// a longer run of letters and digits. The demo's PagerDuty user IDs
+// (PALICE1, PBOB001) are opaque IDs, which the state keeps, that happen
+// to hold the names.
+func word(id string) *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(^|[^a-z0-9])` + regexp.QuoteMeta(id) + `($|[^a-z0-9])`)
+}
+
+// TestPrivacyModesWriteNoName runs the binary on the demo's config under
+// privacy.people: pseudonymous and aggregate, through a failing calendar
+// feed (whose error names its person) and a refused GitHub token, with
+// the log at debug, then greps everything it wrote for the people's names,
+// logins and e-mail addresses: the log, /metrics, every format of
+// /report, the landing page, the state files, and classify's output.
+func TestPrivacyModesWriteNoName(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "sre_workload_exporter")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, mode := range []string{"pseudonymous", "aggregate"} {
+		t.Run(mode, func(t *testing.T) {
+			sim, err := simulation.Serve(simulation.Demo(time.Now()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sim.Close()
+			cfgText := strings.Replace(demoConfigFor(t, sim, nil), "refresh_interval: 1m", "refresh_interval: 1s", 1)
+			cfgText = strings.Replace(cfgText, "  token_env: DEMO_GITHUB_TOKEN\n", "  token_env: DEMO_GITHUB_TOKEN\n  reconcile_interval: 0s\n", 1)
+			cfgText += "\nprivacy: {people: " + mode + "}\n"
+			cfgPath := filepath.Join(dir, mode+".yml")
+			if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			state := filepath.Join(dir, mode+"-state")
+			addr := freeAddress(t)
+			var out syncWriter
+			cmd := exec.Command(bin, "--config.file", cfgPath, "--web.listen-address", addr, "--log.level", "debug", "--storage.path", state)
+			cmd.Env = append(os.Environ(), sim.DemoEnv()...)
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = cmd.Process.Kill() }()
+			base := "http://" + addr
+			waitReady(t, base, &out)
+			sim.SetFault(simulation.Fault{API: "calendar", Status: 404})
+			time.Sleep(1500 * time.Millisecond)
+			sim.SetFault(simulation.Fault{API: "github", Status: 401})
+			time.Sleep(1500 * time.Millisecond)
+			sim.ClearFault()
+			time.Sleep(1500 * time.Millisecond)
+			written := map[string]string{}
+			for _, p := range []string{"/metrics", "/", "/report?format=html", "/report?format=markdown", "/report?format=json"} {
+				resp, err := http.Get(base + p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				written[p] = string(b)
+			}
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			_ = cmd.Wait()
+			written["the log"] = out.String()
+			if !strings.Contains(out.String(), "feed of person-1") {
+				t.Errorf("the log does not name the failing feed by its pseudonym:\n%.2000s", out.String())
+			}
+			for _, name := range []string{"calendar.json.gz", "github.json.gz", "pagerduty.json.gz"} {
+				b, err := os.ReadFile(filepath.Join(state, name))
+				if err != nil {
+					t.Fatalf("state file %s: %v", name, err)
+				}
+				zr, err := gzip.NewReader(bytes.NewReader(b))
+				if err != nil {
+					t.Fatal(err)
+				}
+				plain, _ := io.ReadAll(zr)
+				written["state file "+name] = string(plain)
+			}
+			classify := exec.Command(bin, "classify", "--config.file", cfgPath)
+			classify.Env = cmd.Env
+			text, err := classify.CombinedOutput()
+			if err != nil {
+				t.Fatalf("classify: %v\n%s", err, text)
+			}
+			written["classify"] = string(text)
+			for what, text := range written {
+				for _, id := range demoIdentities {
+					if loc := word(id).FindStringIndex(text); loc != nil {
+						t.Errorf("%s holds %q: ...%s...", what, id, text[max(0, loc[0]-80):min(len(text), loc[1]+80)])
+					}
+				}
+			}
+			if mode == "aggregate" && strings.Contains(written["/metrics"], `person="`) {
+				t.Error("aggregate /metrics has per-person series")
+			}
+		})
+	}
+}
