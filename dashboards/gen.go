@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/grafana/grafana-foundation-sdk/go/bargauge"
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
@@ -77,9 +78,28 @@ func (l *layout) add(b cog.Builder[dashboard.Panel], w, h uint32) {
 	}
 	p.Id = cog.ToPtr(l.nextID)
 	p.GridPos = &dashboard.GridPos{H: h, W: w, X: l.x, Y: l.y}
+	if perPerson(p) && p.Description != nil {
+		p.Description = cog.ToPtr(*p.Description + " " + aggregateNote)
+	}
 	l.panels = append(l.panels, dashboard.PanelOrRowPanel{Panel: &p})
 	l.x += w
 	l.rowH = max(l.rowH, h)
+}
+
+// aggregateNote says why a per-person panel is empty under
+// privacy.people: aggregate.
+const aggregateNote = "Empty under privacy.people: aggregate, which sends no per-person series (README: Privacy); the split signals stay team-level."
+
+// perPerson reports whether a panel's queries read a per-person series
+// (a metric with the person label), which privacy.people: aggregate does
+// not send.
+func perPerson(p dashboard.Panel) bool {
+	for _, t := range p.Targets {
+		if b, err := json.Marshal(t); err == nil && strings.Contains(string(b), "sre_workload_person_") {
+			return true
+		}
+	}
+	return false
 }
 
 // queries gives a panel its queries, each with its refId and the data
