@@ -43,9 +43,19 @@ func (p PrivacyConfig) Mode() string {
 	return p.People
 }
 
+var pseudonymRE = regexp.MustCompile(`^person-[0-9]+$`)
+
 func (c *Config) validatePrivacy(errs *Errors) {
 	if p := c.Privacy.People; p != "" && !slices.Contains(PrivacyModes, p) {
 		errs.add("privacy.people", "%q must be one of named, pseudonymous and aggregate", p)
+	}
+	if c.Privacy.Mode() == PrivacyNamed {
+		return
+	}
+	for i, p := range c.People {
+		if pseudonymRE.MatchString(p.Name) {
+			errs.add(index("people", i)+".name", "%q has the shape of a pseudonym (person-N), which privacy.people: %s gives every person: choose another name", p.Name, c.Privacy.Mode())
+		}
 	}
 }
 

@@ -22,6 +22,10 @@ func TestPrivacySection(t *testing.T) {
 		c.Shown(c.Privacy.Mode(), "alice") != "person-1" || c.Shown(c.Privacy.Mode(), "bob") != "person-2" || c.Shown(c.Privacy.Mode(), "dave") != "dave" {
 		t.Errorf("pseudonymous: %+v", c.Privacy)
 	}
+	_, err = ParseWithoutSecrets([]byte(strings.Replace(base, "{name: bob}", "{name: person-1}", 1) + "privacy: {people: aggregate}\n"))
+	if err == nil || !strings.Contains(err.Error(), `people[1].name: "person-1" has the shape of a pseudonym`) {
+		t.Errorf("a name like a pseudonym: %v", err)
+	}
 	_, err = ParseWithoutSecrets([]byte(base + "privacy: {people: anonymous}\n"))
 	if err == nil || !strings.Contains(err.Error(), `privacy.people: "anonymous" must be one of named, pseudonymous and aggregate`) {
 		t.Errorf("a bad mode: %v", err)

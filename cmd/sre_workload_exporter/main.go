@@ -74,6 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		configCheck   = app.Flag("config.check", "Validate the configuration file, print a summary, and exit 0 if it is valid, 1 if not.").Bool()
 		demo          = app.Flag("demo", "Run on the embedded demo: a simulation of the GitHub and PagerDuty APIs on loopback. Needs no token, config file or network.").Bool()
 		demoScale     = app.Flag("demo.scale", "With --demo: story (the 90-day story of config/demo.yml), large (300 repositories, 60,000 issues and pull requests, 20,000 incidents) or small (1/20 of large).").Default("story").Enum("story", "large", "small")
+		demoPrivacy   = app.Flag("demo.privacy", "With --demo: the demo config's privacy.people, to try each mode: named, pseudonymous or aggregate.").Default(config.PrivacyNamed).Enum(config.PrivacyModes...)
 		demoLatency   = app.Flag("demo.latency", "With --demo: delay every simulated API answer by this long, as a distant API would.").Default("0s").Duration()
 		telemetryPath = app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
 		maxRequests   = app.Flag("web.max-requests", "Maximum number of parallel scrape requests. Use 0 to disable.").Default("40").Int()
@@ -125,6 +126,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			logger.Error("cannot start the demo", "err", err)
 			return 1
+		}
+		cfg.Privacy.People = *demoPrivacy
+		demoLoad := load
+		load = func() (*config.Config, error) {
+			c, err := demoLoad()
+			if err == nil {
+				c.Privacy.People = *demoPrivacy
+			}
+			return c, err
 		}
 		defer sim.Close()
 		logger.Info("demo: serving the simulated GitHub and PagerDuty APIs and calendar feeds", "address", sim.URL, "scale", *demoScale)

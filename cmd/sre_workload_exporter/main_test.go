@@ -588,4 +588,14 @@ func TestReportAnonymise(t *testing.T) {
 		t.Fatalf("report --anonymise: exit %d: %s", code, errOut.String())
 	}
 	leaks("report --anonymise", out.String())
+	out.Reset()
+	if code := run(t.Context(), []string{"report", "--demo", "--demo.privacy=aggregate", "--history=0s"}, &out, &errOut); code != 0 ||
+		strings.Contains(out.String(), "person-1") || !strings.Contains(out.String(), "`privacy.people` is `aggregate`") {
+		t.Errorf("report --demo.privacy=aggregate: exit %d:\n%.3000s", code, out.String())
+	}
+	for _, id := range ids {
+		if strings.Contains(strings.ToLower(out.String()), id) {
+			t.Errorf("report --demo.privacy=aggregate holds %q", id)
+		}
+	}
 }
