@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
@@ -58,12 +59,16 @@ func (r *Report) applyPrivacy() {
 	}
 	p.applied = true
 	r.PeopleShown = p.mode
+	r.Sources = slices.Clone(r.Sources)
 	for i := range r.Sources {
-		for j, s := range r.Sources[i].Stale {
-			r.Sources[i].Stale[j] = p.name(s) // a calendar's part is its person
+		if r.Sources[i].Stale != nil {
+			r.Sources[i].Stale = names(p, r.Sources[i].Stale) // a calendar's part is its person
 		}
 	}
-	if dq := r.DataQuality; dq != nil {
+	if r.DataQuality != nil {
+		dq := *r.DataQuality
+		dq.RecentUnclassified = slices.Clone(dq.RecentUnclassified)
+		r.DataQuality = &dq
 		for i := range dq.RecentUnclassified {
 			it := &dq.RecentUnclassified[i]
 			if it.Source == model.SourceCalendar {
@@ -82,65 +87,103 @@ func (r *Report) applyPrivacy() {
 	if p.mode == config.PrivacyNamed {
 		return
 	}
+	// The report shares some slices with the analysis it was built from
+	// (a rotation's members), which other reports read: every change
+	// below is made on a copy.
 	if p.mode == config.PrivacyAggregate {
 		r.People = nil
 		if r.Meetings != nil {
-			r.Meetings.People = nil
+			m := *r.Meetings
+			m.People = nil
+			r.Meetings = &m
 		}
 		if r.OnCall != nil {
-			r.OnCall.People = nil
-			if r.OnCall.Rotation != nil {
-				r.OnCall.Rotation.People = nil
+			o := *r.OnCall
+			o.People = nil
+			if o.Rotation != nil {
+				rot := *o.Rotation
+				rot.People = nil
+				o.Rotation = &rot
 			}
+			r.OnCall = &o
 		}
 		if r.History != nil {
-			r.History.People = nil
+			h := *r.History
+			h.People = nil
+			r.History = &h
 		}
-		if a := r.AfterSplit; a != nil {
+		if r.AfterSplit != nil {
+			a := *r.AfterSplit
 			a.Assignment = nil
+			a.Rotations = slices.Clone(a.Rotations)
 			for i := range a.Rotations {
 				a.Rotations[i].Members, a.Rotations[i].SleepPagesPerWeek = nil, nil
 			}
+			r.AfterSplit = &a
 		}
 		return
 	}
+	r.People = slices.Clone(r.People)
 	for i := range r.People {
 		r.People[i].Name = p.name(r.People[i].Name)
 	}
 	if r.Meetings != nil {
-		for i := range r.Meetings.People {
-			r.Meetings.People[i].Name = p.name(r.Meetings.People[i].Name)
+		m := *r.Meetings
+		m.People = slices.Clone(m.People)
+		for i := range m.People {
+			m.People[i].Name = p.name(m.People[i].Name)
 		}
+		r.Meetings = &m
 	}
 	if r.OnCall != nil {
-		for i := range r.OnCall.People {
-			r.OnCall.People[i].Name = p.name(r.OnCall.People[i].Name)
+		o := *r.OnCall
+		o.People = slices.Clone(o.People)
+		for i := range o.People {
+			o.People[i].Name = p.name(o.People[i].Name)
 		}
-		if rot := r.OnCall.Rotation; rot != nil {
-			for i := range rot.People {
-				rot.People[i] = p.name(rot.People[i])
-			}
+		if o.Rotation != nil {
+			rot := *o.Rotation
+			rot.People = names(p, rot.People)
+			o.Rotation = &rot
 		}
+		r.OnCall = &o
 	}
 	if r.History != nil {
-		for i := range r.History.People {
-			r.History.People[i].Name = p.name(r.History.People[i].Name)
+		h := *r.History
+		h.People = slices.Clone(h.People)
+		for i := range h.People {
+			h.People[i].Name = p.name(h.People[i].Name)
 		}
+		r.History = &h
 	}
-	if a := r.AfterSplit; a != nil {
+	if r.AfterSplit != nil {
+		a := *r.AfterSplit
+		a.Assignment = slices.Clone(a.Assignment)
 		for i := range a.Assignment {
 			a.Assignment[i].Person = p.name(a.Assignment[i].Person)
 		}
+		a.Rotations = slices.Clone(a.Rotations)
 		for i := range a.Rotations {
 			rot := &a.Rotations[i]
-			for j := range rot.Members {
-				rot.Members[j] = p.name(rot.Members[j])
-			}
+			rot.Members = names(p, rot.Members)
 			pages := make(map[string]float64, len(rot.SleepPagesPerWeek))
 			for k, v := range rot.SleepPagesPerWeek {
 				pages[p.name(k)] = v
 			}
 			rot.SleepPagesPerWeek = pages
 		}
+		r.AfterSplit = &a
 	}
+}
+
+// names is a new list of the people as the report shows them.
+func names(p *privacy, list []string) []string {
+	if list == nil {
+		return nil
+	}
+	out := make([]string, len(list))
+	for i, n := range list {
+		out[i] = p.name(n)
+	}
+	return out
 }

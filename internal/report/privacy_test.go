@@ -60,6 +60,9 @@ func TestReportPrivacyModes(t *testing.T) {
 	anonymised.Anonymise()
 	for name, r := range map[string]*Report{"pseudonymous": withMode(config.PrivacyPseudonymous), "anonymised": anonymised, "aggregate": withMode(config.PrivacyAggregate)} {
 		out := renderAll(t, r)
+		if name != "anonymised" { // the golden files show each mode's report whole
+			golden(t, "demo-report-"+name+".md", []byte(out["markdown"]))
+		}
 		for format, text := range out {
 			lower := strings.ToLower(text)
 			for _, id := range demoIdentities {
@@ -89,6 +92,14 @@ func TestReportPrivacyModes(t *testing.T) {
 		if err := json.Unmarshal([]byte(out["json"]), &got); err != nil || got.PeopleShown != map[string]string{"pseudonymous": "pseudonymous", "anonymised": "pseudonymous", "aggregate": "aggregate"}[name] {
 			t.Errorf("%s: people_shown %q, %v", name, got.PeopleShown, err)
 		}
+	}
+	// The reports share the analysis (a rotation's members) and the
+	// history: rendering them changed neither, so a named report of the
+	// same View is as before.
+	again := build(v)
+	again.History = hist
+	if renderAll(t, again)["markdown"] != namedOut["markdown"] {
+		t.Error("rendering the private reports changed the named report of the same View")
 	}
 	// The order of people[] gives the pseudonyms: alice, the first, is
 	// person-1 in the People table.
