@@ -148,6 +148,8 @@ func (r *Report) Markdown(w io.Writer) error {
 				o.Hours(analysis.PeriodBusiness), o.Hours(analysis.PeriodOffHours), o.Hours(analysis.PeriodSleep), o.Shifts, o.Pages, o.PagesPerShift)
 		}
 		p("\nThe SRE book caps on-call time at %s of an engineer's time. %s ([definitions](%s))\n\n", pct(r.OnCall.SustainableTimeRatio), r.OnCall.Rotation.Sentence(), def("on-call-time"))
+	} else if r.PeopleShown == config.PrivacyAggregate && r.OnCall.Rotation != nil {
+		p("%s The SRE book caps on-call time at %s of an engineer's time. %s ([definitions](%s))\n\n", aggregateNote, pct(r.OnCall.SustainableTimeRatio), r.OnCall.Rotation.Sentence(), def("on-call-time"))
 	}
 	if domains := r.OnCall.domains(); len(domains) > 0 {
 		p("| domain | mean time to acknowledge | p50 / p90 | mean time to resolve | p50 / p90 |\n|---|---|---|---|---|\n")
