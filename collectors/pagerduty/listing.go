@@ -3,6 +3,7 @@ package pagerduty
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
+	"github.com/sre-workload/sre_workload_exporter/config"
 )
 
 // resolveEmails finds the user IDs of people given by e-mail address.
@@ -22,7 +24,9 @@ func (s *Source) resolveEmails(ctx context.Context, addrs []string) (map[string]
 				return s.client.ListUsersWithContext(ctx, pagerduty.ListUsersOptions{Query: email, Limit: pagerdutyLimit, Offset: offset})
 			})
 			if err != nil {
-				return nil, s.wrap(err, "/users")
+				// The address is in the request's query: an error
+				// never quotes it (issue 17), whatever the mode.
+				return nil, apiclient.Scrub(s.wrap(err, "/users"), config.Secret(email), config.Secret(url.QueryEscape(email)))
 			}
 			for _, u := range resp.Users {
 				if strings.EqualFold(u.Email, email) {

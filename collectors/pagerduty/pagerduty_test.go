@@ -8,11 +8,13 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/sre-workload/sre_workload_exporter/collectors"
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
+	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/model"
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 	"github.com/sre-workload/sre_workload_exporter/internal/sourcetest"
@@ -272,5 +274,29 @@ func TestPagerDutyErrorsKeepTheirType(t *testing.T) {
 	_, err = sourceOf(t, cfg, "pagerduty").Fetch(ctx, sourcetest.Window)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v (%T), want context.Canceled in the chain", err, err)
+	}
+}
+
+// TestResolveErrorsQuoteNoAddress: a users request that fails, with the
+// address in its query, gives an error that quotes no address, as text or
+// URL-escaped (issue 17): an answer with an error status, and no answer at
+// all, whose error (a *url.Error) quotes the request's URL.
+func TestResolveErrorsQuoteNoAddress(t *testing.T) {
+	for _, refused := range []bool{false, true} {
+		run, cfg := sourcetest.Setup(t, sourcetest.Golden(), sourcetest.Config)
+		run.SetFault(simulation.Fault{API: "pagerduty", PathPrefix: "/users", Status: 500})
+		if refused {
+			cfg.SetEndpoint("pagerduty", "http://127.0.0.1:1/pagerduty", config.Secret(run.PagerDutyToken))
+		}
+		_, err := sourceOf(t, cfg, model.SourcePagerDuty).Fetch(context.Background(), collectors.Window{Start: sourcetest.Ago(7), End: sourcetest.End})
+		if err == nil {
+			t.Fatalf("refused %v: no error", refused)
+		}
+		if refused && !strings.Contains(err.Error(), "127.0.0.1:1") {
+			t.Errorf("the refused request's error does not quote its URL, so this proves nothing: %v", err)
+		}
+		if strings.Contains(err.Error(), "alice@acme.example") || strings.Contains(err.Error(), "alice%40acme.example") {
+			t.Errorf("refused %v: %v", refused, err)
+		}
 	}
 }
