@@ -34,7 +34,8 @@ func word(id string) *regexp.Regexp {
 // feed (whose error names its person) and a refused GitHub token, with
 // the log at debug, then greps everything it wrote for the people's names,
 // logins and e-mail addresses: the log, /metrics, every format of
-// /report, the landing page, the state files, and classify's output.
+// /report, the landing page, the state files, classify's output, and a
+// backfill's OpenMetrics and log.
 func TestPrivacyModesWriteNoName(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
@@ -113,6 +114,19 @@ func TestPrivacyModesWriteNoName(t *testing.T) {
 				t.Fatalf("classify: %v\n%s", err, text)
 			}
 			written["classify"] = string(text)
+			backfilled := filepath.Join(dir, mode+".om")
+			backfill := exec.Command(bin, "backfill", "--config.file", cfgPath, "--output", backfilled, "--from=-1d", "--step=6h")
+			backfill.Env = cmd.Env
+			if text, err := backfill.CombinedOutput(); err != nil {
+				t.Fatalf("backfill: %v\n%s", err, text)
+			} else {
+				written["backfill's log"] = string(text)
+			}
+			om, err := os.ReadFile(backfilled)
+			if err != nil || len(om) == 0 {
+				t.Fatalf("backfill output: %v", err)
+			}
+			written["backfill's OpenMetrics"] = string(om)
 			for what, text := range written {
 				for _, id := range demoIdentities {
 					if loc := word(id).FindStringIndex(text); loc != nil {
