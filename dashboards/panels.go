@@ -60,8 +60,8 @@ func overview() Dashboard {
 
 	l.row("Where the work goes")
 	l.add(stackedArea(newTimeseries("Activity share by domain", units.PercentUnit,
-		describe("Each domain's share of all the team's activities within the rolling window (recording rule instance_domain:sre_workload_person_activities:ratio). A growing unclassified share means the rules need tuning.", "metrics"))).
-		Targets(queries(q(`instance_domain:sre_workload_person_activities:ratio{`+byDomain+`}`, "{{domain}}"))).
+		describe("Each domain's share of all the team's activities within the rolling window (recording rule instance_domain:sre_workload_team_activities:ratio, from the team-level sre_workload_team_activities, so it works under privacy.people: aggregate too). A growing unclassified share means the rules need tuning.", "metrics"))).
+		Targets(queries(q(`instance_domain:sre_workload_team_activities:ratio{`+byDomain+`}`, "{{domain}}"))).
 		Max(1), 12, 8)
 	l.add(newTimeseries("Activity share by proposed team", units.PercentUnit,
 		describe("Each proposed team's share of all classified activities within the window (sre_workload_proposed_team_activity_ratio), with the secondary_team_share threshold: when the smallest team is above the line, it would have enough work of its own.", "split-signals")).

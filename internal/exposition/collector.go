@@ -49,6 +49,7 @@ type Collector struct {
 	rotationSize, rotationRatio, rotationLoad   *prometheus.Desc
 	busFactor, suggestedTeam, staffingGap       *prometheus.Desc
 	meetingSeconds, uninterrupted               *prometheus.Desc
+	teamActivities                              *prometheus.Desc
 	calendarSkipped                             *prometheus.Desc
 }
 
@@ -60,6 +61,7 @@ func NewCollector(view func() *refresh.View) *Collector {
 		openedItems:       desc("opened_items", "Items created within the rolling window.", "source", "kind", "domain"),
 		closedItems:       desc("closed_items", "Items closed within the rolling window: issues closed, pull requests merged or closed, incidents resolved other than by a merge into another incident.", "source", "kind", "domain"),
 		personOpenItems:   desc("person_open_items", "Open GitHub issues and pull requests assigned to the person, plus open incidents assigned to them; an item counts once per person.", "person", "domain"),
+		teamActivities:    desc("team_activities", "The team's activities within the rolling window: every configured person's, by source and domain; the same in every privacy.people mode, under aggregate too.", "source", "domain"),
 		personActivities:  desc("person_activities", "The person's activities (opening, commenting, closing, merging, reopening, acknowledging, resolving, annotating, being notified) within the rolling window.", "person", "source", "domain"),
 		domainInfo:        desc("domain_info", "One series per declared domain, with the team it would belong to after a split; always 1.", "domain", "proposed_team"),
 		ruleMatched:       desc("rule_matched_items", "Tracked items whose domain this rule decided.", "rule"),
@@ -120,7 +122,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 		c.mtta, c.mttr, c.ttaQuantiles, c.ttrQuantiles, c.oncallPerShift, c.teamActivityRatio, c.crossTeamSwitchRatio,
 		c.signal, c.signalValue, c.signalThreshold, c.splitRecommended, c.refreshInterval,
 		c.suggestedRatio, c.personPlanned, c.teamPlanned, c.oncallSeconds, c.oncallRatio, c.oncallCap,
-		c.rotationSize, c.rotationRatio, c.rotationLoad, c.busFactor, c.suggestedTeam, c.staffingGap, c.meetingSeconds, c.uninterrupted, c.calendarSkipped} {
+		c.rotationSize, c.rotationRatio, c.rotationLoad, c.busFactor, c.suggestedTeam, c.staffingGap, c.meetingSeconds, c.uninterrupted, c.calendarSkipped, c.teamActivities} {
 		ch <- d
 	}
 }
@@ -178,6 +180,15 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 				gauge(ch, c.openedItems, float64(n.Opened), src, kind, d)
 				gauge(ch, c.closedItems, float64(n.Closed), src, kind, d)
 			}
+		}
+	}
+	for _, src := range cfg.Sources() {
+		for _, d := range domains {
+			n := 0
+			for _, p := range cfg.People {
+				n += res.PersonActivities[analysis.PersonSourceDomain{Person: p.Name, Source: src, Domain: d}]
+			}
+			gauge(ch, c.teamActivities, float64(n), src, d)
 		}
 	}
 	for _, p := range shownPeople(cfg) {
