@@ -387,6 +387,12 @@ func checkConfig(cfg *config.Config, err error, path string, stdout, stderr io.W
 		fmt.Fprintf(stderr, "invalid config file %s:\n%s\n", path, err)
 		return 1
 	}
+	// Under privacy.people: pseudonymous or aggregate the summary names
+	// people by their pseudonyms, as everything else the process writes.
+	var summary strings.Builder
+	out := stdout
+	defer func() { _, _ = io.WriteString(out, cfg.Pseudonymiser()(summary.String())) }()
+	stdout = &summary
 	fmt.Fprintf(stdout, "config file %s is valid\n", path)
 	fmt.Fprintf(stdout, "  sources: %v\n", cfg.Sources())
 	if cfg.GitHub != nil {

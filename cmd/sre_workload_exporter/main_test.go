@@ -548,6 +548,15 @@ func TestConfigCheckCalendar(t *testing.T) {
 	if out := stdout.String() + stderr.String(); !strings.Contains(out, "calendar: 1 feeds [alice]") || strings.Contains(out, "private-7e3f09c2") {
 		t.Errorf("--config.check:\n%s", out)
 	}
+	// Under pseudonymous, the summary names alice by her pseudonym.
+	if err := os.WriteFile(f, []byte("calendar: {}\ndomains: [{name: d}]\nprivacy: {people: pseudonymous}\npeople:\n  - {name: alice, calendar: {url_env: SRE_TEST_CAL}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	if code := run(t.Context(), []string{"--config.check", "--config.file", f}, &stdout, &stderr); code != 0 ||
+		!strings.Contains(stdout.String(), "calendar: 1 feeds [person-1]") || strings.Contains(stdout.String(), "alice") {
+		t.Errorf("--config.check under pseudonymous: exit %d\n%s", code, stdout.String())
+	}
 }
 
 // TestReportAnonymise: /report?anonymise=1 in every format and report
