@@ -68,11 +68,11 @@ func main() {
 // something fails.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fillVersion()
-	app := kingpin.New(exporterName, "Exports where an SRE team's work goes, from GitHub and PagerDuty, to decide when the team should split.")
+	app := kingpin.New(exporterName, "Exports where an SRE team's work goes, from GitHub, PagerDuty and calendars, to decide when the team should split.")
 	var (
 		configFile    = app.Flag("config.file", "Path to the configuration file.").Default("sre_workload_exporter.yml").String()
 		configCheck   = app.Flag("config.check", "Validate the configuration file, print a summary, and exit 0 if it is valid, 1 if not.").Bool()
-		demo          = app.Flag("demo", "Run on the embedded demo: a simulation of the GitHub and PagerDuty APIs on loopback. Needs no token, config file or network.").Bool()
+		demo          = app.Flag("demo", "Run on the embedded demo: a simulation of the GitHub and PagerDuty APIs and of calendar feeds on loopback. Needs no token, config file or network.").Bool()
 		demoScale     = app.Flag("demo.scale", "With --demo: story (the 90-day story of config/demo.yml), large (300 repositories, 60,000 issues and pull requests, 20,000 incidents) or small (1/20 of large).").Default("story").Enum("story", "large", "small")
 		demoPrivacy   = app.Flag("demo.privacy", "With --demo: the demo config's privacy.people, to try each mode: named, pseudonymous or aggregate.").Default(config.PrivacyNamed).Enum(config.PrivacyModes...)
 		demoLatency   = app.Flag("demo.latency", "With --demo: delay every simulated API answer by this long, as a distant API would.").Default("0s").Duration()
