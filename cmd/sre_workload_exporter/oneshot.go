@@ -16,7 +16,6 @@ import (
 	"github.com/sre-workload/sre_workload_exporter/collectors/apiclient"
 	"github.com/sre-workload/sre_workload_exporter/config"
 	"github.com/sre-workload/sre_workload_exporter/internal/analysis"
-	"github.com/sre-workload/sre_workload_exporter/internal/model"
 	"github.com/sre-workload/sre_workload_exporter/internal/refresh"
 	"github.com/sre-workload/sre_workload_exporter/internal/report"
 )
@@ -69,17 +68,12 @@ func printReport(w, stderr io.Writer, v *refresh.View, format string, anonymise 
 func printClassified(w io.Writer, v *refresh.View, unclassifiedOnly bool, source string) int {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tKIND\tITEM\tDOMAIN\tRULE\tTITLE")
-	for _, it := range report.Classified(v.Analysis, unclassifiedOnly, source) {
+	for _, it := range report.Classified(v.Config, v.Analysis, unclassifiedOnly, source) {
 		rule := it.Rule
 		if rule == "" {
 			rule = "-"
 		}
-		key := it.Key
-		if it.Source == model.SourceCalendar { // person/UID/start: the person as privacy.people shows them
-			person, rest, _ := strings.Cut(key, "/")
-			key = v.Config.Shown(v.Config.Privacy.Mode(), person) + "/" + rest
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", it.Source, it.Kind, key, it.Domain, rule, it.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", it.Source, it.Kind, it.Key, it.Domain, rule, it.Title)
 	}
 	if err := tw.Flush(); err != nil {
 		return 1

@@ -188,10 +188,17 @@ func MeetingKey(person, uid string, start int64) string {
 	return person + "/" + uid + "/" + strconv.FormatInt(start, 10)
 }
 
+// MeetingPerson splits a meeting's Key into the person whose calendar it
+// is in and the rest, "UID/start".
+func MeetingPerson(key string) (person, rest string) {
+	person, rest, _ = strings.Cut(key, "/")
+	return person, rest
+}
+
 // MeetingSeries is the person and the UID of a meeting's Key: every
 // occurrence of a series in one person's calendar shares them.
 func MeetingSeries(key string) (person, uid string) {
-	person, rest, _ := strings.Cut(key, "/")
+	person, rest := MeetingPerson(key)
 	if i := strings.LastIndexByte(rest, '/'); i >= 0 {
 		rest = rest[:i]
 	}

@@ -587,14 +587,18 @@ func team(name string, domains []string, res *analysis.Result, share float64) Te
 }
 
 // Classified lists every tracked item with its domain and the rule that
-// decided it, for tuning rules: by source, then key.
-func Classified(res *analysis.Result, unclassifiedOnly bool, source string) []Item {
+// decided it, for tuning rules: by source, then key; a meeting's person
+// in its key as privacy.people shows them.
+func Classified(cfg *config.Config, res *analysis.Result, unclassifiedOnly bool, source string) []Item {
+	p := newPrivacy(cfg)
 	var out []Item
 	for _, c := range res.Classified {
 		if unclassifiedOnly && c.Domain != config.Unclassified || source != "" && c.Item.Source != source {
 			continue
 		}
-		out = append(out, item(c))
+		it := item(c)
+		it.Key = p.key(it)
+		out = append(out, it)
 	}
 	slices.SortFunc(out, func(a, b Item) int { return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Key, b.Key)) })
 	return out
