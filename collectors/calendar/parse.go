@@ -34,9 +34,6 @@ type Skipped struct {
 	Invalid   int // unreadable dates, zones or rules, or no duration
 }
 
-// Total is the number of events or occurrences skipped.
-func (s Skipped) Total() int { return s.AllDay + s.Cancelled + s.Declined + s.TooLong + s.Invalid }
-
 // Options says whose feed it is and which part of it to expand.
 type Options struct {
 	// Self is the person's address, to find their own declined

@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -69,15 +68,11 @@ func newSource(cfg *config.Config, hc *http.Client, logger *slog.Logger) *Source
 func (s *Source) Reconfigure(cfg *config.Config) {
 	feeds := cfg.Calendar.Feeds()
 	s.feeds.Store(&feeds)
-	var team []string
-	for _, p := range cfg.People {
-		for _, v := range p.PagerDuty {
-			if strings.Contains(v, "@") {
-				team = append(team, strings.ToLower(strings.TrimSpace(v)))
-			}
-		}
-		if p.Calendar != nil && p.Calendar.Self != "" {
-			team = append(team, strings.ToLower(p.Calendar.Self))
+	// The people's addresses: their PagerDuty ones and their calendars'.
+	team := cfg.PagerDutyEmails()
+	for _, f := range feeds {
+		if f.Email != "" {
+			team = append(team, f.Email)
 		}
 	}
 	s.team.Store(&team)
@@ -97,10 +92,20 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	feeds := *s.feeds.Load()
+	keys := make([]string, len(feeds))
+	for i, f := range feeds {
+		keys[i] = feedKey(f.URL(), f.Email)
+	}
 	next := make([]*Feed, len(feeds))
 	errs := make([]error, len(feeds))
 	_ = collectors.ForEachAll(ctx, len(feeds), collectors.Indexes(len(feeds)), func(ctx context.Context, i int) error {
-		next[i], errs[i] = s.read(ctx, feeds[i], s.state.Feeds[feedKey(feeds[i].URL(), feeds[i].Email)], w)
+		// Safely here, not only around the whole call: a feed whose
+		// reading panics (a library on a malformed feed) is one failed
+		// feed, with its error, like any other.
+		errs[i] = collectors.Safely(ctx, func(ctx context.Context, f config.CalendarFeed) (err error) {
+			next[i], err = s.read(ctx, f, s.state.Feeds[keys[i]], w)
+			return err
+		}, feeds[i])
 		return errs[i]
 	})
 	if err := ctx.Err(); err != nil {
@@ -110,7 +115,7 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 	var failures []collectors.RepoFailure
 	unread := map[string]bool{}
 	for i, f := range feeds {
-		key := feedKey(f.URL(), f.Email)
+		key := keys[i]
 		switch {
 		case errs[i] == nil:
 			st.Feeds[key] = next[i]
@@ -126,7 +131,7 @@ func (s *Source) Fetch(ctx context.Context, w collectors.Window) (*model.Snapsho
 		return nil, errors.Join(errs...) // nothing new to publish
 	}
 	s.state = st
-	snap := st.snapshot(feeds, w)
+	snap := st.snapshot(feeds, keys, w)
 	for _, f := range failures {
 		if unread[f.Repo] {
 			snap.Unread = append(snap.Unread, f.Repo)
@@ -189,7 +194,7 @@ func (s *Source) read(ctx context.Context, f config.CalendarFeed, last *Feed, w 
 		return nil, fail("the feed is over %d MiB", maxFeed>>20)
 	}
 	until := w.End.Add(horizon)
-	meetings, skipped, err := safeParse(body, Options{Self: f.Email, From: w.Start, To: until})
+	meetings, skipped, err := Parse(body, Options{Self: f.Email, From: w.Start, To: until})
 	if err != nil {
 		return nil, fail("%w", err)
 	}
@@ -198,17 +203,6 @@ func (s *Source) read(ctx context.Context, f config.CalendarFeed, last *Feed, w 
 	}
 	return &Feed{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"),
 		From: w.Start, Until: until, Meetings: meetings, Skipped: skipped}, nil
-}
-
-// safeParse is Parse, with a panic of a library on a malformed feed
-// turned into an error.
-func safeParse(body []byte, opt Options) (ms []Meeting, sk Skipped, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			ms, sk, err = nil, Skipped{}, fmt.Errorf("the feed could not be parsed: %v", p)
-		}
-	}()
-	return Parse(body, opt)
 }
 
 // itemKey identifies one occurrence of a person's meeting.

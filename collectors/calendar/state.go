@@ -57,12 +57,12 @@ func (f *Feed) within(w collectors.Window) *Feed {
 }
 
 // snapshot maps the people's meetings that overlap the window to items,
-// in config order, and each to one activity of its person at its start
-// when the start is within the window.
-func (st *State) snapshot(feeds []config.CalendarFeed, w collectors.Window) *model.Snapshot {
+// in config order (keys are the feeds' feedKey), and each to one activity
+// of its person at its start when the start is within the window.
+func (st *State) snapshot(feeds []config.CalendarFeed, keys []string, w collectors.Window) *model.Snapshot {
 	snap := &model.Snapshot{Source: model.SourceCalendar, End: w.End.Unix(), Skipped: map[string]int{}}
-	for _, f := range feeds {
-		fd := st.Feeds[feedKey(f.URL(), f.Email)]
+	for i, f := range feeds {
+		fd := st.Feeds[keys[i]]
 		if fd == nil {
 			continue
 		}

@@ -3,6 +3,7 @@ package simulation
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 )
@@ -51,13 +52,13 @@ func (g *demoGen) demoCalendars() {
 		loc, _ := time.LoadLocation(p.tz)
 		cal := &Calendar{Person: p.name, Name: p.email, Zone: p.tz, Modified: modified}
 		for i, s := range demoMeetings {
-			if !contains(s.people, p.name) {
+			if !slices.Contains(s.people, p.name) {
 				continue
 			}
 			first := g.firstWeekday(p, max(s.fromDay, p.joinDay), s.days, s.at)
 			var attendees []string
 			for _, dp := range demoPeople {
-				if contains(s.people, dp.name) {
+				if slices.Contains(s.people, dp.name) {
 					attendees = append(attendees, dp.email)
 				}
 			}
@@ -129,13 +130,4 @@ func (g *demoGen) lastOccurrence(e *CalEvent, loc *time.Location) time.Time {
 		}
 		t = next
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

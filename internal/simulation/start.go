@@ -61,7 +61,7 @@ func (r *Running) Configure(cfg *config.Config) {
 	cfg.SetEndpoint("pagerduty", r.PagerDutyURL(), config.Secret(r.PagerDutyToken))
 	r.mu.Lock()
 	for _, c := range r.ds.Calendars {
-		cfg.SetCalendarURL(c.Person, config.Secret(r.URL+CalendarPrefix+c.Token+"/basic.ics"))
+		cfg.SetCalendarURL(c.Person, config.Secret(r.feedURL(c)))
 	}
 	r.mu.Unlock()
 	if r.adjust != nil {
@@ -164,6 +164,10 @@ func (r *Running) RotateGitHubToken() string {
 	return tok
 }
 
+// feedURL is the address of a simulated feed, a secret: the shape that
+// serveCalendar answers.
+func (r *Running) feedURL(c *Calendar) string { return r.URL + CalendarPrefix + c.Token + "/basic.ics" }
+
 // CalendarURL is the address of a person's simulated feed, a secret; ""
 // when the person has none.
 func (r *Running) CalendarURL(person string) string {
@@ -171,7 +175,7 @@ func (r *Running) CalendarURL(person string) string {
 	defer r.mu.Unlock()
 	for _, c := range r.ds.Calendars {
 		if c.Person == person {
-			return r.URL + CalendarPrefix + c.Token + "/basic.ics"
+			return r.feedURL(c)
 		}
 	}
 	return ""
@@ -192,7 +196,7 @@ func (r *Running) CalendarEnv(prefix string) []string {
 	defer r.mu.Unlock()
 	var env []string
 	for _, c := range r.ds.Calendars {
-		env = append(env, prefix+strings.ToUpper(c.Person)+"="+r.URL+CalendarPrefix+c.Token+"/basic.ics")
+		env = append(env, prefix+strings.ToUpper(c.Person)+"="+r.feedURL(c))
 	}
 	return env
 }
