@@ -1,8 +1,6 @@
 package calendar
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -38,8 +36,7 @@ func newState() *State { return &State{Feeds: map[string]*Feed{}} }
 
 // feedKey is a one-way hash of a feed's URL and address.
 func feedKey(u config.Secret, self string) string {
-	h := sha256.Sum256([]byte(string(u) + "\x00" + self))
-	return hex.EncodeToString(h[:16])
+	return collectors.OneWay("calendar feed", string(u)+"\x00"+self)
 }
 
 // within is the feed with only the meetings that overlap the window's
@@ -104,8 +101,7 @@ func (s Skipped) byReason() map[string]int {
 // person's e-mail address). Other organizers' addresses, which the rules'
 // organizers globs match, are kept as they are.
 func savedAddress(a string) string {
-	h := sha256.Sum256([]byte("sre_workload_exporter address\x00" + a))
-	return "~" + hex.EncodeToString(h[:12])
+	return collectors.OneWay("address", a)
 }
 
 // SaveState writes the sync state, for the state file.

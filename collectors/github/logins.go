@@ -1,9 +1,9 @@
 package github
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"strings"
+
+	"github.com/sre-workload/sre_workload_exporter/collectors"
 )
 
 // The state file holds no GitHub login (issue 17): every login in it —
@@ -13,7 +13,7 @@ import (
 // it is someone outside the team, whose actions are never attributed,
 // unless a later config adds their login, which maps it back. So the
 // mapping from hashes to people lives only in the config.
-const loginHashPrefix = "~"
+const loginHashPrefix = "~" // collectors.OneWay's
 
 // savedLogin is how a login is written in the state file; "" (a bot)
 // stays "".
@@ -21,8 +21,7 @@ func savedLogin(login string) string {
 	if login == "" || strings.HasPrefix(login, loginHashPrefix) {
 		return login
 	}
-	h := sha256.Sum256([]byte("sre_workload_exporter github login\x00" + strings.ToLower(login)))
-	return loginHashPrefix + hex.EncodeToString(h[:12])
+	return collectors.OneWay("github login", strings.ToLower(login))
 }
 
 // loginCodec turns saved hashes back into the team's logins.
