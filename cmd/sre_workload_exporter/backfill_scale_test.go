@@ -30,10 +30,7 @@ func TestBackfillScale(t *testing.T) {
 	}
 	p.Window = 97 * 24 * time.Hour
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "sre_workload_exporter")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	now := time.Now()
 	sim, err := simulation.Serve(simulation.Scale(p, now))
 	if err != nil {
@@ -51,7 +48,7 @@ func TestBackfillScale(t *testing.T) {
 	}
 	out := filepath.Join(dir, "history.om")
 	cmd := exec.Command(bin, "--config.file", cfgPath, "backfill", "--from=-90d", "--step=1h", "--output="+out)
-	cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "SIM_GITHUB_TOKEN="+sim.GitHubToken, "SIM_PAGERDUTY_TOKEN="+sim.PagerDutyToken)
+	cmd.Env = append(append(os.Environ(), "GOMAXPROCS=1"), sim.ScaleEnv()...)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	began := time.Now()

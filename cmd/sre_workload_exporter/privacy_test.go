@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"io"
 	"net/http"
 	"os"
@@ -16,10 +14,6 @@ import (
 
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 )
-
-// demoIdentities are the demo people's names, GitHub logins and e-mail
-// addresses (config/demo.yml).
-var demoIdentities = []string{"alice", "bob", "carol", "alice-sre", "bob-ops", "carol-cloud", "alice@acme.example", "bob@acme.example", "carol@acme.example"}
 
 // word matches an identity as a whole word, case-insensitive: not inside
 // a longer run of letters and digits. The demo's PagerDuty user IDs
@@ -41,10 +35,7 @@ func TestPrivacyModesWriteNoName(t *testing.T) {
 		t.Skip("-short")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "sre_workload_exporter")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	for _, mode := range []string{"pseudonymous", "aggregate"} {
 		t.Run(mode, func(t *testing.T) {
 			sim, err := simulation.Serve(simulation.Demo(time.Now()))
@@ -52,9 +43,7 @@ func TestPrivacyModesWriteNoName(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer sim.Close()
-			cfgText := strings.Replace(demoConfigFor(t, sim, nil), "refresh_interval: 1m", "refresh_interval: 1s", 1)
-			cfgText = strings.Replace(cfgText, "  token_env: DEMO_GITHUB_TOKEN\n", "  token_env: DEMO_GITHUB_TOKEN\n  reconcile_interval: 0s\n", 1)
-			cfgText += "\nprivacy: {people: " + mode + "}\n"
+			cfgText := fastDemoConfig(t, sim) + "\nprivacy: {people: " + mode + "}\n"
 			cfgPath := filepath.Join(dir, mode+".yml")
 			if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
 				t.Fatal(err)
@@ -95,17 +84,8 @@ func TestPrivacyModesWriteNoName(t *testing.T) {
 			if !strings.Contains(out.String(), "feed of person-1") {
 				t.Errorf("the log does not name the failing feed by its pseudonym:\n%.2000s", out.String())
 			}
-			for _, name := range []string{"calendar.json.gz", "github.json.gz", "pagerduty.json.gz"} {
-				b, err := os.ReadFile(filepath.Join(state, name))
-				if err != nil {
-					t.Fatalf("state file %s: %v", name, err)
-				}
-				zr, err := gzip.NewReader(bytes.NewReader(b))
-				if err != nil {
-					t.Fatal(err)
-				}
-				plain, _ := io.ReadAll(zr)
-				written["state file "+name] = string(plain)
+			for name, text := range stateFiles(t, state) {
+				written["state file "+name] = text
 			}
 			classify := exec.Command(bin, "classify", "--config.file", cfgPath)
 			classify.Env = cmd.Env
@@ -128,7 +108,7 @@ func TestPrivacyModesWriteNoName(t *testing.T) {
 			}
 			written["backfill's OpenMetrics"] = string(om)
 			for what, text := range written {
-				for _, id := range demoIdentities {
+				for _, id := range simulation.DemoIdentities() {
 					if loc := word(id).FindStringIndex(text); loc != nil {
 						t.Errorf("%s holds %q: ...%s...", what, id, text[max(0, loc[0]-80):min(len(text), loc[1]+80)])
 					}

@@ -32,10 +32,7 @@ func TestScaleProcessRSS(t *testing.T) {
 		latency, _ = time.ParseDuration(v)
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "sre_workload_exporter")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	now := time.Now()
 	sim, err := simulation.Serve(simulation.Scale(p, now))
 	if err != nil {
@@ -54,7 +51,7 @@ func TestScaleProcessRSS(t *testing.T) {
 	addr := freeAddress(t)
 	cmd := exec.Command(bin, "--config.file", cfgPath, "--web.listen-address", addr, "--log.level", "warn",
 		"--storage.path", filepath.Join(dir, "state"))
-	cmd.Env = append(append(os.Environ(), "SIM_GITHUB_TOKEN="+sim.GitHubToken, "SIM_PAGERDUTY_TOKEN="+sim.PagerDutyToken), sim.CalendarEnv("SIM_CALENDAR_")...)
+	cmd.Env = append(os.Environ(), sim.ScaleEnv()...)
 	var stderr syncWriter
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

@@ -8,12 +8,8 @@ import (
 	"testing"
 
 	"github.com/sre-workload/sre_workload_exporter/config"
+	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 )
-
-// demoIdentities are the demo people's configured names, GitHub logins
-// and e-mail addresses (config/demo.yml): what a report that travels must
-// not hold.
-var demoIdentities = []string{"alice", "bob", "carol", "alice-sre", "bob-ops", "carol-cloud", "alice@acme.example", "bob@acme.example", "carol@acme.example"}
 
 // renderAll renders a report, with the demo's history, in every format.
 func renderAll(t *testing.T, r *Report) map[string]string {
@@ -65,7 +61,7 @@ func TestReportPrivacyModes(t *testing.T) {
 		}
 		for format, text := range out {
 			lower := strings.ToLower(text)
-			for _, id := range demoIdentities {
+			for _, id := range simulation.DemoIdentities() {
 				// A name as a word: "alice" inside "malice" would not
 				// be a leak, and no demo text has one.
 				if strings.Contains(lower, id) {

@@ -187,6 +187,12 @@ func (r *Running) DemoEnv() []string {
 	return append([]string{"DEMO_GITHUB_TOKEN=" + r.GitHubToken, "DEMO_PAGERDUTY_TOKEN=" + r.PagerDutyToken}, r.CalendarEnv("DEMO_CALENDAR_")...)
 }
 
+// ScaleEnv is the environment that ScaleConfig's config reads its secrets
+// from, for this simulation.
+func (r *Running) ScaleEnv() []string {
+	return append([]string{"SIM_GITHUB_TOKEN=" + r.GitHubToken, "SIM_PAGERDUTY_TOKEN=" + r.PagerDutyToken}, r.CalendarEnv("SIM_CALENDAR_")...)
+}
+
 // CalendarEnv is, for each person with a feed, the variable prefix +
 // their name in upper case, set to their feed's address: what the demo's
 // and the scale scenario's configs read (DEMO_CALENDAR_ALICE,
@@ -209,6 +215,17 @@ func (r *Running) Secrets() []string {
 	out := []string{r.GitHubToken, r.PagerDutyToken}
 	for _, c := range r.ds.Calendars {
 		out = append(out, c.Token[strings.LastIndexByte(c.Token, '/')+1:])
+	}
+	return out
+}
+
+// DemoIdentities are what names the demo's people: their config names,
+// GitHub logins and e-mail addresses (config/demo.yml), for the tests
+// that check a privacy mode writes none of them.
+func DemoIdentities() []string {
+	var out []string
+	for _, p := range demoPeople {
+		out = append(out, p.name, p.login, p.email)
 	}
 	return out
 }
