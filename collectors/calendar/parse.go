@@ -138,7 +138,7 @@ func Parse(feed []byte, opt Options) ([]Meeting, Skipped, error) {
 			replaced[rid.t.Unix()] = true
 			m, why := p.instance(ov, uid)
 			m.Recurring = true
-			out = p.add(out, m, why, []time.Time{m.Start}, &skipped)
+			out = p.add(out, m, why, []time.Time{m.Start})
 		}
 		if g.master == nil {
 			continue
@@ -160,7 +160,7 @@ func Parse(feed []byte, opt Options) ([]Meeting, Skipped, error) {
 			}
 		}
 		m.Recurring = recurring
-		out = p.add(out, m, why, kept, &skipped)
+		out = p.add(out, m, why, kept)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if !out[i].Start.Equal(out[j].Start) {
@@ -183,9 +183,9 @@ type parser struct {
 // add appends the occurrences of m at starts that overlap [From, To).
 // When the event is not a meeting (why names the count), it counts once
 // if any of its occurrences overlaps the window, and adds nothing.
-func (p *parser) add(out []Meeting, m Meeting, why *int, starts []time.Time, skipped *Skipped) []Meeting {
-	if why == &skipped.Invalid {
-		skipped.Invalid++
+func (p *parser) add(out []Meeting, m Meeting, why *int, starts []time.Time) []Meeting {
+	if why == &p.skipped.Invalid {
+		p.skipped.Invalid++
 		return out
 	}
 	length := m.End.Sub(m.Start)

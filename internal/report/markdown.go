@@ -92,11 +92,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	r.afterSplitSection(p)
 
 	p("## People\n\n")
-	if r.PeopleShown == config.PrivacyAggregate {
-		p("%s\n\n", aggregateNote)
-	} else {
-		p("| person | workdays in the team | switches per workday | focus | domains | estimated switching loss | interruptions (business / off / sleep) | open items |\n|---|---|---|---|---|---|---|---|\n")
-	}
+	r.peopleTable(p, "| person | workdays in the team | switches per workday | focus | domains | estimated switching loss | interruptions (business / off / sleep) | open items |\n|---|---|---|---|---|---|---|---|\n")
 	for _, pe := range r.People {
 		focus, loss := "n/a", "n/a"
 		if pe.FocusRatio != nil {
@@ -115,11 +111,7 @@ func (r *Report) Markdown(w io.Writer) error {
 
 	if m := r.Meetings; m != nil {
 		p("## Meetings\n\n")
-		if r.PeopleShown == config.PrivacyAggregate {
-			p("%s\n", aggregateNote)
-		} else {
-			p("| person | meeting time | by domain | uninterrupted time |\n|---|---|---|---|\n")
-		}
+		r.peopleTable(p, "| person | meeting time | by domain | uninterrupted time |\n|---|---|---|---|\n")
 		for _, pe := range m.People {
 			p("| %s | %.1f h | %s | %.1f h |\n", pe.Name, pe.Hours, pe.DomainList(), pe.UninterruptedHours)
 		}
@@ -336,11 +328,7 @@ func (r *Report) afterSplitSection(p func(format string, args ...any)) {
 		p("| %s | %s | %d | %s | %.2f | %s | %d | %s |\n", rot.Team, rot.Model, rot.Size, share, rot.IncidentsPerShift, sleepPages(rot), rot.Minimum, yesNo(rot.CanRun))
 	}
 	p("\n### Who would go where\n\n")
-	if r.PeopleShown == config.PrivacyAggregate {
-		p("%s\n", aggregateNote)
-	} else {
-		p("| person | suggested team | work that stays |\n|---|---|---|\n")
-	}
+	r.peopleTable(p, "| person | suggested team | work that stays |\n|---|---|---|\n")
 	for _, as := range a.Assignment {
 		stays := pct(as.Stays)
 		if as.Classified == 0 {
@@ -397,6 +385,17 @@ func sleepPages(rot RotationRow) string {
 		return fmt.Sprintf("up to %.1f", rot.MostSleepPagesPerWeek)
 	}
 	return "n/a"
+}
+
+// peopleTable writes a per-person table's header, or, under
+// privacy.people: aggregate, where the table has no rows, why it is not
+// there.
+func (r *Report) peopleTable(p func(format string, args ...any), header string) {
+	if r.PeopleShown == config.PrivacyAggregate {
+		p("%s\n", aggregateNote)
+		return
+	}
+	p("%s", header)
 }
 
 // aggregateNote says why a per-person table is not there.
