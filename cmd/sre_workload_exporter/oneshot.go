@@ -101,7 +101,7 @@ func printRecurring(w, stderr io.Writer, cfg *config.Config, v *refresh.View) in
 		fmt.Fprintf(w, "# Owners are pseudonyms (privacy.people: %s): person-N is the N-th\n# person of people[]; write their names before pasting.\n", cfg.Privacy.Mode())
 	}
 	fmt.Fprintln(w, "inventory:")
-	for _, m := range v.Analysis.Recurring {
+	for _, m := range v.Analysis.Recurring(cfg) {
 		// Owners as privacy.people shows them: pseudonyms are not
 		// config names, so under pseudonymous each entry says so.
 		owners := make([]string, len(m.Owners))

@@ -103,9 +103,8 @@ type Result struct {
 	HasCalendar    bool
 	MeetingSeconds map[PersonDomain]int64
 	Uninterrupted  map[string]int64
-	// Recurring are the calendar's recurring meetings as inventory
-	// suggestions (RecurringMeetings), with a calendar snapshot.
-	Recurring []RecurringMeeting
+	// calendarWindow is the calendar snapshot's window, for Recurring.
+	calendarWindow window
 	// CalendarSkipped counts, by model.SkipReasons, the calendar's events
 	// overlapping the window that are not meetings (a series once), with
 	// a calendar snapshot.

@@ -140,6 +140,16 @@ type RecurringMeeting struct {
 	Occurrences int
 }
 
+// Recurring are the calendar's recurring meetings within its window, as
+// inventory suggestions (RecurringMeetings); none without a calendar. It
+// is computed when asked (classify --recurring), not at every analysis.
+func (r *Result) Recurring(cfg *config.Config) []RecurringMeeting {
+	if !r.HasCalendar {
+		return nil
+	}
+	return RecurringMeetings(cfg, r.Classified, r.calendarWindow.start, r.calendarWindow.end)
+}
+
 // RecurringMeetings is the definition of the calendar's inventory
 // suggestions. A recurring meeting is the occurrences of recurring events
 // (an RRULE, RDATE or RECURRENCE-ID) that share a UID, in the calendars of

@@ -294,7 +294,7 @@ func (p *Prepared) At(now time.Time) *Result {
 	if p.meetings != nil {
 		w := windows[sourceIndex(model.SourceCalendar)]
 		r.meetingTime(cfg, p, w)
-		r.Recurring = RecurringMeetings(cfg, r.Classified, w.start, w.end)
+		r.calendarWindow = w
 		r.CalendarSkipped = map[string]int{}
 		for _, reason := range model.SkipReasons {
 			r.CalendarSkipped[reason] = p.skipped[reason]

@@ -41,7 +41,7 @@ func TestExpositionPrivacyModes(t *testing.T) {
 		t.Run(tc.mode, func(t *testing.T) {
 			_, cfg := sourcetest.Setup(t, sourcetest.Golden(), sourcetest.GoldenConfig+"privacy: {people: "+tc.mode+"}\n")
 			reg := prometheus.NewRegistry()
-			r, logs := newTestRefresher(t, cfg, reg, sourcetest.FixedClock(sourcetest.End))
+			r, _ := newTestRefresher(t, cfg, reg, sourcetest.FixedClock(sourcetest.End))
 			if err := r.RefreshAll(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -75,11 +75,9 @@ func TestExpositionPrivacyModes(t *testing.T) {
 					t.Errorf("the metrics hold %s", id)
 				}
 			}
-			for _, id := range []string{"alice", "bob"} {
-				if strings.Contains(logs.String(), id) {
-					t.Errorf("the log holds %s:\n%s", id, logs.String())
-				}
-			}
+			// The log's privacy is the binary's log handler's
+			// (internal/privacylog), which this refresher's test logger
+			// does not have: TestPrivacyModesWriteNoName greps the log.
 		})
 	}
 }
