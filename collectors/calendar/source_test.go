@@ -3,9 +3,11 @@ package calendar
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -256,3 +258,11 @@ func checkSecret(t *testing.T, text string, urls ...string) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestSkipReasons: the skipped counts' labels are the metric's fixed set.
+func TestSkipReasons(t *testing.T) {
+	got := slices.Sorted(maps.Keys(Skipped{}.byReason()))
+	if want := slices.Sorted(slices.Values(model.SkipReasons)); !slices.Equal(got, want) {
+		t.Errorf("byReason's labels %v, model.SkipReasons %v", got, want)
+	}
+}

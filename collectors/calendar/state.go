@@ -85,14 +85,10 @@ func (st *State) snapshot(feeds []config.CalendarFeed, keys []string, w collecto
 	return snap
 }
 
-// byReason are the skipped counts by model.SkipReasons.
+// byReason are the skipped counts by their reason label, one of
+// model.SkipReasons.
 func (s Skipped) byReason() map[string]int {
-	counts := []int{s.AllDay, s.Cancelled, s.Declined, s.TooLong, s.Invalid}
-	out := make(map[string]int, len(counts))
-	for i, r := range model.SkipReasons {
-		out[r] = counts[i]
-	}
-	return out
+	return map[string]int{"all_day": s.AllDay, "cancelled": s.Cancelled, "declined": s.Declined, "too_long": s.TooLong, "invalid": s.Invalid}
 }
 
 // savedAddress is how the state file holds a team member's address as a

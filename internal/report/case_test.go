@@ -28,14 +28,7 @@ func TestSignalsHavePlainNames(t *testing.T) {
 	if len(r.Verdict.Signals) != 4 {
 		t.Fatalf("%d signals", len(r.Verdict.Signals))
 	}
-	out := map[string]string{}
-	for _, f := range Formats {
-		var b bytes.Buffer
-		if err := r.Render(&b, f); err != nil {
-			t.Fatal(err)
-		}
-		out[f] = b.String()
-	}
+	out := renderAll(t, r)
 	for _, s := range r.Verdict.Signals {
 		if s.Title != SignalTitle(s.Name) {
 			t.Errorf("%s: title %q", s.Name, s.Title)
@@ -113,14 +106,7 @@ func TestEquivalentHeadcount(t *testing.T) {
 			t.Errorf("%s: equivalent headcount %v, want %v", tm.Name, tm.EquivalentHeadcount, want[tm.Name])
 		}
 	}
-	out := map[string]string{}
-	for _, f := range Formats {
-		var b bytes.Buffer
-		if err := r.Render(&b, f); err != nil {
-			t.Fatal(err)
-		}
-		out[f] = b.String()
-	}
+	out := renderAll(t, r)
 	for f, wants := range map[string][]string{
 		"markdown": {"| corporate-sre | security, cloud-governance, saas-admin | 25% | 0.50 people | 2.0 h/week (0.05 FTE) |", "a proportion of today's work, not hours"},
 		"html":     {"<td>0.50 people</td>", "a proportion of today&#39;s work, not hours"},

@@ -11,7 +11,7 @@ import (
 	"github.com/sre-workload/sre_workload_exporter/internal/simulation"
 )
 
-// renderAll renders a report, with the demo's history, in every format.
+// renderAll renders a report in every format, by format.
 func renderAll(t *testing.T, r *Report) map[string]string {
 	t.Helper()
 	out := map[string]string{}
