@@ -57,3 +57,19 @@ func stateFiles(t *testing.T, dir string) map[string]string {
 	}
 	return out
 }
+
+// startDemoBinary runs bin on the config at cfgPath against sim, with the
+// log at debug into out and the state files in state, until the test
+// ends; it returns the process and its base URL.
+func startDemoBinary(t *testing.T, bin, cfgPath, state string, sim *simulation.Running, out *syncWriter) (*exec.Cmd, string) {
+	t.Helper()
+	addr := freeAddress(t)
+	cmd := exec.Command(bin, "--config.file", cfgPath, "--web.listen-address", addr, "--log.level", "debug", "--storage.path", state)
+	cmd.Env = append(os.Environ(), sim.DemoEnv()...)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	return cmd, "http://" + addr
+}

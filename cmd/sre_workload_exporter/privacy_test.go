@@ -49,16 +49,8 @@ func TestPrivacyModesWriteNoName(t *testing.T) {
 				t.Fatal(err)
 			}
 			state := filepath.Join(dir, mode+"-state")
-			addr := freeAddress(t)
 			var out syncWriter
-			cmd := exec.Command(bin, "--config.file", cfgPath, "--web.listen-address", addr, "--log.level", "debug", "--storage.path", state)
-			cmd.Env = append(os.Environ(), sim.DemoEnv()...)
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { _ = cmd.Process.Kill() }()
-			base := "http://" + addr
+			cmd, base := startDemoBinary(t, bin, cfgPath, state, sim, &out)
 			waitReady(t, base, &out)
 			sim.SetFault(simulation.Fault{API: "calendar", Status: 404})
 			time.Sleep(1500 * time.Millisecond)

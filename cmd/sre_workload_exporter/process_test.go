@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -38,17 +37,8 @@ func TestProcessNeverLeaksTokensAndStopsOnSIGTERM(t *testing.T) {
 	}
 	writeCfg(fastDemoConfig(t, sim))
 
-	addr := freeAddress(t)
 	var out syncWriter
-	cmd := exec.Command(bin, "--config.file", cfgPath, "--web.listen-address", addr, "--log.level", "debug",
-		"--storage.path", filepath.Join(dir, "state"))
-	cmd.Env = append(os.Environ(), sim.DemoEnv()...)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill() }()
-	base := "http://" + addr
+	cmd, base := startDemoBinary(t, bin, cfgPath, filepath.Join(dir, "state"), sim, &out)
 	var served bytes.Buffer
 	fetch := func(method, path string) {
 		req, _ := http.NewRequest(method, base+path, nil)

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/sre-workload/sre_workload_exporter/internal/sourcetest"
 )
@@ -46,25 +45,12 @@ func TestExpositionPrivacyModes(t *testing.T) {
 				t.Fatal(err)
 			}
 			var want []string
-			var names []string
 			for _, line := range strings.Split(string(golden), "\n") {
-				if f := strings.Fields(line); len(f) >= 3 && f[0] == "#" && f[1] == "TYPE" {
-					names = append(names, f[2])
-				}
 				if l, ok := tc.want(line); ok {
 					want = append(want, l)
 				}
 			}
-			if err := testutil.GatherAndCompare(reg, strings.NewReader(strings.Join(want, "\n")), names...); err != nil {
-				t.Error(err)
-			}
-			problems, err := testutil.GatherAndLint(reg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range problems {
-				t.Errorf("lint: %s: %s", p.Metric, p.Text)
-			}
+			compareAndLint(t, reg, strings.Join(want, "\n"))
 			var out bytes.Buffer
 			mfs, _ := reg.Gather()
 			for _, mf := range mfs {
